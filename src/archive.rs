@@ -1,0 +1,1 @@
+//! Zip reading, safety checks, merging batches, and safe extraction (to be written).
