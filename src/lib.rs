@@ -2,4 +2,5 @@
 //! job definitions and unpack them safely into a `jobs/<job>/` tree.
 
 pub mod archive;
+pub mod auth;
 pub mod exit;

@@ -1,0 +1,8 @@
+//! Credentials and request signing.
+
+mod secret;
+pub mod signer;
+#[cfg(test)]
+mod vectors_test;
+
+pub use secret::Secret;
