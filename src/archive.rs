@@ -1,1 +1,12 @@
-//! Zip reading, safety checks, merging batches, and safe extraction (to be written).
+//! Placeholder until the archive branch lands.
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+#[error("exists: {paths:?}")]
+pub struct TargetExists {
+    pub paths: Vec<PathBuf>,
+}
+
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    s.parse().map_err(|_| "bad size".to_string())
+}
