@@ -10,3 +10,9 @@ pub struct TargetExists {
 pub fn parse_size(s: &str) -> Result<u64, String> {
     s.parse().map_err(|_| "bad size".to_string())
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("corrupt: {reason}")]
+    Corrupt { reason: String },
+}

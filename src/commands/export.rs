@@ -1,0 +1,610 @@
+//! `export`: names → batches → parallel streamed downloads → one verified
+//! archive → optional safe extraction → atomic rename into place.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use serde::Serialize;
+
+use crate::api::export::ExportRequest;
+use crate::api::list::JobType;
+use crate::api::{ApiError, Client};
+use crate::archive::{self, ExtractOptions, Limits, TargetExists};
+use crate::cli::ExportArgs;
+use crate::download::{self, Target};
+use crate::exit::{PartialExport, UsageError};
+use crate::names::{self, Matcher};
+use crate::ui::{self, Bar, Ui};
+
+use super::connect;
+
+/// Where the archive goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    File(PathBuf),
+    Stdout,
+    /// `--extract --no-archive`: keep no zip.
+    Discard,
+}
+
+/// A validated export, ready to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub names: Vec<String>,
+    pub depend: bool,
+    pub submitted: bool,
+    pub keep_going: bool,
+    pub output: Output,
+    pub extract: Option<PathBuf>,
+    pub batch_size: usize,
+    pub parallel: usize,
+    pub force: bool,
+    pub json: bool,
+    pub limits: Limits,
+}
+
+/// A name the API refused, with its error (`--keep-going`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Failed {
+    pub name: String,
+    pub error_code: Option<String>,
+    pub error_msg: Option<String>,
+}
+
+/// What an export produced (`--json` prints it).
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub jobs: Vec<String>,
+    pub requested: usize,
+    pub requests: u32,
+    pub files: usize,
+    pub bytes: u64,
+    pub archive: Option<String>,
+    pub extracted_to: Option<String>,
+    pub extracted: Option<BTreeMap<String, Vec<String>>>,
+    pub failed: Vec<Failed>,
+    pub seconds: f64,
+}
+
+/// The `export` command.
+pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
+    // Names first: bad names are usage errors before anything else happens.
+    let mut requested = args.jobs.clone();
+    if let Some(path) = &args.jobs_from {
+        requested.extend(read_jobs_from(path).await?);
+    }
+    let requested = names::validate_and_dedup(requested)?;
+    let matcher = Matcher::new(&args.matches)?;
+    if !args.all && requested.is_empty() {
+        return Err(UsageError(
+            "nothing to export: give job names, --jobs-from FILE, or --all".to_string(),
+        )
+        .into());
+    }
+    if args.all && !requested.is_empty() {
+        return Err(UsageError(
+            "--all exports every job; give either job names or --all (use --match to filter)".to_string(),
+        )
+        .into());
+    }
+    let output = if args.no_archive {
+        Output::Discard
+    } else if args.output.as_os_str() == "-" {
+        Output::Stdout
+    } else {
+        Output::File(args.output.clone())
+    };
+    let mut plan = Plan {
+        names: Vec::new(),
+        depend: !args.no_depend,
+        submitted: args.submitted,
+        keep_going: args.keep_going,
+        output,
+        extract: args.extract.clone(),
+        batch_size: usize::from(args.batch_size),
+        parallel: usize::from(args.parallel),
+        force: args.force,
+        json: args.json,
+        limits: Limits {
+            max_size: args.max_size,
+            ..Limits::default()
+        },
+    };
+    if plan.json && plan.output == Output::Stdout {
+        return Err(UsageError("--json and -o - both write to stdout; choose one".to_string()).into());
+    }
+
+    // Targets that exist without --force: refuse before any request.
+    if !args.dry_run {
+        check_targets(&plan, &requested)?;
+    }
+
+    let client = connect(&args.connection, ui, args.dry_run).await?;
+
+    plan.names = if args.all {
+        let mut all = Vec::new();
+        for job_type in [JobType::Batch, JobType::RealTime] {
+            for job in client.list_jobs(job_type).await? {
+                if let Some(name) = job.get("name").and_then(|n| n.as_str()) {
+                    all.push(name.to_string());
+                }
+            }
+        }
+        let all: Vec<String> = all.into_iter().filter(|n| names::invalid_reason(n).is_none()).collect();
+        names::validate_and_dedup(all)?
+    } else {
+        requested
+    };
+    plan.names.retain(|name| matcher.is_match(name));
+    if plan.names.is_empty() {
+        return Err(UsageError(if args.all {
+            "nothing to export: the workspace has no job that matches".to_string()
+        } else {
+            "nothing to export: no given job name matches --match".to_string()
+        })
+        .into());
+    }
+
+    if args.dry_run {
+        for batch in plan.names.chunks(plan.batch_size) {
+            let request = export_request(&plan, batch);
+            println!("{}", client.prepare_export(&request).render());
+        }
+        return Ok(());
+    }
+    if args.all {
+        check_targets(&plan, &plan.names)?;
+    }
+
+    let summary = execute(&client, &plan, ui, &cancel).await;
+    match summary {
+        Ok(summary) => report(&plan, &summary, ui),
+        Err(error) => Err(error),
+    }
+}
+
+async fn read_jobs_from(path: &Path) -> anyhow::Result<Vec<String>> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        if path.as_os_str() == "-" {
+            names::read_names(std::io::stdin().lock(), "stdin")
+        } else {
+            let file = std::fs::File::open(&path).map_err(|error| {
+                UsageError(format!("cannot read --jobs-from {}: {error}", path.display()))
+            })?;
+            names::read_names(std::io::BufReader::new(file), &path.display().to_string())
+        }
+    })
+    .await
+    .context("reading job names")?
+}
+
+/// The archive and the `DIR/jobs/<name>/` directories must not exist without --force.
+fn check_targets(plan: &Plan, names: &[String]) -> anyhow::Result<()> {
+    if plan.force {
+        return Ok(());
+    }
+    let mut existing = Vec::new();
+    if let Output::File(path) = &plan.output {
+        if path.exists() {
+            existing.push(path.clone());
+        }
+    }
+    if let Some(dir) = &plan.extract {
+        for name in names {
+            let job_dir = dir.join("jobs").join(name);
+            if job_dir.exists() {
+                existing.push(job_dir);
+            }
+        }
+    }
+    if existing.is_empty() {
+        Ok(())
+    } else {
+        Err(TargetExists { paths: existing }.into())
+    }
+}
+
+fn export_request<'a>(plan: &Plan, names: &'a [String]) -> ExportRequest<'a> {
+    ExportRequest {
+        job_list: names,
+        export_depend: plan.depend,
+        export_status: plan.submitted.then_some("SUBMIT"),
+    }
+}
+
+/// One batch's archive, waiting to be merged.
+struct Part {
+    index: usize,
+    label: String,
+    names: Vec<String>,
+    target: Target,
+}
+
+/// State shared by the batches of one run.
+struct Run<'a> {
+    client: &'a Client,
+    plan: &'a Plan,
+    bar: Bar,
+    work_dir: PathBuf,
+    requests: AtomicU32,
+    batches_done: AtomicU32,
+    batches: u32,
+}
+
+impl Run<'_> {
+    fn temp(&self) -> anyhow::Result<Target> {
+        Target::temp_in(&self.work_dir, ".dataarts-jobs-batch-")
+    }
+
+    /// Exports `names` into `target`; `Ok(Err(api))` is a refusal that
+    /// `--keep-going` may split.
+    async fn try_export(
+        &self,
+        names: &[String],
+        target: &mut Target,
+    ) -> anyhow::Result<Result<(), ApiError>> {
+        let request = export_request(self.plan, names);
+        let result = self.client.export_to(&request, target, &self.bar).await;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        match result {
+            Ok(_) => Ok(Ok(())),
+            Err(error) if self.plan.keep_going && is_refusal(&error) => match error.downcast::<ApiError>() {
+                Ok(api) => Ok(Err(api)),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `--keep-going`: splits refused name lists in halves until the refused
+    /// names are isolated (at most 2n-1 requests for n names).
+    async fn isolate(
+        &self,
+        index: usize,
+        mut queue: Vec<Vec<String>>,
+        parts: &mut Vec<Part>,
+        failed: &mut Vec<Failed>,
+    ) -> anyhow::Result<()> {
+        while let Some(names) = queue.pop() {
+            let mut target = self.temp()?;
+            match self.try_export(&names, &mut target).await? {
+                Ok(()) => parts.push(Part {
+                    index,
+                    label: batch_label(index, &names),
+                    names,
+                    target,
+                }),
+                Err(refusal) if names.len() == 1 => failed.push(Failed {
+                    name: names[0].clone(),
+                    error_code: refusal.error_code().map(str::to_string),
+                    error_msg: match &refusal {
+                        ApiError::Status { error_msg, .. } => error_msg.clone(),
+                        other => Some(other.to_string()),
+                    },
+                }),
+                Err(_) => {
+                    let (left, right) = names.split_at(names.len() / 2);
+                    // Popped from the end: keep the original order.
+                    queue.push(right.to_vec());
+                    queue.push(left.to_vec());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn batch(&self, index: usize, names: Vec<String>) -> anyhow::Result<(Vec<Part>, Vec<Failed>)> {
+        let mut parts = Vec::new();
+        let mut failed = Vec::new();
+        self.isolate(index, vec![names], &mut parts, &mut failed)
+            .await
+            .with_context(|| format!("exporting batch {} of {}", index + 1, self.batches))?;
+        let done = self.batches_done.fetch_add(1, Ordering::Relaxed) + 1;
+        self.bar.set_batches(u64::from(done), u64::from(self.batches));
+        Ok((parts, failed))
+    }
+}
+
+fn batch_label(index: usize, names: &[String]) -> String {
+    match names {
+        [one] => format!("batch {} ({one})", index + 1),
+        [first, .., last] => format!("batch {} ({first} … {last})", index + 1),
+        [] => format!("batch {}", index + 1),
+    }
+}
+
+/// A 4xx refusal of some names (not auth, throttling or a wrong endpoint).
+fn is_refusal(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<ApiError>().is_some_and(|api| {
+        matches!(api.status(), Some(400..=499))
+            && !matches!(api.status(), Some(401 | 403 | 404 | 429))
+    })
+}
+
+/// Runs a validated plan against `client`.
+pub async fn execute(
+    client: &Client,
+    plan: &Plan,
+    ui: &Ui,
+    cancel: &Arc<AtomicBool>,
+) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let work_dir = match &plan.output {
+        Output::File(path) => parent_dir(path),
+        Output::Stdout | Output::Discard => std::env::temp_dir(),
+    };
+    let batches: Vec<Vec<String>> = plan.names.chunks(plan.batch_size).map(<[String]>::to_vec).collect();
+    let run = Run {
+        client,
+        plan,
+        bar: ui.download_bar(batches.len() as u64),
+        work_dir,
+        requests: AtomicU32::new(0),
+        batches_done: AtomicU32::new(0),
+        batches: batches.len() as u32,
+    };
+
+    let mut final_target = match &plan.output {
+        Output::File(path) => Target::part_for(path).await?,
+        Output::Stdout | Output::Discard => Target::temp_in(&run.work_dir, ".dataarts-jobs-")?,
+    };
+
+    let mut failed = Vec::new();
+    let single = batches.len() == 1;
+    let mut merged_needed = !single;
+    let mut parts: Vec<Part> = Vec::new();
+    if single {
+        // The common case: stream straight into <output>.part.
+        match run.try_export(&batches[0], &mut final_target).await? {
+            Ok(()) => {}
+            Err(_refused) => {
+                merged_needed = true;
+                let (left, right) = batches[0].split_at(batches[0].len() / 2);
+                let queue = if batches[0].len() == 1 {
+                    vec![batches[0].clone()]
+                } else {
+                    vec![right.to_vec(), left.to_vec()]
+                };
+                if batches[0].len() == 1 {
+                    failed.push(Failed {
+                        name: batches[0][0].clone(),
+                        error_code: _refused.error_code().map(str::to_string),
+                        error_msg: match &_refused {
+                            ApiError::Status { error_msg, .. } => error_msg.clone(),
+                            other => Some(other.to_string()),
+                        },
+                    });
+                } else {
+                    run.isolate(0, queue, &mut parts, &mut failed).await?;
+                }
+            }
+        }
+        run.batches_done.store(1, Ordering::Relaxed);
+        run.bar.set_batches(1, 1);
+    } else {
+        let results: Vec<(Vec<Part>, Vec<Failed>)> = stream::iter(batches.iter().cloned().enumerate())
+            .map(|(index, names)| run.batch(index, names))
+            .buffer_unordered(plan.parallel)
+            .try_collect()
+            .await?;
+        for (batch_parts, batch_failed) in results {
+            parts.extend(batch_parts);
+            failed.extend(batch_failed);
+        }
+    }
+    run.bar.finish();
+
+    // Keep the order of the names in the archive and the failure list.
+    let position: BTreeMap<&str, usize> =
+        plan.names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    failed.sort_by_key(|f| position.get(f.name.as_str()).copied().unwrap_or(usize::MAX));
+    parts.sort_by_key(|part| {
+        (
+            part.index,
+            part.names
+                .first()
+                .and_then(|n| position.get(n.as_str()).copied())
+                .unwrap_or(usize::MAX),
+        )
+    });
+
+    let exported: Vec<String> = if merged_needed {
+        parts.iter().flat_map(|part| part.names.iter().cloned()).collect()
+    } else {
+        plan.names.clone()
+    };
+    if exported.is_empty() {
+        print_failures(&failed, ui);
+        return Err(PartialExport {
+            failed: failed.len(),
+            requested: plan.names.len(),
+        }
+        .into());
+    }
+
+    if merged_needed {
+        let inputs: Vec<(String, PathBuf)> = parts
+            .iter()
+            .map(|part| (part.label.clone(), part.target.path().to_path_buf()))
+            .collect();
+        let out = final_target.path().to_path_buf();
+        tokio::task::spawn_blocking(move || archive::merge(&inputs, &out))
+            .await
+            .context("merging batch archives")??;
+        drop(parts);
+    }
+
+    let archive_path = final_target.path().to_path_buf();
+    let files = {
+        let path = archive_path.clone();
+        tokio::task::spawn_blocking(move || download::check_complete_zip(&path))
+            .await
+            .context("checking the archive")?
+            .map_err(|reason| archive::ArchiveError::Corrupt { reason })?
+    };
+    let bytes = tokio::fs::metadata(&archive_path)
+        .await
+        .with_context(|| format!("cannot read {}", archive_path.display()))?
+        .len();
+
+    let mut extracted = None;
+    if let Some(dir) = &plan.extract {
+        extracted = Some(extract(&archive_path, dir, plan.force, plan.limits, ui, cancel).await?);
+    }
+
+    let archive = match &plan.output {
+        Output::File(path) => {
+            final_target.persist(path, plan.force).await?;
+            Some(path.display().to_string())
+        }
+        Output::Stdout => {
+            copy_to_stdout(final_target.path()).await?;
+            Some("-".to_string())
+        }
+        Output::Discard => None,
+    };
+
+    let summary = Summary {
+        jobs: exported,
+        requested: plan.names.len(),
+        requests: run.requests.load(Ordering::Relaxed),
+        files,
+        bytes,
+        archive,
+        extracted_to: plan.extract.as_ref().map(|dir| dir.display().to_string()),
+        extracted: extracted.map(|e| e.jobs),
+        failed,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok(summary)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Safe extraction on a blocking thread (the same path `unpack` uses).
+pub async fn extract(
+    zip: &Path,
+    dir: &Path,
+    force: bool,
+    limits: Limits,
+    ui: &Ui,
+    cancel: &Arc<AtomicBool>,
+) -> anyhow::Result<archive::Extracted> {
+    let zip = zip.to_path_buf();
+    let dir = dir.to_path_buf();
+    let cancel = Arc::clone(cancel);
+    let ui = *ui;
+    tokio::task::spawn_blocking(move || {
+        let listing = archive::inspect(&zip, &limits)?;
+        let bar = ui.extract_bar(listing.total_size);
+        let on_bytes = |n: u64| bar.inc(n);
+        let options = ExtractOptions {
+            force,
+            cancel: &cancel,
+            on_bytes: &on_bytes,
+        };
+        let result = archive::extract(&zip, &listing, &dir, &options);
+        bar.finish();
+        result
+    })
+    .await
+    .context("extraction stopped unexpectedly")?
+}
+
+async fn copy_to_stdout(path: &Path) -> anyhow::Result<()> {
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut stdout = tokio::io::stdout();
+    match tokio::io::copy(&mut file, &mut stdout).await {
+        Ok(_) => {}
+        // The reader went away (`| head`): not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(error) => return Err(anyhow::Error::new(error).context("cannot write the archive to stdout")),
+    }
+    use tokio::io::AsyncWriteExt;
+    match stdout.flush().await {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(error).context("cannot write the archive to stdout"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn print_failures(failed: &[Failed], ui: &Ui) {
+    for failure in failed {
+        ui.info(format!(
+            "failed: {}: {} {}",
+            failure.name,
+            failure.error_code.as_deref().unwrap_or("-"),
+            failure.error_msg.as_deref().unwrap_or("")
+        ));
+    }
+}
+
+/// Prints the summary (text on stderr, or JSON on stdout) and turns
+/// `--keep-going` failures into exit 4.
+pub fn report(plan: &Plan, summary: &Summary, ui: &Ui) -> anyhow::Result<()> {
+    if plan.json {
+        let text = serde_json::to_string_pretty(summary).context("cannot render the summary")?;
+        println!("{text}");
+    } else {
+        let requests = summary.requests;
+        let archive = match &summary.archive {
+            Some(path) if path == "-" => " to stdout".to_string(),
+            Some(path) => format!(" into {path}"),
+            None => String::new(),
+        };
+        ui.info(format!(
+            "exported {} {} ({} {}, {}){archive} with {requests} {} in {:.1}s",
+            summary.jobs.len(),
+            plural(summary.jobs.len(), "job", "jobs"),
+            summary.files,
+            plural(summary.files, "file", "files"),
+            ui::human_bytes(summary.bytes),
+            plural(requests as usize, "request", "requests"),
+            summary.seconds
+        ));
+        if let (Some(dir), Some(jobs)) = (&summary.extracted_to, &summary.extracted) {
+            let files: usize = jobs.values().map(Vec::len).sum();
+            ui.info(format!(
+                "extracted {} {} into {}",
+                files,
+                plural(files, "file", "files"),
+                Path::new(dir).join("jobs").display()
+            ));
+            for (job, files) in jobs {
+                ui.info(format!("  {job}/: {}", files.join(", ")));
+            }
+        }
+        print_failures(&summary.failed, ui);
+    }
+    if summary.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(PartialExport {
+            failed: summary.failed.len(),
+            requested: summary.requested,
+        }
+        .into())
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
