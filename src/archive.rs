@@ -1,1 +1,0 @@
-//! Zip reading, safety checks, merging batches, and safe extraction (to be written).
