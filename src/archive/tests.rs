@@ -850,3 +850,36 @@ mod props {
         }
     }
 }
+
+/// Timing against a real archive: `BENCH_ZIP=/path/x.zip cargo test --lib bench_extract -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_extract() {
+    let Some(zip) = std::env::var_os("BENCH_ZIP") else {
+        return;
+    };
+    let zip = PathBuf::from(zip);
+    let tmp = tempfile::tempdir().unwrap();
+    let t = std::time::Instant::now();
+    let l = inspect(&zip, &Limits::default()).unwrap();
+    let t_inspect = t.elapsed();
+    let cancel = AtomicBool::new(false);
+    let done = extract(
+        &zip,
+        &l,
+        &tmp.path().join("out"),
+        &ExtractOptions {
+            force: false,
+            cancel: &cancel,
+            on_bytes: &|_| {},
+        },
+    )
+    .unwrap();
+    eprintln!(
+        "inspect {:?}, total {:?}: {} files, {} bytes",
+        t_inspect,
+        t.elapsed(),
+        done.files,
+        done.bytes
+    );
+}
