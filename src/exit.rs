@@ -36,7 +36,9 @@ pub mod code {
 
 /// Some names could not be exported (`--keep-going`): exit 4 after the rest were written.
 #[derive(Debug, thiserror::Error)]
-#[error("{failed} of {requested} jobs could not be exported (listed above); the others were written")]
+#[error(
+    "{failed} of {requested} jobs could not be exported (listed above); the others were written"
+)]
 pub struct PartialExport {
     pub failed: usize,
     pub requested: usize,

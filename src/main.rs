@@ -1,1 +1,47 @@
-fn main() {}
+//! The `dataarts-jobs` binary: parse, build the runtime, race the command
+//! against Ctrl-C, report, map the exit code.
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clap::Parser;
+
+use dataarts_jobs::cli::Cli;
+use dataarts_jobs::exit::{self, Interrupted};
+use dataarts_jobs::ui;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            ui::report_error(&anyhow::Error::new(error).context("cannot start the async runtime"));
+            return ExitCode::from(exit::code::FAILURE);
+        }
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = dataarts_jobs::run(cli, Arc::clone(&cancel)) => result,
+            _ = tokio::signal::ctrl_c() => {
+                // Dropping the command's future runs the destructors of its
+                // temporary files; blocking work sees the flag and cleans up.
+                cancel.store(true, Ordering::SeqCst);
+                Err(Interrupted.into())
+            }
+        }
+    });
+    // Waits for blocking tasks (an extraction unwinding its staging directory).
+    drop(runtime);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            ui::report_error(&error);
+            ExitCode::from(exit::code_for(&error))
+        }
+    }
+}

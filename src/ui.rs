@@ -43,10 +43,9 @@ impl Ui {
             return Bar(ProgressBar::hidden());
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{spinner} {bytes} ({bytes_per_sec}) {msg} [{elapsed}]",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let style =
+            ProgressStyle::with_template("{spinner} {bytes} ({bytes_per_sec}) {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_message(format!("batches 0/{batches}"));
         bar.enable_steady_tick(Duration::from_millis(120));

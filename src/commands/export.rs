@@ -88,7 +88,8 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
     }
     if args.all && !requested.is_empty() {
         return Err(UsageError(
-            "--all exports every job; give either job names or --all (use --match to filter)".to_string(),
+            "--all exports every job; give either job names or --all (use --match to filter)"
+                .to_string(),
         )
         .into());
     }
@@ -116,7 +117,9 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
         },
     };
     if plan.json && plan.output == Output::Stdout {
-        return Err(UsageError("--json and -o - both write to stdout; choose one".to_string()).into());
+        return Err(
+            UsageError("--json and -o - both write to stdout; choose one".to_string()).into(),
+        );
     }
 
     // Targets that exist without --force: refuse before any request.
@@ -124,7 +127,7 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
         check_targets(&plan, &requested)?;
     }
 
-    let client = connect(&args.connection, ui, args.dry_run).await?;
+    let client = connect(&args.connection, ui).await?;
 
     plan.names = if args.all {
         let mut all = Vec::new();
@@ -135,7 +138,10 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
                 }
             }
         }
-        let all: Vec<String> = all.into_iter().filter(|n| names::invalid_reason(n).is_none()).collect();
+        let all: Vec<String> = all
+            .into_iter()
+            .filter(|n| names::invalid_reason(n).is_none())
+            .collect();
         names::validate_and_dedup(all)?
     } else {
         requested
@@ -175,7 +181,10 @@ async fn read_jobs_from(path: &Path) -> anyhow::Result<Vec<String>> {
             names::read_names(std::io::stdin().lock(), "stdin")
         } else {
             let file = std::fs::File::open(&path).map_err(|error| {
-                UsageError(format!("cannot read --jobs-from {}: {error}", path.display()))
+                UsageError(format!(
+                    "cannot read --jobs-from {}: {error}",
+                    path.display()
+                ))
             })?;
             names::read_names(std::io::BufReader::new(file), &path.display().to_string())
         }
@@ -254,10 +263,12 @@ impl Run<'_> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         match result {
             Ok(_) => Ok(Ok(())),
-            Err(error) if self.plan.keep_going && is_refusal(&error) => match error.downcast::<ApiError>() {
-                Ok(api) => Ok(Err(api)),
-                Err(error) => Err(error),
-            },
+            Err(error) if self.plan.keep_going && is_refusal(&error) => {
+                match error.downcast::<ApiError>() {
+                    Ok(api) => Ok(Err(api)),
+                    Err(error) => Err(error),
+                }
+            }
             Err(error) => Err(error),
         }
     }
@@ -299,14 +310,19 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn batch(&self, index: usize, names: Vec<String>) -> anyhow::Result<(Vec<Part>, Vec<Failed>)> {
+    async fn batch(
+        &self,
+        index: usize,
+        names: Vec<String>,
+    ) -> anyhow::Result<(Vec<Part>, Vec<Failed>)> {
         let mut parts = Vec::new();
         let mut failed = Vec::new();
         self.isolate(index, vec![names], &mut parts, &mut failed)
             .await
             .with_context(|| format!("exporting batch {} of {}", index + 1, self.batches))?;
         let done = self.batches_done.fetch_add(1, Ordering::Relaxed) + 1;
-        self.bar.set_batches(u64::from(done), u64::from(self.batches));
+        self.bar
+            .set_batches(u64::from(done), u64::from(self.batches));
         Ok((parts, failed))
     }
 }
@@ -339,7 +355,11 @@ pub async fn execute(
         Output::File(path) => parent_dir(path),
         Output::Stdout | Output::Discard => std::env::temp_dir(),
     };
-    let batches: Vec<Vec<String>> = plan.names.chunks(plan.batch_size).map(<[String]>::to_vec).collect();
+    let batches: Vec<Vec<String>> = plan
+        .names
+        .chunks(plan.batch_size)
+        .map(<[String]>::to_vec)
+        .collect();
     let run = Run {
         client,
         plan,
@@ -388,11 +408,12 @@ pub async fn execute(
         run.batches_done.store(1, Ordering::Relaxed);
         run.bar.set_batches(1, 1);
     } else {
-        let results: Vec<(Vec<Part>, Vec<Failed>)> = stream::iter(batches.iter().cloned().enumerate())
-            .map(|(index, names)| run.batch(index, names))
-            .buffer_unordered(plan.parallel)
-            .try_collect()
-            .await?;
+        let results: Vec<(Vec<Part>, Vec<Failed>)> =
+            stream::iter(batches.iter().cloned().enumerate())
+                .map(|(index, names)| run.batch(index, names))
+                .buffer_unordered(plan.parallel)
+                .try_collect()
+                .await?;
         for (batch_parts, batch_failed) in results {
             parts.extend(batch_parts);
             failed.extend(batch_failed);
@@ -401,8 +422,12 @@ pub async fn execute(
     run.bar.finish();
 
     // Keep the order of the names in the archive and the failure list.
-    let position: BTreeMap<&str, usize> =
-        plan.names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let position: BTreeMap<&str, usize> = plan
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     failed.sort_by_key(|f| position.get(f.name.as_str()).copied().unwrap_or(usize::MAX));
     parts.sort_by_key(|part| {
         (
@@ -415,7 +440,10 @@ pub async fn execute(
     });
 
     let exported: Vec<String> = if merged_needed {
-        parts.iter().flat_map(|part| part.names.iter().cloned()).collect()
+        parts
+            .iter()
+            .flat_map(|part| part.names.iter().cloned())
+            .collect()
     } else {
         plan.names.clone()
     };
@@ -531,7 +559,9 @@ async fn copy_to_stdout(path: &Path) -> anyhow::Result<()> {
         Ok(_) => {}
         // The reader went away (`| head`): not an error.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-        Err(error) => return Err(anyhow::Error::new(error).context("cannot write the archive to stdout")),
+        Err(error) => {
+            return Err(anyhow::Error::new(error).context("cannot write the archive to stdout"))
+        }
     }
     use tokio::io::AsyncWriteExt;
     match stdout.flush().await {

@@ -1,0 +1,63 @@
+//! `unpack`: safe extraction of a jobs.zip (the same code path as `export --extract`).
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::archive::Limits;
+use crate::cli::UnpackArgs;
+use crate::exit::UsageError;
+use crate::ui::{self, Ui};
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    archive: String,
+    extracted_to: String,
+    files: u64,
+    bytes: u64,
+    jobs: &'a std::collections::BTreeMap<String, Vec<String>>,
+    seconds: f64,
+}
+
+pub async fn run(args: UnpackArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    match tokio::fs::metadata(&args.zip).await {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Err(UsageError(format!("{} is not a file", args.zip.display())).into()),
+        Err(error) => {
+            return Err(UsageError(format!("cannot read {}: {error}", args.zip.display())).into())
+        }
+    }
+    let limits = Limits {
+        max_size: args.max_size,
+        ..Limits::default()
+    };
+    let extracted =
+        super::export::extract(&args.zip, &args.dir, args.force, limits, ui, &cancel).await?;
+    if args.json {
+        let summary = Summary {
+            archive: args.zip.display().to_string(),
+            extracted_to: args.dir.display().to_string(),
+            files: extracted.files,
+            bytes: extracted.bytes,
+            jobs: &extracted.jobs,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        ui.info(format!(
+            "extracted {} files ({}) from {} into {} in {:.1}s",
+            extracted.files,
+            ui::human_bytes(extracted.bytes),
+            args.zip.display(),
+            args.dir.display(),
+            started.elapsed().as_secs_f64()
+        ));
+        for (job, files) in &extracted.jobs {
+            ui.info(format!("  jobs/{job}/: {}", files.len()));
+        }
+    }
+    Ok(())
+}
