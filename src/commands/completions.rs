@@ -25,3 +25,36 @@ pub fn file_name(shell: Shell) -> String {
         _ => format!("dataarts-jobs.{shell}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+    use std::path::PathBuf;
+
+    /// The committed scripts are exactly what the binary prints. Regenerate
+    /// with `SNAPSHOTS=overwrite cargo test completions`.
+    #[test]
+    fn committed_completions_are_current() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("completions");
+        let overwrite = std::env::var(crate::env::SNAPSHOTS).is_ok_and(|v| v == "overwrite");
+        let mut stale = Vec::new();
+        for shell in Shell::value_variants() {
+            let path = dir.join(file_name(*shell));
+            let expected = script(*shell);
+            if overwrite {
+                std::fs::create_dir_all(&dir).expect("create completions/");
+                std::fs::write(&path, &expected).expect("write completion script");
+                continue;
+            }
+            match std::fs::read(&path) {
+                Ok(actual) if actual == expected => {}
+                _ => stale.push(path.display().to_string()),
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "stale completion scripts: {stale:?}; run `SNAPSHOTS=overwrite cargo test completions`"
+        );
+    }
+}
