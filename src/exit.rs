@@ -80,9 +80,6 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             return api.hint();
         }
-        if cause.is::<TargetExists>() {
-            return Some("pass --force to replace it, or choose another path".to_string());
-        }
         None
     })
 }
