@@ -3,4 +3,5 @@
 
 pub mod archive;
 pub mod auth;
+pub mod emulator;
 pub mod exit;
