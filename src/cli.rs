@@ -311,13 +311,6 @@ pub struct UnpackArgs {
     pub json: bool,
 }
 
-/// How the emulator counts list-jobs `offset`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OffsetUnitArg {
-    Records,
-    Pages,
-}
-
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on (port 0 picks a free one)
@@ -354,7 +347,7 @@ pub struct EmulatorArgs {
 
     /// How list jobs counts `offset`
     #[arg(long, value_enum, default_value = "pages")]
-    pub offset_unit: OffsetUnitArg,
+    pub offset_unit: crate::emulator::OffsetUnit,
 
     /// Fault: fail only the first N batch-export requests (with --fail-status)
     #[arg(long, value_name = "N", help_heading = "Faults")]

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod credentials;
 pub mod download;
+pub mod emulator;
 pub mod env;
 pub mod exit;
 pub mod names;
@@ -36,9 +37,8 @@ pub async fn run(cli: Cli, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
         Command::Export(args) => commands::export::run(args, &ui, cancel).await,
         Command::List(args) => commands::list::run(args, &ui).await,
         Command::Unpack(args) => commands::unpack::run(args, &ui, cancel).await,
-        Command::Emulator(_) | Command::Demo(_) => {
-            anyhow::bail!("this command is not available in this build")
-        }
+        Command::Emulator(args) => commands::emulator::run(args).await,
+        Command::Demo(args) => commands::demo::run(args, &ui, cancel).await,
         Command::Completions { shell } => {
             let script = commands::completions::script(shell);
             let mut stdout = std::io::stdout().lock();

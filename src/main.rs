@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use dataarts_jobs::cli::Cli;
+use dataarts_jobs::cli::{Cli, Command};
 use dataarts_jobs::exit::{self, Interrupted};
 use dataarts_jobs::ui;
 
@@ -24,7 +24,12 @@ fn main() -> ExitCode {
         }
     };
     let cancel = Arc::new(AtomicBool::new(false));
+    // The emulator treats Ctrl-C as its normal stop and handles it itself.
+    let stops_on_ctrl_c = matches!(cli.command, Command::Emulator(_));
     let result = runtime.block_on(async {
+        if stops_on_ctrl_c {
+            return dataarts_jobs::run(cli, Arc::clone(&cancel)).await;
+        }
         tokio::select! {
             result = dataarts_jobs::run(cli, Arc::clone(&cancel)) => result,
             _ = tokio::signal::ctrl_c() => {

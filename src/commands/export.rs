@@ -194,7 +194,7 @@ async fn read_jobs_from(path: &Path) -> anyhow::Result<Vec<String>> {
 }
 
 /// The archive and the `DIR/jobs/<name>/` directories must not exist without --force.
-fn check_targets(plan: &Plan, names: &[String]) -> anyhow::Result<()> {
+pub fn check_targets(plan: &Plan, names: &[String]) -> anyhow::Result<()> {
     if plan.force {
         return Ok(());
     }

@@ -1,6 +1,8 @@
 //! One module per subcommand; `connect` is shared by those that call the API.
 
 pub mod completions;
+pub mod demo;
+pub mod emulator;
 pub mod export;
 pub mod list;
 pub mod unpack;
