@@ -1,0 +1,253 @@
+//! Shared harness: an in-process emulator on 127.0.0.1:0, a hermetic sandbox
+//! for the real binary, a raw HTTP server for bodies the emulator cannot
+//! produce, and zip builders for hostile archives.
+
+#![allow(dead_code)]
+
+pub mod raw_server;
+pub mod zips;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use dataarts_jobs::emulator::{self, Config, Running};
+
+pub const AK: &str = emulator::DEFAULT_AK;
+pub const SK: &str = emulator::DEFAULT_SK;
+pub const PROJECT: &str = emulator::DEFAULT_PROJECT_ID;
+/// Secrets that must never appear in any output.
+pub const TOKEN: &str = "SECURITY-TOKEN-must-never-be-printed";
+
+/// The sample workspace's files, as the emulator embeds them.
+pub fn sample_file(relative: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/emulator/sample")
+        .join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// An emulator running in-process, with a request log.
+pub struct Emu {
+    runtime: tokio::runtime::Runtime,
+    running: Option<Running>,
+    pub endpoint: String,
+    pub log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Emu {
+    pub fn start() -> Self {
+        Self::with(|_| {})
+    }
+
+    pub fn with(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("requests.jsonl");
+        let mut config = Config {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            request_log: Some(log.clone()),
+            ..Config::default()
+        };
+        configure(&mut config);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let running = runtime.block_on(emulator::start(config)).expect("emulator starts");
+        let endpoint = running.endpoint();
+        Self {
+            runtime,
+            running: Some(running),
+            endpoint,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// Every logged request, in order.
+    pub fn requests(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines()
+            .map(|line| serde_json::from_str(line).expect("log line is JSON"))
+            .collect()
+    }
+
+    /// Logged batch-export requests.
+    pub fn exports(&self) -> Vec<serde_json::Value> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/jobs/batch-export")))
+            .collect()
+    }
+}
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            self.runtime.block_on(running.shutdown());
+        }
+    }
+}
+
+/// A working directory and a home directory, both temporary.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub home: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+            home: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// The binary with a hermetic environment: nothing inherited but PATH.
+    pub fn bare(&self) -> Command {
+        let mut command = Command::cargo_bin("dataarts-jobs").expect("binary built");
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "0")
+            .current_dir(self.dir.path())
+            .timeout(Duration::from_secs(120));
+        command
+    }
+
+    /// The binary pointed at `emu` with its keys in the environment.
+    pub fn cmd(&self, emu: &Emu) -> Command {
+        let mut command = self.bare();
+        command
+            .env("HUAWEICLOUD_SDK_AK", AK)
+            .env("HUAWEICLOUD_SDK_SK", SK)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+            .env("DATAARTS_ENDPOINT", &emu.endpoint);
+        command
+    }
+
+    /// Every file under the sandbox (relative path → bytes), hidden files included.
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(self.dir.path())
+    }
+}
+
+/// Every file and directory under `root` (directories map to empty bytes, with a trailing `/`).
+pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                out.insert(format!("{relative}/"), Vec::new());
+                stack.push(path);
+            } else {
+                let mut bytes = Vec::new();
+                std::fs::File::open(&path)
+                    .and_then(|mut f| f.read_to_end(&mut bytes))
+                    .expect("read");
+                out.insert(relative, bytes);
+            }
+        }
+    }
+    out
+}
+
+/// Runs and returns the output after checking no secret leaked.
+pub fn run(command: &mut Command) -> Output {
+    let output = command.output().expect("runs");
+    assert_no_secrets(&output);
+    output
+}
+
+pub fn assert_no_secrets(output: &Output) {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for secret in [SK, TOKEN, "IAM-TOKEN-must-never-be-printed", "KOOCLI-SK-never-printed"] {
+        assert!(!stdout.contains(secret), "secret on stdout:\n{stdout}");
+        assert!(!stderr.contains(secret), "secret on stderr:\n{stderr}");
+    }
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Asserts the exit code, showing stderr when it differs.
+#[track_caller]
+pub fn expect_code(output: &Output, expected: i32) {
+    assert_eq!(
+        code(output),
+        expected,
+        "exit code; stderr:\n{}\nstdout:\n{}",
+        stderr(output),
+        stdout(output)
+    );
+}
+
+/// Entries of a zip archive (name → bytes), read with the `zip` crate.
+pub fn zip_entries(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut archive = zip::ZipArchive::new(file).expect("valid zip");
+    let mut out = BTreeMap::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).expect("entry");
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("inflate");
+        out.insert(entry.name().to_string(), bytes);
+    }
+    out
+}
+
+/// Writes a `--data` workspace: `jobs` of (name, processType, extra files).
+pub fn write_workspace(root: &Path, jobs: &[(&str, &str, &[(&str, &str)])]) {
+    for (name, process_type, extra) in jobs {
+        let dir = root.join("jobs").join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let job = serde_json::json!({
+            "name": name,
+            "processType": process_type,
+            "nodes": [],
+            "schedule": {"type": "EXECUTE_ONCE"},
+            "directory": "/generated",
+        });
+        std::fs::write(dir.join(format!("{name}.job")), job.to_string()).expect("write job");
+        for (file, text) in *extra {
+            std::fs::write(dir.join(file), text).expect("write file");
+        }
+    }
+}
+
+/// `n` generated batch jobs named `job_0000`...
+pub fn generated_names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("job_{i:04}")).collect()
+}
