@@ -950,3 +950,92 @@ async fn bad_configuration_is_a_usage_error() {
     .expect_err("refused");
     assert!(err.downcast_ref::<UsageError>().is_some(), "{err:#}");
 }
+
+/// Sends one raw HTTP/1.1 export (token auth) and reads until the connection
+/// ends: (bytes read, the read error if it ended with one).
+async fn raw_export(running: &Running) -> (Vec<u8>, Option<std::io::ErrorKind>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = r#"{"jobList":["job_batch","job_stream"]}"#;
+    let request = format!(
+        "POST /v1/{DEFAULT_PROJECT_ID}/jobs/batch-export HTTP/1.1\r\nHost: {}\r\nX-Auth-Token: raw-token\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        running.addr,
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(running.addr)
+        .await
+        .expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    for _ in 0..10_000 {
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer))
+            .await
+            .expect("the server ends the connection");
+        match read {
+            Ok(0) => return (received, None),
+            Ok(read) => received.extend_from_slice(&buffer[..read]),
+            Err(err) => return (received, Some(err.kind())),
+        }
+    }
+    panic!("connection did not end");
+}
+
+#[tokio::test]
+async fn reset_after_sends_a_tcp_reset_and_truncate_a_clean_close() {
+    for (faults, expect_reset) in [
+        (
+            Faults {
+                reset_after: Some(100),
+                ..Faults::default()
+            },
+            true,
+        ),
+        (
+            Faults {
+                truncate_body: Some(100),
+                ..Faults::default()
+            },
+            false,
+        ),
+    ] {
+        let running = start_with(Config {
+            auth_token: Some(Secret::new("raw-token")),
+            faults,
+            ..test_config()
+        })
+        .await;
+        let (received, error) = raw_export(&running).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+        assert!(text.contains("transfer-encoding: chunked"), "{text}");
+        assert!(
+            !text.ends_with("0\r\n\r\n"),
+            "the chunked body must not end"
+        );
+        let head_end = text.find("\r\n\r\n").expect("head") + 4;
+        // 100 body bytes framed as chunks, plus the frames' few bytes.
+        assert!(
+            received.len() - head_end >= 100,
+            "{}",
+            received.len() - head_end
+        );
+        if expect_reset {
+            assert_eq!(error, Some(std::io::ErrorKind::ConnectionReset));
+        } else {
+            assert_eq!(error, None, "a FIN, not a reset");
+        }
+        running.shutdown().await;
+    }
+}
+
+#[test]
+fn the_banner_prints_pasteable_exports_and_hides_a_custom_sk() {
+    let lines = export_lines("AK1", true, "p1", "cn-north-4", "http://127.0.0.1:9");
+    assert!(lines.contains(&format!("export HUAWEICLOUD_SDK_SK={DEFAULT_SK}\n")));
+    assert!(lines.contains("export HUAWEICLOUD_SDK_AK=AK1\n"));
+    assert!(lines.contains("export HUAWEICLOUD_SDK_PROJECT_ID=p1\n"));
+    assert!(lines.contains("export DATAARTS_ENDPOINT=http://127.0.0.1:9\n"));
+    let custom = export_lines("AK1", false, "p1", "cn-north-4", "http://127.0.0.1:9");
+    assert!(!custom.contains(DEFAULT_SK));
+    assert!(!custom.contains("export HUAWEICLOUD_SDK_SK="));
+}
