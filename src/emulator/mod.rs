@@ -32,6 +32,7 @@ mod zipstream;
 #[cfg(test)]
 mod tests;
 
+use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -255,21 +256,41 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         "DataArts emulator: {} job(s) from {source}, project {project_id} (region {region}), listening on {endpoint}. Ctrl-C stops it.",
         running.job_count()
     );
-    println!("export HUAWEICLOUD_SDK_AK={ak}");
-    if default_sk {
-        // The default SK is a public, emulator-only value: safe to show.
-        println!("export HUAWEICLOUD_SDK_SK={DEFAULT_SK}");
-    } else {
-        println!("# HUAWEICLOUD_SDK_SK: the --sk given to the emulator (not shown)");
-    }
-    println!("export HUAWEICLOUD_SDK_PROJECT_ID={project_id}");
-    println!("export HUAWEICLOUD_SDK_REGION_ID={region}");
-    println!("export HUAWEICLOUD_SDK_IAM_ENDPOINT={endpoint}");
-    println!("export DATAARTS_ENDPOINT={endpoint}");
+    // stdout is for the lines a script reads; a closed pipe is not an error.
+    let mut stdout = std::io::stdout().lock();
+    let lines = export_lines(&ak, default_sk, &project_id, &region, &endpoint);
+    let _ = stdout
+        .write_all(lines.as_bytes())
+        .and_then(|()| stdout.flush());
+    drop(stdout);
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
     eprintln!("DataArts emulator: stopping");
     running.shutdown().await;
     Ok(())
+}
+
+/// The `export` lines `run` prints: paste them into a shell to point the
+/// client at the emulator. A custom SK is not shown (the user has it).
+fn export_lines(
+    ak: &str,
+    default_sk: bool,
+    project_id: &str,
+    region: &str,
+    endpoint: &str,
+) -> String {
+    let sk = if default_sk {
+        // The default SK is a public, emulator-only value: safe to show.
+        format!("export HUAWEICLOUD_SDK_SK={DEFAULT_SK}\n")
+    } else {
+        "# HUAWEICLOUD_SDK_SK: the --sk given to the emulator (not shown)\n".to_string()
+    };
+    format!(
+        "export HUAWEICLOUD_SDK_AK={ak}\n{sk}\
+         export HUAWEICLOUD_SDK_PROJECT_ID={project_id}\n\
+         export HUAWEICLOUD_SDK_REGION_ID={region}\n\
+         export HUAWEICLOUD_SDK_IAM_ENDPOINT={endpoint}\n\
+         export DATAARTS_ENDPOINT={endpoint}\n"
+    )
 }

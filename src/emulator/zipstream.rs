@@ -39,7 +39,8 @@ pub(crate) struct PlannedEntry {
 /// How entries are compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Compression {
-    /// Deflate at level 1 (fast), as the default.
+    /// Deflate at level 1 (fast), as the default; large entries whose first
+    /// chunk looks incompressible are stored.
     DeflateFast,
     /// No compression.
     #[allow(dead_code)]
@@ -72,40 +73,89 @@ fn build(
     let mut zip = ZipWriter::new_stream(ChunkWriter::new(tx));
     let mut buffer = vec![0u8; CHUNK_SIZE];
     for planned in entries {
+        // The first chunk is read before the entry starts, to pick its method.
+        let mut file = None;
+        let first: &[u8] = match &planned.entry.source {
+            Source::Embedded(bytes) => bytes,
+            Source::File(path) => {
+                let mut opened = File::open(path).map_err(|err| {
+                    io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+                })?;
+                let read = read_full(&mut opened, &mut buffer)?;
+                file = Some(opened);
+                &buffer[..read]
+            }
+        };
+        let method = match compression {
+            Compression::DeflateFast
+                if planned.entry.size >= SNIFF_MIN_SIZE && looks_incompressible(first) =>
+            {
+                CompressionMethod::Stored
+            }
+            Compression::DeflateFast => CompressionMethod::Deflated,
+            Compression::Stored => CompressionMethod::Stored,
+        };
+        let level = (method == CompressionMethod::Deflated).then_some(1);
         let options = SimpleFileOptions::default()
-            .compression_method(match compression {
-                Compression::DeflateFast => CompressionMethod::Deflated,
-                Compression::Stored => CompressionMethod::Stored,
-            })
-            .compression_level(match compression {
-                Compression::DeflateFast => Some(1),
-                Compression::Stored => None,
-            })
+            .compression_method(method)
+            .compression_level(level)
             .last_modified_time(zip_time(planned.entry.modified))
             .unix_permissions(0o644)
             .large_file(planned.entry.size >= LARGE_FILE);
         zip.start_file(planned.zip_name.as_str(), options)
             .map_err(io::Error::other)?;
-        match &planned.entry.source {
-            Source::Embedded(bytes) => zip.write_all(bytes)?,
-            Source::File(path) => {
-                let mut file = File::open(path).map_err(|err| {
-                    io::Error::new(err.kind(), format!("{}: {err}", path.display()))
-                })?;
-                loop {
-                    let read = match file.read(&mut buffer) {
-                        Ok(0) => break,
-                        Ok(read) => read,
-                        Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(err) => return Err(err),
-                    };
-                    zip.write_all(&buffer[..read])?;
+        zip.write_all(first)?;
+        if let Some(mut file) = file {
+            loop {
+                match read_full(&mut file, &mut buffer)? {
+                    0 => break,
+                    read => zip.write_all(&buffer[..read])?,
                 }
             }
         }
     }
     let stream = zip.finish().map_err(io::Error::other)?;
     stream.into_inner().close()
+}
+
+/// Fills `buffer` as far as the file allows; 0 at the end.
+fn read_full(file: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
+}
+
+/// Entries at least this big are checked for compressibility first.
+const SNIFF_MIN_SIZE: u64 = 1024 * 1024;
+
+/// True when a sample's byte entropy is near 8 bits (random, already
+/// compressed or encrypted data): deflating it would cost time and gain
+/// nothing, so such an entry is stored, as zip tools do.
+fn looks_incompressible(sample: &[u8]) -> bool {
+    if sample.len() < 4096 {
+        return false;
+    }
+    let mut counts = [0u32; 256];
+    for &byte in sample {
+        counts[usize::from(byte)] += 1;
+    }
+    let total = sample.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&count| count > 0)
+        .map(|&count| {
+            let p = f64::from(count) / total;
+            -p * p.log2()
+        })
+        .sum();
+    entropy > 7.5
 }
 
 /// A zip timestamp (local DOS time, here UTC) for a file's mtime; 1980-01-01 if
@@ -367,6 +417,50 @@ mod tests {
             .read_to_end(&mut data)
             .expect("read");
         assert_eq!(data, big);
+    }
+
+    #[tokio::test]
+    async fn large_random_entries_are_stored_and_text_deflated() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut rng = fastrand::Rng::with_seed(7);
+        let random: Vec<u8> = (0..2 * 1024 * 1024).map(|_| rng.u8(..)).collect();
+        let text: Vec<u8> = b"select 1;\n"
+            .iter()
+            .copied()
+            .cycle()
+            .take(2 * 1024 * 1024)
+            .collect();
+        let mut entries = Vec::new();
+        for (name, data) in [("random.bin", &random), ("text.sql", &text)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, data).expect("write");
+            entries.push(PlannedEntry {
+                zip_name: name.into(),
+                entry: Entry {
+                    name: name.into(),
+                    source: Source::File(path),
+                    size: data.len() as u64,
+                    modified: UNIX_EPOCH,
+                },
+            });
+        }
+        let body = ZipBody::new(
+            spawn(entries, Compression::DeflateFast),
+            Arc::default(),
+            BodyFaults::default(),
+        );
+        let bytes = body.collect().await.expect("body").to_bytes();
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).expect("zip");
+        for (name, method, data) in [
+            ("random.bin", CompressionMethod::Stored, &random),
+            ("text.sql", CompressionMethod::Deflated, &text),
+        ] {
+            let mut file = archive.by_name(name).expect("entry");
+            assert_eq!(file.compression(), method, "{name}");
+            let mut got = Vec::new();
+            file.read_to_end(&mut got).expect("read");
+            assert!(&got == data, "{name}");
+        }
     }
 
     #[tokio::test]
