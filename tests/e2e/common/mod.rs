@@ -59,7 +59,9 @@ impl Emu {
             .enable_all()
             .build()
             .expect("runtime");
-        let running = runtime.block_on(emulator::start(config)).expect("emulator starts");
+        let running = runtime
+            .block_on(emulator::start(config))
+            .expect("emulator starts");
         let endpoint = running.endpoint();
         Self {
             runtime,
@@ -82,7 +84,11 @@ impl Emu {
     pub fn exports(&self) -> Vec<serde_json::Value> {
         self.requests()
             .into_iter()
-            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/jobs/batch-export")))
+            .filter(|r| {
+                r["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with("/jobs/batch-export"))
+            })
             .collect()
     }
 }
@@ -114,27 +120,38 @@ impl Sandbox {
     }
 
     /// The binary with a hermetic environment: nothing inherited but PATH.
-    pub fn bare(&self) -> Command {
-        let mut command = Command::cargo_bin("dataarts-jobs").expect("binary built");
+    pub fn std_bare(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("dataarts-jobs"));
         command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
             .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "0")
-            .current_dir(self.dir.path())
-            .timeout(Duration::from_secs(120));
+            .current_dir(self.dir.path());
         command
     }
 
-    /// The binary pointed at `emu` with its keys in the environment.
-    pub fn cmd(&self, emu: &Emu) -> Command {
-        let mut command = self.bare();
+    /// [`Sandbox::std_bare`] pointed at `emu` with its keys in the environment.
+    pub fn std_cmd(&self, emu: &Emu) -> std::process::Command {
+        let mut command = self.std_bare();
         command
             .env("HUAWEICLOUD_SDK_AK", AK)
             .env("HUAWEICLOUD_SDK_SK", SK)
             .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
             .env("DATAARTS_ENDPOINT", &emu.endpoint);
+        command
+    }
+
+    pub fn bare(&self) -> Command {
+        let mut command = Command::from_std(self.std_bare());
+        command.timeout(Duration::from_secs(120));
+        command
+    }
+
+    pub fn cmd(&self, emu: &Emu) -> Command {
+        let mut command = Command::from_std(self.std_cmd(emu));
+        command.timeout(Duration::from_secs(120));
         command
     }
 
@@ -184,7 +201,12 @@ pub fn run(command: &mut Command) -> Output {
 pub fn assert_no_secrets(output: &Output) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    for secret in [SK, TOKEN, "IAM-TOKEN-must-never-be-printed", "KOOCLI-SK-never-printed"] {
+    for secret in [
+        SK,
+        TOKEN,
+        "IAM-TOKEN-must-never-be-printed",
+        "KOOCLI-SK-never-printed",
+    ] {
         assert!(!stdout.contains(secret), "secret on stdout:\n{stdout}");
         assert!(!stderr.contains(secret), "secret on stderr:\n{stderr}");
     }
@@ -223,7 +245,7 @@ pub fn zip_entries(path: &Path) -> BTreeMap<String, Vec<u8>> {
         let mut entry = archive.by_index(index).expect("entry");
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).expect("inflate");
-        out.insert(entry.name().to_string(), bytes);
+        out.insert(entry.name().expect("UTF-8 name").to_string(), bytes);
     }
     out
 }

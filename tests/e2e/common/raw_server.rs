@@ -94,7 +94,9 @@ impl Drop for RawServer {
 }
 
 fn serve(mut stream: TcpStream, reply: &impl Fn(&str) -> Reply) -> Option<String> {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     // Headers, then as much body as Content-Length says.

@@ -1,0 +1,4 @@
+//! End-to-end tests: the real binary against the emulator (one test binary).
+
+mod common;
+mod export;
