@@ -250,8 +250,11 @@ pub fn zip_entries(path: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// Writes a `--data` workspace: `jobs` of (name, processType, extra files).
-pub fn write_workspace(root: &Path, jobs: &[(&str, &str, &[(&str, &str)])]) {
+/// A job for [`write_workspace`]: name, `processType`, extra files (name, text).
+pub type JobSpec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+/// Writes a `--data` workspace.
+pub fn write_workspace(root: &Path, jobs: &[JobSpec<'_>]) {
     for (name, process_type, extra) in jobs {
         let dir = root.join("jobs").join(name);
         std::fs::create_dir_all(&dir).expect("mkdir");
