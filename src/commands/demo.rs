@@ -11,8 +11,6 @@ use std::time::Duration;
 use anyhow::Context;
 use reqwest::Url;
 
-use crate::api::retry::RetryPolicy;
-use crate::api::{Client, Trace};
 use crate::archive::Limits;
 use crate::cli::DemoArgs;
 use crate::credentials::Credentials;
@@ -99,16 +97,7 @@ async fn export_into(
     tokio::fs::create_dir_all(dir)
         .await
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    let http = Client::http(connection)?;
-    let client = Client::new(
-        http,
-        connection,
-        emulator::DEFAULT_PROJECT_ID.to_string(),
-        RetryPolicy::new(connection.retries, 1.0),
-        Trace {
-            verbose: ui.verbose,
-        },
-    );
+    let client = super::connect(connection, ui).await?;
     let plan = Plan {
         names: DEMO_JOBS.iter().map(|name| name.to_string()).collect(),
         depend: true,

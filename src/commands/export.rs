@@ -21,7 +21,7 @@ use crate::exit::{PartialExport, UsageError};
 use crate::names::{self, Matcher};
 use crate::ui::{self, Bar, Ui};
 
-use super::connect;
+use super::{connect, resolve};
 
 /// Where the archive goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,12 +122,13 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
         );
     }
 
-    // Targets that exist without --force: refuse before any request.
+    // Configuration errors (exit 2) first, then targets that exist without
+    // --force (exit 1), all before any request.
+    let connection = resolve(&args.connection)?;
     if !args.dry_run {
         check_targets(&plan, &requested)?;
     }
-
-    let client = connect(&args.connection, ui).await?;
+    let client = connect(&connection, ui).await?;
 
     plan.names = if args.all {
         let mut all = Vec::new();

@@ -9,7 +9,7 @@ use crate::cli::{JobTypeArg, ListArgs};
 use crate::names::Matcher;
 use crate::ui::Ui;
 
-use super::connect;
+use super::{connect, resolve};
 
 pub async fn run(args: ListArgs, ui: &Ui) -> anyhow::Result<()> {
     let matcher = Matcher::new(&args.matches)?;
@@ -18,7 +18,7 @@ pub async fn run(args: ListArgs, ui: &Ui) -> anyhow::Result<()> {
         JobTypeArg::RealTime => &[JobType::RealTime],
         JobTypeArg::All => &[JobType::Batch, JobType::RealTime],
     };
-    let client = connect(&args.connection, ui).await?;
+    let client = connect(&resolve(&args.connection)?, ui).await?;
     if args.dry_run {
         for job_type in types {
             println!("{}", client.prepare_list(*job_type, 0).render());

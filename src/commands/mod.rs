@@ -10,15 +10,19 @@ pub mod unpack;
 use crate::api::retry::RetryPolicy;
 use crate::api::{Client, Trace};
 use crate::cli::ConnectionArgs;
-use crate::settings::{self, ProjectId};
+use crate::settings::{self, Connection, ProjectId};
 use crate::ui::Ui;
 use crate::{credentials, env};
 
-/// Resolves the connection flags and returns a client for the project.
-pub async fn connect(args: &ConnectionArgs, ui: &Ui) -> anyhow::Result<Client> {
+/// Resolves the connection flags against the environment and files (no network).
+pub fn resolve(args: &ConnectionArgs) -> anyhow::Result<Connection> {
     let home = credentials::home_dir();
-    let connection = settings::resolve(args, &env::var, home.as_deref())?;
-    let http = Client::http(&connection)?;
+    settings::resolve(args, &env::var, home.as_deref())
+}
+
+/// A client for the project, looking the project id up with IAM if needed.
+pub async fn connect(connection: &Connection, ui: &Ui) -> anyhow::Result<Client> {
+    let http = Client::http(connection)?;
     let scale = env::var(env::TEST_RETRY_DELAY_SCALE)
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(1.0);
@@ -36,7 +40,7 @@ pub async fn connect(args: &ConnectionArgs, ui: &Ui) -> anyhow::Result<Client> {
             region,
         } => {
             // The lookup is read-only, so --dry-run makes it too.
-            let iam = Client::new(http.clone(), &connection, String::new(), retry, trace);
+            let iam = Client::new(http.clone(), connection, String::new(), retry, trace);
             let id = iam.lookup_project_id(iam_endpoint, region).await?;
             if ui.verbose > 0 {
                 eprintln!("> project id for {region}: {id} (from IAM)");
@@ -44,5 +48,5 @@ pub async fn connect(args: &ConnectionArgs, ui: &Ui) -> anyhow::Result<Client> {
             id
         }
     };
-    Ok(Client::new(http, &connection, project_id, retry, trace))
+    Ok(Client::new(http, connection, project_id, retry, trace))
 }

@@ -1,5 +1,7 @@
 //! End-to-end tests: the real binary against the emulator (one test binary).
 
 mod common;
+mod credentials;
 mod export;
 mod extract;
+mod workspace;
