@@ -57,28 +57,37 @@ impl Client {
         loop {
             let prepared = self.prepare_export(request);
             let started = Instant::now();
-            let outcome = match self.send(&prepared, attempts.number()).await {
+            let attempt = attempts.number();
+            let error = match self.send(&prepared, attempt, started).await {
                 Ok(response) => {
+                    let status = response.status().as_u16();
                     let request_id = super::request_id(&response);
                     match download::write_body(response, file, progress).await {
-                        Ok(bytes) => Ok((bytes, request_id)),
-                        Err(BodyError::Api(error)) => Err(error),
+                        Ok(bytes) => {
+                            self.trace_done(
+                                &prepared,
+                                attempt,
+                                started,
+                                status,
+                                request_id.as_deref(),
+                                bytes,
+                            );
+                            return Ok(Downloaded {
+                                bytes,
+                                attempts: attempt,
+                                request_id,
+                            });
+                        }
                         Err(BodyError::Io(error)) => return Err(error),
+                        Err(BodyError::Api(error)) => {
+                            self.trace_failed(&prepared, attempt, started, &error);
+                            error
+                        }
                     }
                 }
-                Err(error) => Err(error),
+                Err(error) => error,
             };
-            match outcome {
-                Ok((bytes, request_id)) => {
-                    self.trace_body(&prepared, bytes, started.elapsed());
-                    return Ok(Downloaded {
-                        bytes,
-                        attempts: attempts.number(),
-                        request_id,
-                    });
-                }
-                Err(error) => attempts.after_failure(error).await?,
-            }
+            attempts.after_failure(error).await?;
         }
     }
 }

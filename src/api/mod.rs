@@ -8,7 +8,7 @@ pub mod iam;
 pub mod list;
 pub mod retry;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -250,9 +250,14 @@ impl Client {
     }
 
     /// Sends one attempt. A non-2xx status becomes [`ApiError::Status`]
-    /// (with the parsed error body); a 2xx response is returned for reading.
-    pub async fn send(&self, prepared: &Prepared, attempt: u32) -> Result<Response, ApiError> {
-        let started = Instant::now();
+    /// (with the parsed error body); a 2xx response is returned for reading,
+    /// and the caller traces it with [`Client::trace_done`] once the body is read.
+    pub async fn send(
+        &self,
+        prepared: &Prepared,
+        attempt: u32,
+        started: Instant,
+    ) -> Result<Response, ApiError> {
         let mut request = self
             .http
             .request(prepared.method.clone(), prepared.url.clone())
@@ -260,28 +265,13 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name, value);
         }
-        let result = request.send().await;
-        let response = match result {
-            Ok(response) => response,
-            Err(error) => {
-                let error = transport_error(&prepared.url, &error);
-                self.trace_failure(prepared, attempt, started, &error);
-                return Err(error);
-            }
+        let error = match request.send().await {
+            Ok(response) if response.status().is_success() => return Ok(response),
+            Ok(response) => read_error(prepared, response).await,
+            Err(error) => transport_error(&prepared.url, &error),
         };
-        let status = response.status();
-        let request_id = request_id(&response);
-        self.trace_response(
-            prepared,
-            attempt,
-            started,
-            status.as_u16(),
-            request_id.as_deref(),
-        );
-        if status.is_success() {
-            return Ok(response);
-        }
-        Err(read_error(prepared, response).await)
+        self.trace_failed(prepared, attempt, started, &error);
+        Err(error)
     }
 
     /// GET a JSON document, with retries.
@@ -292,15 +282,27 @@ impl Client {
         let mut attempts = self.retry.start();
         loop {
             let prepared = make();
+            let started = Instant::now();
             let result = async {
-                let response = self.send(&prepared, attempts.number()).await?;
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(|error| ApiError::Truncated {
+                let response = self.send(&prepared, attempts.number(), started).await?;
+                let status = response.status().as_u16();
+                let request_id = request_id(&response);
+                let body = response.bytes().await.map_err(|error| {
+                    let error = ApiError::Truncated {
                         url: prepared.url.to_string(),
                         detail: error_chain(&error),
-                    })?;
+                    };
+                    self.trace_failed(&prepared, attempts.number(), started, &error);
+                    error
+                })?;
+                self.trace_done(
+                    &prepared,
+                    attempts.number(),
+                    started,
+                    status,
+                    request_id.as_deref(),
+                    body.len() as u64,
+                );
                 serde_json::from_slice::<T>(&body).map_err(|error| ApiError::BadResponse {
                     url: prepared.url.to_string(),
                     detail: format!(
@@ -321,33 +323,42 @@ impl Client {
         self.retry
     }
 
-    fn trace_response(
+    /// `-v`: one line for a request whose body was read in full.
+    pub fn trace_done(
         &self,
         prepared: &Prepared,
         attempt: u32,
         started: Instant,
         status: u16,
         request_id: Option<&str>,
+        bytes: u64,
     ) {
         if self.trace.verbose == 0 {
             return;
         }
         eprintln!(
-            "> {} {} -> {status} (request id {}, attempt {attempt}, {} ms)",
+            "> {} {} -> {status}, {bytes} bytes in {} ms (request id {}, attempt {attempt})",
             prepared.method,
             prepared.url,
+            started.elapsed().as_millis(),
             request_id.unwrap_or("none"),
-            started.elapsed().as_millis()
         );
         self.trace_headers(prepared);
     }
 
-    fn trace_failure(&self, prepared: &Prepared, attempt: u32, started: Instant, error: &ApiError) {
+    /// `-v`: one line for a request that failed.
+    pub fn trace_failed(
+        &self,
+        prepared: &Prepared,
+        attempt: u32,
+        started: Instant,
+        error: &ApiError,
+    ) {
         if self.trace.verbose == 0 {
             return;
         }
         eprintln!(
-            "> {} {} -> failed (attempt {attempt}, {} ms): {error}",
+            "> {} {} -> failed after {} ms (attempt {attempt}): {error}",
             prepared.method,
             prepared.url,
             started.elapsed().as_millis()
@@ -361,18 +372,6 @@ impl Client {
         }
         for (name, value) in prepared.redacted_headers() {
             eprintln!(">   {name}: {value}");
-        }
-    }
-
-    /// A one-line trace after a body was read (bytes and duration).
-    pub fn trace_body(&self, prepared: &Prepared, bytes: u64, elapsed: Duration) {
-        if self.trace.verbose > 0 {
-            eprintln!(
-                "> {} {} body: {bytes} bytes in {} ms",
-                prepared.method,
-                prepared.url,
-                elapsed.as_millis()
-            );
         }
     }
 }
