@@ -128,7 +128,7 @@ Register-ArgumentCompleter -Native -CommandName 'dataarts-jobs' -ScriptBlock {
             [CompletionResult]::new('--auth-token', '--auth-token', [CompletionResultType]::ParameterName, 'Also accept this IAM token as X-Auth-Token')
             [CompletionResult]::new('--request-log', '--request-log', [CompletionResultType]::ParameterName, 'Append one JSON line per request (secrets redacted) to FILE')
             [CompletionResult]::new('--offset-unit', '--offset-unit', [CompletionResultType]::ParameterName, 'How list jobs counts `offset`')
-            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key. A self-signed one must not be marked as a CA (CA:FALSE): rustls clients refuse that')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The PEM private key of --tls-cert')
             [CompletionResult]::new('--iam-projects', '--iam-projects', [CompletionResultType]::ParameterName, 'How many projects IAM''s lookup finds for --region (0 or several rehearse a client''s errors)')
             [CompletionResult]::new('--fail-first', '--fail-first', [CompletionResultType]::ParameterName, 'Fault: fail only the first N batch-export requests (with --fail-status)')

@@ -121,7 +121,7 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
             cand --auth-token 'Also accept this IAM token as X-Auth-Token'
             cand --request-log 'Append one JSON line per request (secrets redacted) to FILE'
             cand --offset-unit 'How list jobs counts `offset`'
-            cand --tls-cert 'Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key'
+            cand --tls-cert 'Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key. A self-signed one must not be marked as a CA (CA:FALSE): rustls clients refuse that'
             cand --tls-key 'The PEM private key of --tls-cert'
             cand --iam-projects 'How many projects IAM''s lookup finds for --region (0 or several rehearse a client''s errors)'
             cand --fail-first 'Fault: fail only the first N batch-export requests (with --fail-status)'

@@ -349,7 +349,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_enum, default_value = "pages")]
     pub offset_unit: crate::emulator::OffsetUnit,
 
-    /// Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key
+    /// Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key. A self-signed one must not be marked as a CA (CA:FALSE): rustls clients refuse that
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
 
