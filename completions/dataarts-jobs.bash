@@ -91,7 +91,7 @@ _dataarts__jobs() {
             return 0
             ;;
         dataarts__subcmd__jobs__subcmd__emulator)
-            opts="-q -v -h -V --listen --data --ak --sk --project-id --region --auth-token --request-log --offset-unit --fail-first --fail-status --retry-after --first-byte-delay --truncate-body --reset-after --rate-limit --latency --quiet --verbose --help --version"
+            opts="-q -v -h -V --listen --data --ak --sk --project-id --region --auth-token --request-log --offset-unit --tls-cert --tls-key --iam-projects --fail-first --fail-status --retry-after --first-byte-delay --truncate-body --reset-after --rate-limit --latency --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,6 +131,18 @@ _dataarts__jobs() {
                     ;;
                 --offset-unit)
                     COMPREPLY=($(compgen -W "records pages" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iam-projects)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --fail-first)

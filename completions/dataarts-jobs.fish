@@ -103,6 +103,9 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l request-log -d 'Append one JSON line per request (secrets redacted) to FILE' -r -F
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l offset-unit -d 'How list jobs counts `offset`' -r -f -a "records\t''
 pages\t''"
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key. A self-signed one must not be marked as a CA (CA:FALSE): rustls clients refuse that' -r -F
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l iam-projects -d 'How many projects IAM\'s lookup finds for --region (0 or several rehearse a client\'s errors)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l fail-first -d 'Fault: fail only the first N batch-export requests (with --fail-status)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l fail-status -d 'Fault: the status for failed batch exports [default: 503]' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l retry-after -d 'Fault: send Retry-After: SECS with failures' -r

@@ -349,6 +349,18 @@ pub struct EmulatorArgs {
     #[arg(long, value_enum, default_value = "pages")]
     pub offset_unit: crate::emulator::OffsetUnit,
 
+    /// Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key. A self-signed one must not be marked as a CA (CA:FALSE): rustls clients refuse that
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// How many projects IAM's lookup finds for --region (0 or several rehearse a client's errors)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub iam_projects: u8,
+
     /// Fault: fail only the first N batch-export requests (with --fail-status)
     #[arg(long, value_name = "N", help_heading = "Faults")]
     pub fail_first: Option<u64>,

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::auth::Secret;
 use crate::cli::EmulatorArgs;
-use crate::emulator::{self, Config, Faults};
+use crate::emulator::{self, Config, Faults, TlsFiles};
 
 pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
     let defaults = Config::default();
@@ -22,6 +22,11 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
         auth_token: args.auth_token.map(Secret::new),
         request_log: args.request_log,
         offset_unit: args.offset_unit,
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            _ => None,
+        },
+        iam_projects: args.iam_projects,
         faults: Faults {
             fail_first: args.fail_first,
             fail_status: args.fail_status,

@@ -27,6 +27,7 @@ mod faults;
 mod log;
 mod server;
 mod store;
+mod tls;
 mod zipstream;
 
 #[cfg(test)]
@@ -120,9 +121,18 @@ pub struct Config {
     pub request_log: Option<PathBuf>,
     pub offset_unit: OffsetUnit,
     pub faults: Faults,
-    // Later: `tls: Option<TlsFiles>` (cert + key). The accept loop wraps each
-    // connection's stream in `server::ConnIo`; a rustls acceptor would sit
-    // between that and hyper (see `server::serve_connection`).
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
+    /// How many projects IAM's lookup answers for the configured region: 1
+    /// (the served project), or 0 or several to rehearse a client's errors.
+    pub iam_projects: u8,
+}
+
+/// A PEM certificate chain (leaf first) and its PEM private key.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl Default for Config {
@@ -138,6 +148,8 @@ impl Default for Config {
             request_log: None,
             offset_unit: OffsetUnit::default(),
             faults: Faults::default(),
+            tls: None,
+            iam_projects: 1,
         }
     }
 }
@@ -150,17 +162,20 @@ pub struct Running {
     task: JoinHandle<()>,
     warnings: Vec<String>,
     jobs: usize,
+    tls: bool,
 }
 
 impl Running {
-    /// `http://127.0.0.1:PORT` (a wildcard listen address shows as loopback).
+    /// `http://127.0.0.1:PORT`, or `https://` with TLS (a wildcard listen
+    /// address shows as loopback).
     pub fn endpoint(&self) -> String {
         let ip = match self.addr.ip() {
             IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
-        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", SocketAddr::new(ip, self.addr.port()))
     }
 
     /// What was skipped while indexing `--data` (job directories without a `.job`, ...).
@@ -199,6 +214,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         ))
         .into());
     }
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let log = config
         .request_log
         .as_deref()
@@ -212,12 +228,15 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .context("cannot read the listening address")?;
     let warnings = store.warnings.clone();
     let jobs = store.job_count();
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let state = Arc::new(server::State {
         ak: config.ak,
         sk: config.sk,
         auth_token: config.auth_token,
         project_id: config.project_id,
         region: config.region,
+        iam_projects: config.iam_projects,
+        scheme,
         domain_id: DEFAULT_DOMAIN_ID.to_string(),
         offset_unit: config.offset_unit,
         store,
@@ -226,13 +245,15 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         compression: zipstream::Compression::DeflateFast,
     });
     let (shutdown, signal) = watch::channel(false);
-    let task = tokio::spawn(server::accept_loop(listener, state, signal));
+    let serves_tls = tls.is_some();
+    let task = tokio::spawn(server::accept_loop(listener, tls, state, signal));
     Ok(Running {
         addr,
         shutdown,
         task,
         warnings,
         jobs,
+        tls: serves_tls,
     })
 }
 
@@ -247,6 +268,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let project_id = config.project_id.clone();
     let ak = config.ak.clone();
     let region = config.region.clone();
+    let tls_cert = config.tls.as_ref().map(|tls| tls.cert.clone());
     let running = start(config).await?;
     for warning in running.warnings() {
         eprintln!("warning: {warning}");
@@ -263,6 +285,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .write_all(lines.as_bytes())
         .and_then(|()| stdout.flush());
     drop(stdout);
+    if let Some(cert) = tls_cert {
+        eprintln!(
+            "DataArts emulator: HTTPS with {}; a client that does not already trust it needs --ca-cert (the certificate itself if self-signed).",
+            cert.display()
+        );
+    }
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;

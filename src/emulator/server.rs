@@ -23,6 +23,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 use super::faults::{fault_body, throttled_body, ExportFault, FaultState};
 use super::log::{LogLine, RequestLog};
@@ -38,6 +39,8 @@ const MAX_REQUEST_BODY: usize = 1024 * 1024;
 const MAX_EXPORT_NAMES: usize = 100;
 /// Allowed distance between `X-Sdk-Date` and the server's clock.
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+/// How long a TLS handshake may take before the connection is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long `shutdown` waits for open connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 const JSON: &str = "application/json;charset=UTF-8";
@@ -51,6 +54,10 @@ pub(crate) struct State {
     pub auth_token: Option<Secret>,
     pub project_id: String,
     pub region: String,
+    /// Projects IAM answers for `region` (see `Config::iam_projects`).
+    pub iam_projects: u8,
+    /// `http` or `https`, for the links IAM's answers carry.
+    pub scheme: &'static str,
     pub domain_id: String,
     pub offset_unit: OffsetUnit,
     pub store: Store,
@@ -63,6 +70,7 @@ pub(crate) struct State {
 /// connections `SHUTDOWN_GRACE` to finish.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     state: Arc<State>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -72,7 +80,12 @@ pub(crate) async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     let _ = stream.set_nodelay(true);
-                    connections.spawn(serve_connection(stream, state.clone(), shutdown.clone()));
+                    connections.spawn(serve_connection(
+                        stream,
+                        tls.clone(),
+                        state.clone(),
+                        shutdown.clone(),
+                    ));
                 }
                 // Out of file descriptors and the like: back off, keep serving.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -91,18 +104,44 @@ pub(crate) async fn accept_loop(
     connections.abort_all();
 }
 
-/// Serves one connection until the client closes it or shutdown is asked.
-/// (TLS, later: accept on `ConnIo` here and hand the TLS stream to hyper.)
+/// Serves one connection until the client closes it or shutdown is asked:
+/// plain HTTP, or HTTP inside TLS when an acceptor is given (the TLS stream
+/// wraps `ConnIo`, so the reset fault still acts on the TCP socket).
 async fn serve_connection(
     stream: TcpStream,
+    tls: Option<TlsAcceptor>,
     state: Arc<State>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
     let control = Arc::new(ConnControl::default());
-    let io = TokioIo::new(ConnIo {
+    let io = ConnIo {
         stream,
         control: control.clone(),
-    });
+    };
+    match tls {
+        None => serve_http(io, control, state, shutdown).await,
+        Some(acceptor) => {
+            // A failed or stalled handshake (e.g. a client that does not
+            // trust the certificate) just ends the connection.
+            if let Ok(Ok(stream)) =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(io)).await
+            {
+                serve_http(stream, control, state, shutdown).await;
+            }
+        }
+    }
+}
+
+/// HTTP/1.1 with keep-alive over `io`, until the client closes or shutdown is asked.
+async fn serve_http<I>(
+    io: I,
+    control: Arc<ConnControl>,
+    state: Arc<State>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let io = TokioIo::new(io);
     let service = service_fn(move |request| handle(state.clone(), control.clone(), request));
     let connection = http1::Builder::new()
         .keep_alive(true)
@@ -630,18 +669,23 @@ fn projects(state: &State, req: &Req<'_>) -> Response<ResBody> {
         .find(|(key, _)| key == "name")
         .map(|(_, value)| value.as_str());
     let host = find_header(req.headers, "host").unwrap_or("localhost");
-    let base = format!("http://{host}/v3/projects");
+    let base = format!("{}://{host}/v3/projects", state.scheme);
     let projects: Vec<Value> = if name.is_none_or(|name| name == state.region) {
-        vec![json!({
-            "id": state.project_id,
-            "name": state.region,
-            "domain_id": state.domain_id,
-            "parent_id": state.domain_id,
-            "description": "",
-            "enabled": true,
-            "is_domain": false,
-            "links": {"self": format!("{base}/{}", state.project_id)},
-        })]
+        (0..state.iam_projects)
+            .map(|index| {
+                let id = iam_project_id(&state.project_id, index);
+                json!({
+                    "id": id,
+                    "name": state.region,
+                    "domain_id": state.domain_id,
+                    "parent_id": state.domain_id,
+                    "description": "",
+                    "enabled": true,
+                    "is_domain": false,
+                    "links": {"self": format!("{base}/{id}")},
+                })
+            })
+            .collect()
     } else {
         Vec::new()
     };
@@ -661,6 +705,16 @@ fn projects(state: &State, req: &Req<'_>) -> Response<ResBody> {
         response.headers_mut().insert("x-iam-trace-id", value);
     }
     response
+}
+
+/// The `index`th project IAM lists: the served one first, then made-up
+/// ids of the same shape (32 hex digits) that DLF does not serve.
+fn iam_project_id(served: &str, index: u8) -> String {
+    if index == 0 {
+        served.to_string()
+    } else {
+        format!("e5{index:030x}")
+    }
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response<ResBody> {

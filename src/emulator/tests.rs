@@ -586,6 +586,135 @@ async fn iam_project_lookup_answers_for_the_configured_region() {
 }
 
 #[tokio::test]
+async fn iam_projects_gives_none_or_several_projects_for_the_region() {
+    for count in [0u8, 3] {
+        let running = start_with(Config {
+            iam_projects: count,
+            ..test_config()
+        })
+        .await;
+        let mut client = Client::new(&running);
+        client.project_id = None;
+        let response = client
+            .send("GET", "/v3/projects", &[("name", DEFAULT_REGION)], &[], b"")
+            .await;
+        assert_eq!(response.status(), 200);
+        let body = json_of(response).await;
+        let projects = body["projects"].as_array().expect("projects");
+        assert_eq!(projects.len(), usize::from(count));
+        let mut ids: Vec<&str> = projects.iter().filter_map(|p| p["id"].as_str()).collect();
+        assert!(projects.iter().all(|p| p["name"] == DEFAULT_REGION));
+        if count > 0 {
+            assert_eq!(ids[0], DEFAULT_PROJECT_ID, "the served project comes first");
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), usize::from(count), "distinct ids");
+        assert!(ids.iter().all(|id| id.len() == 32));
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost, written as PEM
+/// files in `dir`: (files, certificate PEM).
+fn self_signed(dir: &Path) -> (TlsFiles, String) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .expect("certificate");
+    let pem = certified.cert.pem();
+    let files = TlsFiles {
+        cert: dir.join("cert.pem"),
+        key: dir.join("key.pem"),
+    };
+    std::fs::write(&files.cert, &pem).expect("write cert");
+    std::fs::write(&files.key, certified.signing_key.serialize_pem()).expect("write key");
+    (files, pem)
+}
+
+#[tokio::test]
+async fn tls_serves_https_to_a_client_that_trusts_the_certificate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (files, pem) = self_signed(dir.path());
+    let running = start_with(Config {
+        tls: Some(files),
+        ..test_config()
+    })
+    .await;
+    assert!(
+        running.endpoint().starts_with("https://127.0.0.1:"),
+        "{}",
+        running.endpoint()
+    );
+    let mut client = Client::new(&running);
+    client.http = reqwest::Client::builder()
+        .no_proxy()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).expect("PEM"))
+        .build()
+        .expect("client");
+    let response = client.export(&json!({"jobList": ["job_batch"]}), &[]).await;
+    assert_eq!(response.status(), 200);
+    let zip = response.bytes().await.expect("body");
+    assert_eq!(entries(&zip).len(), 2);
+
+    // A client without the certificate fails the handshake; plain HTTP gets nowhere.
+    let untrusting = reqwest::Client::builder()
+        .no_proxy()
+        .use_rustls_tls()
+        .build()
+        .expect("client");
+    let error = untrusting
+        .get(format!("{}/v3/projects", running.endpoint()))
+        .send()
+        .await
+        .expect_err("untrusted certificate");
+    assert!(error.is_connect(), "{error:?}");
+    let plain = untrusting
+        .get(format!("http://{}/v3/projects", running.addr))
+        .send()
+        .await;
+    assert!(plain.is_err(), "{plain:?}");
+}
+
+#[tokio::test]
+async fn unusable_tls_files_are_usage_errors_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (files, _) = self_signed(dir.path());
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a PEM file\n").expect("write");
+    let other = tempfile::tempdir().expect("tempdir");
+    let (other_files, _) = self_signed(other.path());
+    let missing = dir.path().join("missing.pem");
+    let cases = [
+        (missing.clone(), files.key.clone(), missing.clone()),
+        (garbage.clone(), files.key.clone(), garbage.clone()),
+        (files.cert.clone(), missing.clone(), missing.clone()),
+        (files.cert.clone(), garbage.clone(), garbage.clone()),
+        // A key that is not the certificate's.
+        (
+            files.cert.clone(),
+            other_files.key.clone(),
+            files.cert.clone(),
+        ),
+    ];
+    for (cert, key, named) in cases {
+        let err = start(Config {
+            tls: Some(TlsFiles { cert, key }),
+            ..test_config()
+        })
+        .await
+        .expect_err("refused");
+        assert!(err.downcast_ref::<UsageError>().is_some(), "{err:#}");
+        let message = format!("{err:#}");
+        assert!(
+            message.contains(&named.display().to_string()),
+            "{message} should name {}",
+            named.display()
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_request_log_has_one_redacted_line_per_request() {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("requests.jsonl");

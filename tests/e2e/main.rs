@@ -4,4 +4,5 @@ mod common;
 mod credentials;
 mod export;
 mod extract;
+mod tls;
 mod workspace;
