@@ -120,9 +120,14 @@ impl ApiError {
         } = self
         else {
             return match self {
+                ApiError::Transport { detail, .. } if detail.contains("CaUsedAsEndEntity") => Some(
+                    "the server presents a CA certificate as its own; reissue the server certificate \
+                     with basicConstraints CA:FALSE, signed by the CA you pass with --ca-cert"
+                        .to_string(),
+                ),
                 ApiError::Transport { detail, .. } if detail.contains("certificate") => Some(
-                    "the server's TLS certificate is not trusted: pass --ca-cert PEM with your CA, \
-                     or check that the endpoint is right"
+                    "the server's TLS certificate is not trusted: pass --ca-cert PEM with the CA \
+                     that issued it, or check that the endpoint is right"
                         .to_string(),
                 ),
                 ApiError::Transport { .. } => Some(

@@ -352,9 +352,13 @@ pub async fn execute(
     cancel: &Arc<AtomicBool>,
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
-    let work_dir = match &plan.output {
-        Output::File(path) => parent_dir(path),
-        Output::Stdout | Output::Discard => std::env::temp_dir(),
+    // Temporary files live beside their destination where there is one:
+    // renames stay on one filesystem, and a small /tmp cannot fail a large export.
+    let work_dir = match (&plan.output, &plan.extract) {
+        (Output::File(path), _) => parent_dir(path),
+        (Output::Stdout | Output::Discard, Some(dir)) => existing_ancestor(dir),
+        // `-o -` alone writes nothing beside the user's files.
+        (Output::Stdout | Output::Discard, None) => std::env::temp_dir(),
     };
     let batches: Vec<Vec<String>> = plan
         .names
@@ -512,6 +516,15 @@ pub async fn execute(
         seconds: started.elapsed().as_secs_f64(),
     };
     Ok(summary)
+}
+
+/// `dir` if it exists, else its nearest existing ancestor (extraction creates
+/// `dir` itself, and removes it again on failure).
+fn existing_ancestor(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .find(|candidate| !candidate.as_os_str().is_empty() && candidate.is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
