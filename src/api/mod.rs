@@ -8,6 +8,8 @@ pub mod iam;
 pub mod list;
 pub mod retry;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
@@ -100,6 +102,8 @@ pub struct Client {
     credentials: Credentials,
     retry: RetryPolicy,
     trace: Trace,
+    /// HTTP requests sent, retries included (shared by clones).
+    sent: Arc<AtomicU32>,
 }
 
 impl Client {
@@ -152,7 +156,13 @@ impl Client {
             credentials: connection.credentials.clone(),
             retry,
             trace,
+            sent: Arc::new(AtomicU32::new(0)),
         }
+    }
+
+    /// How many HTTP requests this client (and its clones) sent, retries included.
+    pub fn requests_sent(&self) -> u32 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     pub fn project_id(&self) -> &str {
@@ -265,6 +275,7 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name, value);
         }
+        self.sent.fetch_add(1, Ordering::Relaxed);
         let error = match request.send().await {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) => read_error(prepared, response).await,
@@ -357,12 +368,27 @@ impl Client {
         if self.trace.verbose == 0 {
             return;
         }
-        eprintln!(
-            "> {} {} -> failed after {} ms (attempt {attempt}): {error}",
-            prepared.method,
-            prepared.url,
-            started.elapsed().as_millis()
-        );
+        let elapsed = started.elapsed().as_millis();
+        match error {
+            ApiError::Status {
+                status,
+                error_code,
+                error_msg,
+                request_id,
+                ..
+            } => eprintln!(
+                "> {} {} -> {status} {}: {} after {elapsed} ms (request id {}, attempt {attempt})",
+                prepared.method,
+                prepared.url,
+                error_code.as_deref().unwrap_or("-"),
+                error_msg.as_deref().unwrap_or("-"),
+                request_id.as_deref().unwrap_or("none"),
+            ),
+            other => eprintln!(
+                "> {} {} -> failed after {elapsed} ms (attempt {attempt}): {other}",
+                prepared.method, prepared.url,
+            ),
+        }
         self.trace_headers(prepared);
     }
 

@@ -61,6 +61,7 @@ pub struct Failed {
 pub struct Summary {
     pub jobs: Vec<String>,
     pub requested: usize,
+    /// Export requests sent, retries included.
     pub requests: u32,
     pub files: usize,
     pub bytes: u64,
@@ -242,7 +243,6 @@ struct Run<'a> {
     plan: &'a Plan,
     bar: Bar,
     work_dir: PathBuf,
-    requests: AtomicU32,
     batches_done: AtomicU32,
     batches: u32,
 }
@@ -260,9 +260,7 @@ impl Run<'_> {
         target: &mut Target,
     ) -> anyhow::Result<Result<(), ApiError>> {
         let request = export_request(self.plan, names);
-        let result = self.client.export_to(&request, target, &self.bar).await;
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        match result {
+        match self.client.export_to(&request, target, &self.bar).await {
             Ok(_) => Ok(Ok(())),
             Err(error) if self.plan.keep_going && is_refusal(&error) => {
                 match error.downcast::<ApiError>() {
@@ -352,6 +350,7 @@ pub async fn execute(
     cancel: &Arc<AtomicBool>,
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
+    let sent_before = client.requests_sent();
     // Temporary files live beside their destination where there is one:
     // renames stay on one filesystem, and a small /tmp cannot fail a large export.
     let work_dir = match (&plan.output, &plan.extract) {
@@ -370,7 +369,6 @@ pub async fn execute(
         plan,
         bar: ui.download_bar(batches.len() as u64),
         work_dir,
-        requests: AtomicU32::new(0),
         batches_done: AtomicU32::new(0),
         batches: batches.len() as u32,
     };
@@ -506,7 +504,7 @@ pub async fn execute(
     let summary = Summary {
         jobs: exported,
         requested: plan.names.len(),
-        requests: run.requests.load(Ordering::Relaxed),
+        requests: client.requests_sent() - sent_before,
         files,
         bytes,
         archive,
