@@ -266,17 +266,8 @@ fn a_non_zip_body_exits_5_and_shows_its_first_bytes() {
     });
     let sandbox = Sandbox::new();
     let output = run(sandbox
-        .bare()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "export",
-            "job_batch",
-            "--project-id",
-            PROJECT,
-            "--endpoint",
-            &server.endpoint,
-        ]));
+        .cmd_at(&server.endpoint)
+        .args(["export", "job_batch"]));
     expect_code(&output, 5);
     let text = stderr(&output);
     assert!(text.contains("not a zip"), "{text}");

@@ -234,12 +234,10 @@ fn export_extract_refuses_every_hostile_archive_and_writes_nothing() {
         std::fs::create_dir_all(sandbox.path("out/jobs/earlier")).expect("mkdir");
         std::fs::write(sandbox.path("out/jobs/earlier/earlier.job"), b"earlier").expect("write");
         let before = sandbox.snapshot();
-        let output = run(sandbox
-            .bare()
-            .env("HUAWEICLOUD_SDK_AK", AK)
-            .env("HUAWEICLOUD_SDK_SK", SK)
-            .args(["export", "a", "--extract", "out", "--project-id", PROJECT])
-            .args(["--endpoint", &server.endpoint]));
+        let output =
+            run(sandbox
+                .cmd_at(&server.endpoint)
+                .args(["export", "a", "--extract", "out"]));
         assert_eq!(code(&output), 6, "{rule}: {}", stderr(&output));
         assert!(
             stderr(&output).contains(needle),

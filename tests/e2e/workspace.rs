@@ -90,20 +90,10 @@ fn an_entry_shared_by_batches_is_kept_once() {
     };
     let server = RawServer::start(8, move |_| Reply::zip(server_zip.clone()));
     let sandbox = Sandbox::new();
-    let output = run(sandbox
-        .bare()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "export",
-            "a",
-            "b",
-            "--batch-size",
-            "1",
-            "--project-id",
-            PROJECT,
-        ])
-        .args(["--endpoint", &server.endpoint]));
+    let output =
+        run(sandbox
+            .cmd_at(&server.endpoint)
+            .args(["export", "a", "b", "--batch-size", "1"]));
     expect_code(&output, 0);
     assert_eq!(server.count(), 2);
     let entries = zip_entries(&sandbox.path("jobs.zip"));
@@ -127,22 +117,15 @@ fn batches_that_disagree_on_an_entry_exit_6_and_write_nothing() {
         })
     });
     let sandbox = Sandbox::new();
-    let output = run(sandbox
-        .bare()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "export",
-            "a",
-            "b",
-            "--batch-size",
-            "1",
-            "--parallel",
-            "1",
-            "--project-id",
-            PROJECT,
-        ])
-        .args(["--endpoint", &server.endpoint]));
+    let output = run(sandbox.cmd_at(&server.endpoint).args([
+        "export",
+        "a",
+        "b",
+        "--batch-size",
+        "1",
+        "--parallel",
+        "1",
+    ]));
     expect_code(&output, 6);
     assert!(
         stderr(&output).contains("jobs/a/s.script"),
@@ -308,17 +291,7 @@ fn a_listing_short_of_its_total_exits_5() {
         )
     });
     let sandbox = Sandbox::new();
-    let output = run(sandbox
-        .bare()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "list",
-            "--project-id",
-            PROJECT,
-            "--endpoint",
-            &server.endpoint,
-        ]));
+    let output = run(sandbox.cmd_at(&server.endpoint).args(["list"]));
     expect_code(&output, 5);
     assert!(
         stderr(&output).contains("incomplete job listing"),

@@ -132,14 +132,26 @@ impl Sandbox {
         command
     }
 
-    /// [`Sandbox::std_bare`] pointed at `emu` with its keys in the environment.
-    pub fn std_cmd(&self, emu: &Emu) -> std::process::Command {
+    /// [`Sandbox::std_bare`] pointed at `endpoint` with the emulator's keys
+    /// and project id in the environment.
+    pub fn std_cmd_at(&self, endpoint: &str) -> std::process::Command {
         let mut command = self.std_bare();
         command
             .env("HUAWEICLOUD_SDK_AK", AK)
             .env("HUAWEICLOUD_SDK_SK", SK)
             .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
-            .env("DATAARTS_ENDPOINT", &emu.endpoint);
+            .env("DATAARTS_ENDPOINT", endpoint);
+        command
+    }
+
+    pub fn std_cmd(&self, emu: &Emu) -> std::process::Command {
+        self.std_cmd_at(&emu.endpoint)
+    }
+
+    /// The binary pointed at another server (a [`raw_server::RawServer`]).
+    pub fn cmd_at(&self, endpoint: &str) -> Command {
+        let mut command = Command::from_std(self.std_cmd_at(endpoint));
+        command.timeout(Duration::from_secs(120));
         command
     }
 
@@ -150,9 +162,7 @@ impl Sandbox {
     }
 
     pub fn cmd(&self, emu: &Emu) -> Command {
-        let mut command = Command::from_std(self.std_cmd(emu));
-        command.timeout(Duration::from_secs(120));
-        command
+        self.cmd_at(&emu.endpoint)
     }
 
     /// Every file under the sandbox (relative path → bytes), hidden files included.
