@@ -516,3 +516,40 @@ fn ctrl_c_during_a_stalled_download_exits_130_and_cleans_up() {
         b"earlier backup"
     );
 }
+
+#[test]
+fn dry_run_with_all_lists_then_prints_each_batch() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let names = generated_names(3);
+    let specs: Vec<JobSpec<'_>> = names
+        .iter()
+        .map(|n| (n.as_str(), "BATCH", &[][..]))
+        .collect();
+    write_workspace(data.path(), &specs);
+    let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["export", "--all", "--batch-size", "2", "--dry-run"]));
+    expect_code(&output, 0);
+    let text = stdout(&output);
+    assert_eq!(text.matches("POST ").count(), 2, "{text}");
+    assert!(
+        text.contains(r#"{"jobList":["job_0002"],"exportDepend":true}"#),
+        "{text}"
+    );
+    assert!(
+        emu.exports().is_empty(),
+        "only the read-only list calls may run"
+    );
+    assert!(!emu.requests().is_empty());
+
+    let output = run(sandbox.cmd(&emu).args(["list", "--dry-run"]));
+    expect_code(&output, 0);
+    let text = stdout(&output);
+    assert!(
+        text.contains("jobType=BATCH") && text.contains("jobType=REAL_TIME"),
+        "{text}"
+    );
+    assert!(text.contains("Signature=(redacted)"), "{text}");
+}
