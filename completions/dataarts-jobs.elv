@@ -149,8 +149,8 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
             cand --quiet 'Print errors only'
             cand -v 'One line per request on stderr; -vv adds headers (secrets redacted)'
             cand --verbose 'One line per request on stderr; -vv adds headers (secrets redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -159,8 +159,8 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
             cand --quiet 'Print errors only'
             cand -v 'One line per request on stderr; -vv adds headers (secrets redacted)'
             cand --verbose 'One line per request on stderr; -vv adds headers (secrets redacted)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

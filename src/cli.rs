@@ -73,9 +73,11 @@ pub enum Command {
     Emulator(EmulatorArgs),
 
     /// Zero-setup quick start: export and extract sample jobs from an in-process emulator
+    #[command(after_long_help = demo_help())]
     Demo(DemoArgs),
 
     /// Print a shell completion script
+    #[command(after_long_help = completions_help())]
     Completions {
         /// The shell to generate for
         #[arg(value_enum)]
@@ -122,6 +124,30 @@ character, a symlink, or that would exceed --max-size refuse the whole archive
 
 {EXIT_CODES}"
     )
+}
+
+fn demo_help() -> String {
+    format!(
+        "Examples:
+  dataarts-jobs demo
+  dataarts-jobs demo -C /tmp/demo --force
+
+The demo starts the emulator on a free loopback port, signs and sends a real
+batch export of job_batch and job_stream, writes DIR/jobs.zip atomically,
+extracts DIR/jobs/<job>/ and prints the tree. No credentials, no network.
+
+{EXIT_CODES}"
+    )
+}
+
+fn completions_help() -> String {
+    "Examples:
+  dataarts-jobs completions bash > ~/.local/share/bash-completion/completions/dataarts-jobs
+  dataarts-jobs completions zsh > \"${fpath[1]}/_dataarts-jobs\"
+  dataarts-jobs completions fish > ~/.config/fish/completions/dataarts-jobs.fish
+
+The same scripts are committed in the completions/ folder."
+        .to_string()
 }
 
 fn emulator_help() -> String {
