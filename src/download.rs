@@ -15,7 +15,7 @@ use tokio::io::AsyncSeekExt;
 use crate::api::{escape_prefix, ApiError};
 
 /// Chunks queued for the writer thread (each at most a few hundred KiB).
-const WRITE_QUEUE: usize = 16;
+const WRITE_QUEUE: usize = 4;
 /// How much of a non-zip body the error message shows.
 const SHOWN_PREFIX: usize = 64;
 
