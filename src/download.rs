@@ -8,13 +8,14 @@ use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use bytes::Bytes;
 use reqwest::Response;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
+use tokio::io::AsyncSeekExt;
 
 use crate::api::{escape_prefix, ApiError};
 
-/// Bytes written per system call while streaming.
-const WRITE_BUFFER: usize = 1024 * 1024;
+/// Chunks queued for the writer thread (each at most a few hundred KiB).
+const WRITE_QUEUE: usize = 4;
 /// How much of a non-zip body the error message shows.
 const SHOWN_PREFIX: usize = 64;
 
@@ -158,7 +159,13 @@ pub async fn write_body(
 
     target.file.set_len(0).await.map_err(io)?;
     target.file.seek(SeekFrom::Start(0)).await.map_err(io)?;
-    let mut writer = BufWriter::with_capacity(WRITE_BUFFER, &mut target.file);
+    // Chunks go to a blocking writer thread as they are (no copy), so that
+    // receiving and writing overlap. A tokio `BufWriter` over `tokio::fs::File`
+    // copied every byte twice (into the buffer, then into tokio's own) and
+    // cost ~40 % more CPU than curl on a 1 GiB download.
+    let file = target.file.try_clone().await.map_err(io)?.into_std().await;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
+    let writer = tokio::task::spawn_blocking(move || write_chunks(file, receiver));
     let mut head: Vec<u8> = Vec::with_capacity(SHOWN_PREFIX);
     let mut checked = false;
     let mut written: u64 = 0;
@@ -171,12 +178,14 @@ pub async fn write_body(
         })
     };
 
-    loop {
+    // Every exit from the loop waits for the writer below: a retry must not
+    // truncate the file while queued chunks are still being written.
+    let outcome = loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
+            Ok(None) => break Ok(()),
             Err(error) => {
-                return Err(cut_short(
+                break Err(cut_short(
                     written,
                     format!("after {written} bytes: {}", crate::api::error_chain(&error)),
                 ))
@@ -199,20 +208,29 @@ pub async fn write_body(
                     }
                 }
                 progress.retract(written);
-                return Err(BodyError::Api(ApiError::NotZip {
+                break Err(BodyError::Api(ApiError::NotZip {
                     status,
                     first_bytes: escape_prefix(&head, SHOWN_PREFIX),
-                    request_id,
+                    request_id: request_id.clone(),
                 }));
             }
             checked = true;
         }
-        writer.write_all(&chunk).await.map_err(io)?;
-        written += chunk.len() as u64;
-        progress.add(chunk.len() as u64);
-    }
-    writer.flush().await.map_err(io)?;
-    drop(writer);
+        let n = chunk.len() as u64;
+        // A bounded queue: waits only when the disk is slower than the network.
+        if sender.send(chunk).await.is_err() {
+            // The writer stopped: its error says why.
+            break Ok(());
+        }
+        written += n;
+        progress.add(n);
+    };
+    drop(sender);
+    let wrote = writer.await;
+    outcome?;
+    wrote
+        .map_err(|error| BodyError::Io(anyhow::Error::new(error)))?
+        .map_err(io)?;
 
     if !checked {
         progress.retract(written);
@@ -243,6 +261,18 @@ pub async fn write_body(
     Ok(written)
 }
 
+/// The writer thread: writes each chunk as it comes until the sender is dropped.
+fn write_chunks(
+    mut file: std::fs::File,
+    mut chunks: tokio::sync::mpsc::Receiver<Bytes>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    while let Some(chunk) = chunks.blocking_recv() {
+        file.write_all(&chunk)?;
+    }
+    file.flush()
+}
+
 /// A complete zip: the central directory is readable and every entry it lists
 /// has a readable local header. Returns the number of entries.
 pub fn check_complete_zip(path: &Path) -> Result<usize, String> {
@@ -261,6 +291,7 @@ pub fn check_complete_zip(path: &Path) -> Result<usize, String> {
 mod tests {
     use super::*;
     use std::io::Write;
+    use tokio::io::AsyncWriteExt;
 
     fn small_zip() -> Vec<u8> {
         let mut buffer = std::io::Cursor::new(Vec::new());
