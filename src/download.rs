@@ -4,18 +4,16 @@
 //! A [`Target`] removes its file when dropped unless it was persisted, so a
 //! failure, a panic or Ctrl-C (which drops the future) leaves nothing behind.
 
-use std::io::SeekFrom;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use bytes::Bytes;
 use reqwest::Response;
-use tokio::io::AsyncSeekExt;
 
 use crate::api::{escape_prefix, ApiError};
 
-/// Chunks queued for the writer thread (each at most a few hundred KiB).
-const WRITE_QUEUE: usize = 4;
+/// Start writing a download back to disk after this many new bytes.
+const WRITEBACK_STEP: u64 = 32 * 1024 * 1024;
 /// How much of a non-zip body the error message shows.
 const SHOWN_PREFIX: usize = 64;
 
@@ -39,7 +37,7 @@ impl Progress for NoProgress {
 #[derive(Debug)]
 pub struct Target {
     path: PathBuf,
-    file: tokio::fs::File,
+    file: std::fs::File,
     keep: bool,
 }
 
@@ -49,13 +47,12 @@ impl Target {
         let mut name = output.as_os_str().to_owned();
         name.push(".part");
         let path = PathBuf::from(name);
-        let file = tokio::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .read(true)
             .create(true)
             .truncate(true)
             .open(&path)
-            .await
             .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(Self {
             path,
@@ -77,7 +74,7 @@ impl Target {
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
         Ok(Self {
             path,
-            file: tokio::fs::File::from_std(file),
+            file,
             keep: false,
         })
     }
@@ -86,16 +83,20 @@ impl Target {
         &self.path
     }
 
-    pub fn file_mut(&mut self) -> &mut tokio::fs::File {
+    pub fn file_mut(&mut self) -> &mut std::fs::File {
         &mut self.file
     }
 
     /// Flushes to disk and renames over `destination`. Without `force`, an
     /// existing destination is refused (it may have appeared meanwhile).
     pub async fn persist(mut self, destination: &Path, force: bool) -> anyhow::Result<()> {
-        self.file
-            .sync_all()
+        let file = self
+            .file
+            .try_clone()
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        tokio::task::spawn_blocking(move || file.sync_all())
             .await
+            .context("flushing to disk stopped unexpectedly")?
             .with_context(|| format!("cannot write {}", self.path.display()))?;
         if !force && tokio::fs::try_exists(destination).await.unwrap_or(false) {
             return Err(crate::archive::TargetExists {
@@ -157,18 +158,17 @@ pub async fn write_body(
         BodyError::Io(anyhow::Error::new(error).context(format!("cannot write {}", path.display())))
     };
 
-    target.file.set_len(0).await.map_err(io)?;
-    target.file.seek(SeekFrom::Start(0)).await.map_err(io)?;
-    // Chunks go to a blocking writer thread as they are (no copy), so that
-    // receiving and writing overlap. A tokio `BufWriter` over `tokio::fs::File`
-    // copied every byte twice (into the buffer, then into tokio's own) and
-    // cost ~40 % more CPU than curl on a 1 GiB download.
-    let file = target.file.try_clone().await.map_err(io)?.into_std().await;
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
-    let writer = tokio::task::spawn_blocking(move || write_chunks(file, receiver));
+    // Truncate only what an earlier attempt left: ext4 treats truncating a
+    // file to zero as "replace via truncate" and flushes it all on close.
+    let file = &mut target.file;
+    if file.metadata().map_err(io)?.len() > 0 {
+        file.set_len(0).map_err(io)?;
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
     let mut head: Vec<u8> = Vec::with_capacity(SHOWN_PREFIX);
     let mut checked = false;
     let mut written: u64 = 0;
+    let mut flushed: u64 = 0;
 
     let cut_short = |written: u64, detail: String| {
         progress.retract(written);
@@ -178,14 +178,12 @@ pub async fn write_body(
         })
     };
 
-    // Every exit from the loop waits for the writer below: a retry must not
-    // truncate the file while queued chunks are still being written.
-    let outcome = loop {
+    loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
-            Ok(None) => break Ok(()),
+            Ok(None) => break,
             Err(error) => {
-                break Err(cut_short(
+                return Err(cut_short(
                     written,
                     format!("after {written} bytes: {}", crate::api::error_chain(&error)),
                 ))
@@ -208,29 +206,25 @@ pub async fn write_body(
                     }
                 }
                 progress.retract(written);
-                break Err(BodyError::Api(ApiError::NotZip {
+                return Err(BodyError::Api(ApiError::NotZip {
                     status,
                     first_bytes: escape_prefix(&head, SHOWN_PREFIX),
-                    request_id: request_id.clone(),
+                    request_id,
                 }));
             }
             checked = true;
         }
-        let n = chunk.len() as u64;
-        // A bounded queue: waits only when the disk is slower than the network.
-        if sender.send(chunk).await.is_err() {
-            // The writer stopped: its error says why.
-            break Ok(());
+        // Written where it is received, as curl does: each chunk goes to the
+        // page cache in well under a millisecond, and one thread doing both
+        // avoids a hand-off per chunk (a writer thread measured ~20 % slower).
+        file.write_all(&chunk).map_err(io)?;
+        written += chunk.len() as u64;
+        progress.add(chunk.len() as u64);
+        if written - flushed >= WRITEBACK_STEP {
+            start_writeback(file, flushed, written);
+            flushed = written;
         }
-        written += n;
-        progress.add(n);
-    };
-    drop(sender);
-    let wrote = writer.await;
-    outcome?;
-    wrote
-        .map_err(|error| BodyError::Io(anyhow::Error::new(error)))?
-        .map_err(io)?;
+    }
 
     if !checked {
         progress.retract(written);
@@ -261,17 +255,29 @@ pub async fn write_body(
     Ok(written)
 }
 
-/// The writer thread: writes each chunk as it comes until the sender is dropped.
-fn write_chunks(
-    mut file: std::fs::File,
-    mut chunks: tokio::sync::mpsc::Receiver<Bytes>,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    while let Some(chunk) = chunks.blocking_recv() {
-        file.write_all(&chunk)?;
+/// Asks the kernel to start writing `[from, to)` to disk without waiting,
+/// so that the final `fsync` of a large download has little left to do and
+/// disk writes overlap the transfer.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File, from: u64, to: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(length)) = (i64::try_from(from), i64::try_from(to - from)) else {
+        return;
+    };
+    // SAFETY: sync_file_range only reads its integer arguments, and the file
+    // descriptor stays open for the call. It is a hint: errors are ignored.
+    unsafe {
+        libc::sync_file_range(
+            file.as_raw_fd(),
+            offset,
+            length,
+            libc::SYNC_FILE_RANGE_WRITE,
+        );
     }
-    file.flush()
 }
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File, _from: u64, _to: u64) {}
 
 /// A complete zip: the central directory is readable and every entry it lists
 /// has a readable local header. Returns the number of entries.
@@ -290,8 +296,6 @@ pub fn check_complete_zip(path: &Path) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-    use tokio::io::AsyncWriteExt;
 
     fn small_zip() -> Vec<u8> {
         let mut buffer = std::io::Cursor::new(Vec::new());
@@ -337,13 +341,13 @@ mod tests {
 
         std::fs::write(&output, b"old").expect("write");
         let mut target = Target::part_for(&output).await.expect("create");
-        target.file_mut().write_all(b"new").await.expect("write");
+        target.file_mut().write_all(b"new").expect("write");
         assert!(target.persist(&output, false).await.is_err());
         assert_eq!(std::fs::read(&output).expect("read"), b"old");
         assert!(!part.exists());
 
         let mut target = Target::part_for(&output).await.expect("create");
-        target.file_mut().write_all(b"new").await.expect("write");
+        target.file_mut().write_all(b"new").expect("write");
         target.persist(&output, true).await.expect("persist");
         assert_eq!(std::fs::read(&output).expect("read"), b"new");
         assert!(!part.exists());
