@@ -56,6 +56,19 @@ pub struct Failed {
     pub error_msg: Option<String>,
 }
 
+impl Failed {
+    fn new(name: &str, refusal: &ApiError) -> Self {
+        Self {
+            name: name.to_string(),
+            error_code: refusal.error_code().map(str::to_string),
+            error_msg: match refusal {
+                ApiError::Status { error_msg, .. } => error_msg.clone(),
+                other => Some(other.to_string()),
+            },
+        }
+    }
+}
+
 /// What an export produced (`--json` prints it).
 #[derive(Debug, Serialize)]
 pub struct Summary {
@@ -290,14 +303,7 @@ impl Run<'_> {
                     names,
                     target,
                 }),
-                Err(refusal) if names.len() == 1 => failed.push(Failed {
-                    name: names[0].clone(),
-                    error_code: refusal.error_code().map(str::to_string),
-                    error_msg: match &refusal {
-                        ApiError::Status { error_msg, .. } => error_msg.clone(),
-                        other => Some(other.to_string()),
-                    },
-                }),
+                Err(refusal) if names.len() == 1 => failed.push(Failed::new(&names[0], &refusal)),
                 Err(_) => {
                     let (left, right) = names.split_at(names.len() / 2);
                     // Popped from the end: keep the original order.
@@ -384,26 +390,13 @@ pub async fn execute(
     let mut parts: Vec<Part> = Vec::new();
     if single {
         // The common case: stream straight into <output>.part.
-        match run.try_export(&batches[0], &mut final_target).await? {
-            Ok(()) => {}
-            Err(_refused) => {
-                merged_needed = true;
-                let (left, right) = batches[0].split_at(batches[0].len() / 2);
-                let queue = if batches[0].len() == 1 {
-                    vec![batches[0].clone()]
-                } else {
-                    vec![right.to_vec(), left.to_vec()]
-                };
-                if batches[0].len() == 1 {
-                    failed.push(Failed {
-                        name: batches[0][0].clone(),
-                        error_code: _refused.error_code().map(str::to_string),
-                        error_msg: match &_refused {
-                            ApiError::Status { error_msg, .. } => error_msg.clone(),
-                            other => Some(other.to_string()),
-                        },
-                    });
-                } else {
+        if let Err(refusal) = run.try_export(&batches[0], &mut final_target).await? {
+            merged_needed = true;
+            match batches[0].as_slice() {
+                [name] => failed.push(Failed::new(name, &refusal)),
+                names => {
+                    let (left, right) = names.split_at(names.len() / 2);
+                    let queue = vec![right.to_vec(), left.to_vec()];
                     run.isolate(0, queue, &mut parts, &mut failed).await?;
                 }
             }
