@@ -47,11 +47,20 @@ impl Target {
         let mut name = output.as_os_str().to_owned();
         name.push(".part");
         let path = PathBuf::from(name);
+        // A stale .part (an earlier run killed hard) is replaced; creating with
+        // O_EXCL never follows a symlink planted at that name.
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(anyhow::Error::new(error)
+                    .context(format!("cannot replace the stale {}", path.display())))
+            }
+        }
         let file = std::fs::OpenOptions::new()
             .write(true)
             .read(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .open(&path)
             .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(Self {
@@ -326,6 +335,19 @@ mod tests {
         let cut = dir.path().join("cut.zip");
         std::fs::write(&cut, &bytes[..bytes.len() - 10]).expect("write");
         assert!(check_complete_zip(&cut).is_err());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_planted_symlink_at_the_part_name_is_not_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").expect("write");
+        std::os::unix::fs::symlink(&victim, dir.path().join("jobs.zip.part")).expect("symlink");
+        let mut target = Target::part_for(&dir.path().join("jobs.zip")).await.expect("create");
+        target.file_mut().write_all(b"zip bytes").expect("write");
+        drop(target);
+        assert_eq!(std::fs::read(&victim).expect("read"), b"precious");
     }
 
     #[tokio::test]

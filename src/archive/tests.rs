@@ -804,7 +804,11 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        // 512 cases in `cargo test`; PROPTEST_CASES=N runs a longer campaign.
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(512),
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn names_never_panic(raw in proptest::collection::vec(any::<u8>(), 0..40), flag in any::<bool>()) {
