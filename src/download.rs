@@ -344,7 +344,9 @@ mod tests {
         let victim = dir.path().join("victim");
         std::fs::write(&victim, b"precious").expect("write");
         std::os::unix::fs::symlink(&victim, dir.path().join("jobs.zip.part")).expect("symlink");
-        let mut target = Target::part_for(&dir.path().join("jobs.zip")).await.expect("create");
+        let mut target = Target::part_for(&dir.path().join("jobs.zip"))
+            .await
+            .expect("create");
         target.file_mut().write_all(b"zip bytes").expect("write");
         drop(target);
         assert_eq!(std::fs::read(&victim).expect("read"), b"precious");

@@ -110,6 +110,7 @@ async fn export_into(
         force,
         json: false,
         limits: Limits::default(),
+        skipped: Vec::new(),
     };
     export::check_targets(&plan, &plan.names)?;
     let summary = export::execute(&client, &plan, ui, cancel).await?;

@@ -46,6 +46,8 @@ pub struct Plan {
     pub force: bool,
     pub json: bool,
     pub limits: Limits,
+    /// Listed names that cannot be exported safely (reported as failed).
+    pub skipped: Vec<Failed>,
 }
 
 /// A name the API refused, with its error (`--keep-going`).
@@ -129,6 +131,7 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
             max_size: args.max_size,
             ..Limits::default()
         },
+        skipped: Vec::new(),
     };
     if plan.json && plan.output == Output::Stdout {
         return Err(
@@ -153,11 +156,23 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
                 }
             }
         }
-        let all: Vec<String> = all
+        // A listed name that cannot be a safe directory name is not dropped
+        // silently: it is reported as failed, and the run ends with exit 4.
+        let (safe, unsafe_names): (Vec<String>, Vec<String>) = all
             .into_iter()
-            .filter(|n| names::invalid_reason(n).is_none())
+            .partition(|n| names::invalid_reason(n).is_none());
+        plan.skipped = unsafe_names
+            .iter()
+            .filter(|name| matcher.is_match(name))
+            .map(|name| Failed {
+                name: name.clone(),
+                error_code: None,
+                error_msg: names::invalid_reason(name).map(|reason| {
+                    format!("not exported: the name cannot be a directory ({reason})")
+                }),
+            })
             .collect();
-        names::validate_and_dedup(all)?
+        names::validate_and_dedup(safe)?
     } else {
         requested
     };
@@ -384,7 +399,7 @@ pub async fn execute(
         Output::Stdout | Output::Discard => Target::temp_in(&run.work_dir, ".dataarts-jobs-")?,
     };
 
-    let mut failed = Vec::new();
+    let mut failed = plan.skipped.clone();
     let single = batches.len() == 1;
     let mut merged_needed = !single;
     let mut parts: Vec<Part> = Vec::new();
@@ -447,7 +462,7 @@ pub async fn execute(
         print_failures(&failed, ui);
         return Err(PartialExport {
             failed: failed.len(),
-            requested: plan.names.len(),
+            requested: plan.names.len() + plan.skipped.len(),
         }
         .into());
     }
@@ -496,7 +511,7 @@ pub async fn execute(
 
     let summary = Summary {
         jobs: exported,
-        requested: plan.names.len(),
+        requested: plan.names.len() + plan.skipped.len(),
         requests: client.requests_sent() - sent_before,
         files,
         bytes,

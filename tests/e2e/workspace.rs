@@ -300,3 +300,17 @@ fn a_listing_short_of_its_total_exits_5() {
     );
     assert!(server.count() <= 4, "paging stopped: {}", server.count());
 }
+
+#[test]
+fn all_reports_listed_names_that_cannot_be_directories() {
+    let data = workspace(2, 0);
+    write_workspace(data.path(), &[("back\\slash", "BATCH", &[])]);
+    let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
+    let sandbox = Sandbox::new();
+    let output = run(sandbox.cmd(&emu).args(["export", "--all", "--json"]));
+    expect_code(&output, 4);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(summary["jobs"], serde_json::json!(["job_0000", "job_0001"]));
+    assert_eq!(summary["failed"][0]["name"], "back\\slash");
+    assert!(zip_entries(&sandbox.path("jobs.zip")).contains_key("jobs/job_0001/job_0001.job"));
+}
