@@ -617,9 +617,10 @@ pub fn report(plan: &Plan, summary: &Summary, ui: &Ui) -> anyhow::Result<()> {
             None => String::new(),
         };
         ui.info(format!(
-            "exported {} {} ({} {}, {}){archive} with {requests} {} in {:.1}s",
+            "exported {} {} ({}; {} {}, {}){archive} with {requests} {} in {:.1}s",
             summary.jobs.len(),
             plural(summary.jobs.len(), "job", "jobs"),
+            name_list(&summary.jobs),
             summary.files,
             plural(summary.files, "file", "files"),
             ui::human_bytes(summary.bytes),
@@ -649,6 +650,19 @@ pub fn report(plan: &Plan, summary: &Summary, ui: &Ui) -> anyhow::Result<()> {
         }
         .into())
     }
+}
+
+/// `a, b, c` or, for long lists, `a, b, c, d, e and 95 more`.
+fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if names.len() <= SHOWN + 1 {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..SHOWN].join(", "),
+        names.len() - SHOWN
+    )
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
