@@ -1,12 +1,15 @@
 //! `unpack`: safe extraction of a jobs.zip (the same code path as `export --extract`).
 
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context;
+
 use serde::Serialize;
 
-use crate::archive::Limits;
+use crate::archive::{self, ExtractOptions, Limits};
 use crate::cli::UnpackArgs;
 use crate::exit::UsageError;
 use crate::ui::{self, Ui};
@@ -34,8 +37,7 @@ pub async fn run(args: UnpackArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
         max_size: args.max_size,
         ..Limits::default()
     };
-    let extracted =
-        super::export::extract(&args.zip, &args.dir, args.force, limits, ui, &cancel).await?;
+    let extracted = extract(&args.zip, &args.dir, args.force, limits, ui, &cancel).await?;
     if args.json {
         let summary = Summary {
             archive: args.zip.display().to_string(),
@@ -60,4 +62,34 @@ pub async fn run(args: UnpackArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
         }
     }
     Ok(())
+}
+
+/// Safe extraction on a blocking thread (the same path `unpack` uses).
+pub async fn extract(
+    zip: &Path,
+    dir: &Path,
+    force: bool,
+    limits: Limits,
+    ui: &Ui,
+    cancel: &Arc<AtomicBool>,
+) -> anyhow::Result<archive::Extracted> {
+    let zip = zip.to_path_buf();
+    let dir = dir.to_path_buf();
+    let cancel = Arc::clone(cancel);
+    let ui = *ui;
+    tokio::task::spawn_blocking(move || {
+        let listing = archive::inspect(&zip, &limits)?;
+        let bar = ui.extract_bar(listing.total_size);
+        let on_bytes = |n: u64| bar.inc(n);
+        let options = ExtractOptions {
+            force,
+            cancel: &cancel,
+            on_bytes: &on_bytes,
+        };
+        let result = archive::extract(&zip, &listing, &dir, &options);
+        bar.finish();
+        result
+    })
+    .await
+    .context("extraction stopped unexpectedly")?
 }

@@ -1,5 +1,12 @@
 //! `export`: names → batches → parallel streamed downloads → one verified
 //! archive → optional safe extraction → atomic rename into place.
+//!
+//! [`run`] turns the command line into a [`Plan`]; [`execute`] runs a plan
+//! (the demo builds its own); `batches` sends the requests and isolates
+//! refused names; `summary` reports the outcome.
+
+mod batches;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,18 +16,22 @@ use std::time::Instant;
 
 use anyhow::Context;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
-use serde::Serialize;
 
 use crate::api::export::ExportRequest;
 use crate::api::list::JobType;
-use crate::api::{ApiError, Client};
-use crate::archive::{self, ExtractOptions, Limits, TargetExists};
+use crate::api::Client;
+use crate::archive::{self, Limits, TargetExists};
 use crate::cli::ExportArgs;
 use crate::download::{self, Target};
 use crate::exit::{PartialExport, UsageError};
 use crate::names::{self, Matcher};
-use crate::ui::{self, Bar, Ui};
+use crate::ui::Ui;
 
+use batches::{Part, Run};
+use summary::print_failures;
+pub use summary::{report, Failed, Summary};
+
+use super::unpack::extract;
 use super::{connect, resolve};
 
 /// Where the archive goes.
@@ -48,43 +59,6 @@ pub struct Plan {
     pub limits: Limits,
     /// Listed names that cannot be exported safely (reported as failed).
     pub skipped: Vec<Failed>,
-}
-
-/// A name the API refused, with its error (`--keep-going`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Failed {
-    pub name: String,
-    pub error_code: Option<String>,
-    pub error_msg: Option<String>,
-}
-
-impl Failed {
-    fn new(name: &str, refusal: &ApiError) -> Self {
-        Self {
-            name: name.to_string(),
-            error_code: refusal.error_code().map(str::to_string),
-            error_msg: match refusal {
-                ApiError::Status { error_msg, .. } => error_msg.clone(),
-                other => Some(other.to_string()),
-            },
-        }
-    }
-}
-
-/// What an export produced (`--json` prints it).
-#[derive(Debug, Serialize)]
-pub struct Summary {
-    pub jobs: Vec<String>,
-    pub requested: usize,
-    /// Export requests sent, retries included.
-    pub requests: u32,
-    pub files: usize,
-    pub bytes: u64,
-    pub archive: Option<String>,
-    pub extracted_to: Option<String>,
-    pub extracted: Option<BTreeMap<String, Vec<String>>>,
-    pub failed: Vec<Failed>,
-    pub seconds: f64,
 }
 
 /// The `export` command.
@@ -255,112 +229,6 @@ fn export_request<'a>(plan: &Plan, names: &'a [String]) -> ExportRequest<'a> {
         export_depend: plan.depend,
         export_status: plan.submitted.then_some("SUBMIT"),
     }
-}
-
-/// One batch's archive, waiting to be merged.
-struct Part {
-    index: usize,
-    label: String,
-    names: Vec<String>,
-    target: Target,
-}
-
-/// State shared by the batches of one run.
-struct Run<'a> {
-    client: &'a Client,
-    plan: &'a Plan,
-    bar: Bar,
-    work_dir: PathBuf,
-    batches_done: AtomicU32,
-    batches: u32,
-}
-
-impl Run<'_> {
-    fn temp(&self) -> anyhow::Result<Target> {
-        Target::temp_in(&self.work_dir, ".dataarts-jobs-batch-")
-    }
-
-    /// Exports `names` into `target`; `Ok(Err(api))` is a refusal that
-    /// `--keep-going` may split.
-    async fn try_export(
-        &self,
-        names: &[String],
-        target: &mut Target,
-    ) -> anyhow::Result<Result<(), ApiError>> {
-        let request = export_request(self.plan, names);
-        match self.client.export_to(&request, target, &self.bar).await {
-            Ok(_) => Ok(Ok(())),
-            Err(error) if self.plan.keep_going && is_refusal(&error) => {
-                match error.downcast::<ApiError>() {
-                    Ok(api) => Ok(Err(api)),
-                    Err(error) => Err(error),
-                }
-            }
-            Err(error) => Err(error),
-        }
-    }
-
-    /// `--keep-going`: splits refused name lists in halves until the refused
-    /// names are isolated (at most 2n-1 requests for n names).
-    async fn isolate(
-        &self,
-        index: usize,
-        mut queue: Vec<Vec<String>>,
-        parts: &mut Vec<Part>,
-        failed: &mut Vec<Failed>,
-    ) -> anyhow::Result<()> {
-        while let Some(names) = queue.pop() {
-            let mut target = self.temp()?;
-            match self.try_export(&names, &mut target).await? {
-                Ok(()) => parts.push(Part {
-                    index,
-                    label: batch_label(index, &names),
-                    names,
-                    target,
-                }),
-                Err(refusal) if names.len() == 1 => failed.push(Failed::new(&names[0], &refusal)),
-                Err(_) => {
-                    let (left, right) = names.split_at(names.len() / 2);
-                    // Popped from the end: keep the original order.
-                    queue.push(right.to_vec());
-                    queue.push(left.to_vec());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    async fn batch(
-        &self,
-        index: usize,
-        names: Vec<String>,
-    ) -> anyhow::Result<(Vec<Part>, Vec<Failed>)> {
-        let mut parts = Vec::new();
-        let mut failed = Vec::new();
-        self.isolate(index, vec![names], &mut parts, &mut failed)
-            .await
-            .with_context(|| format!("exporting batch {} of {}", index + 1, self.batches))?;
-        let done = self.batches_done.fetch_add(1, Ordering::Relaxed) + 1;
-        self.bar
-            .set_batches(u64::from(done), u64::from(self.batches));
-        Ok((parts, failed))
-    }
-}
-
-fn batch_label(index: usize, names: &[String]) -> String {
-    match names {
-        [one] => format!("batch {} ({one})", index + 1),
-        [first, .., last] => format!("batch {} ({first} … {last})", index + 1),
-        [] => format!("batch {}", index + 1),
-    }
-}
-
-/// A 4xx refusal of some names (not auth, throttling or a wrong endpoint).
-fn is_refusal(error: &anyhow::Error) -> bool {
-    error.downcast_ref::<ApiError>().is_some_and(|api| {
-        matches!(api.status(), Some(400..=499))
-            && !matches!(api.status(), Some(401 | 403 | 404 | 429))
-    })
 }
 
 /// Runs a validated plan against `client`.
@@ -540,36 +408,6 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-/// Safe extraction on a blocking thread (the same path `unpack` uses).
-pub async fn extract(
-    zip: &Path,
-    dir: &Path,
-    force: bool,
-    limits: Limits,
-    ui: &Ui,
-    cancel: &Arc<AtomicBool>,
-) -> anyhow::Result<archive::Extracted> {
-    let zip = zip.to_path_buf();
-    let dir = dir.to_path_buf();
-    let cancel = Arc::clone(cancel);
-    let ui = *ui;
-    tokio::task::spawn_blocking(move || {
-        let listing = archive::inspect(&zip, &limits)?;
-        let bar = ui.extract_bar(listing.total_size);
-        let on_bytes = |n: u64| bar.inc(n);
-        let options = ExtractOptions {
-            force,
-            cancel: &cancel,
-            on_bytes: &on_bytes,
-        };
-        let result = archive::extract(&zip, &listing, &dir, &options);
-        bar.finish();
-        result
-    })
-    .await
-    .context("extraction stopped unexpectedly")?
-}
-
 async fn copy_to_stdout(path: &Path) -> anyhow::Result<()> {
     let mut file = tokio::fs::File::open(path)
         .await
@@ -589,86 +427,5 @@ async fn copy_to_stdout(path: &Path) -> anyhow::Result<()> {
             Err(anyhow::Error::new(error).context("cannot write the archive to stdout"))
         }
         _ => Ok(()),
-    }
-}
-
-fn print_failures(failed: &[Failed], ui: &Ui) {
-    for failure in failed {
-        ui.info(format!(
-            "failed: {}: {} {}",
-            failure.name,
-            failure.error_code.as_deref().unwrap_or("-"),
-            failure.error_msg.as_deref().unwrap_or("")
-        ));
-    }
-}
-
-/// Prints the summary (text on stderr, or JSON on stdout) and turns
-/// `--keep-going` failures into exit 4.
-pub fn report(plan: &Plan, summary: &Summary, ui: &Ui) -> anyhow::Result<()> {
-    if plan.json {
-        let text = serde_json::to_string_pretty(summary).context("cannot render the summary")?;
-        println!("{text}");
-    } else {
-        let requests = summary.requests;
-        let archive = match &summary.archive {
-            Some(path) if path == "-" => " to stdout".to_string(),
-            Some(path) => format!(" into {path}"),
-            None => String::new(),
-        };
-        ui.info(format!(
-            "exported {} {} ({}; {} {}, {}){archive} with {requests} {} in {:.1}s",
-            summary.jobs.len(),
-            plural(summary.jobs.len(), "job", "jobs"),
-            name_list(&summary.jobs),
-            summary.files,
-            plural(summary.files, "file", "files"),
-            ui::human_bytes(summary.bytes),
-            plural(requests as usize, "request", "requests"),
-            summary.seconds
-        ));
-        if let (Some(dir), Some(jobs)) = (&summary.extracted_to, &summary.extracted) {
-            let files: usize = jobs.values().map(Vec::len).sum();
-            ui.info(format!(
-                "extracted {} {} into {}",
-                files,
-                plural(files, "file", "files"),
-                Path::new(dir).join("jobs").display()
-            ));
-            for (job, files) in jobs {
-                ui.info(format!("  {job}/: {}", files.join(", ")));
-            }
-        }
-        print_failures(&summary.failed, ui);
-    }
-    if summary.failed.is_empty() {
-        Ok(())
-    } else {
-        Err(PartialExport {
-            failed: summary.failed.len(),
-            requested: summary.requested,
-        }
-        .into())
-    }
-}
-
-/// `a, b, c` or, for long lists, `a, b, c, d, e and 95 more`.
-fn name_list(names: &[String]) -> String {
-    const SHOWN: usize = 5;
-    if names.len() <= SHOWN + 1 {
-        return names.join(", ");
-    }
-    format!(
-        "{} and {} more",
-        names[..SHOWN].join(", "),
-        names.len() - SHOWN
-    )
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
     }
 }
