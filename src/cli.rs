@@ -16,7 +16,7 @@ Exit codes:
   2    usage or configuration error (bad flags or job names, no credentials, no project id)
   3    authentication or authorisation refused (HTTP 401/403)
   4    the API rejected the request (other 4xx: error_code, error_msg, status, request id shown)
-  5    network or server failure after retries (connect, TLS, timeout, 5xx, 429, cut or non-zip body)
+  5    network or server failure after retries (connect, TLS, timeout, 5xx, 429, bad body)
   6    unsafe or corrupt archive, or batches that disagree; nothing was extracted or written
   130  interrupted (Ctrl-C); temporary files removed, earlier files untouched";
 
