@@ -2,6 +2,7 @@
 
 mod common;
 mod credentials;
+mod disk_full;
 mod export;
 mod extract;
 mod tls;
