@@ -1,5 +1,6 @@
 //! The `dataarts-jobs` binary: parse, build the runtime, race the command
-//! against Ctrl-C, report, map the exit code.
+//! against Ctrl-C (or SIGTERM, as a CI runner cancelling a job sends),
+//! report, map the exit code.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
         }
         tokio::select! {
             result = dataarts_jobs::run(cli, Arc::clone(&cancel)) => result,
-            _ = tokio::signal::ctrl_c() => {
+            () = interrupted() => {
                 // Dropping the command's future runs the destructors of its
                 // temporary files; blocking work sees the flag and cleans up.
                 cancel.store(true, Ordering::SeqCst);
@@ -53,5 +54,25 @@ fn main() -> ExitCode {
             ui::report_error(&error);
             ExitCode::from(exit::code_for(&error))
         }
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one. Either way the run
+/// is cancelled, its temporary files removed, and the exit code is 130.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    // Without a handler for Ctrl-C there is nothing to wait for: never complete.
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }

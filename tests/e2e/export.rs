@@ -476,6 +476,17 @@ fn verbose_traces_show_requests_without_secrets() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_during_a_stalled_download_exits_130_and_cleans_up() {
+    interrupt_a_stalled_download("-INT");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_during_a_stalled_download_cleans_up_too() {
+    interrupt_a_stalled_download("-TERM");
+}
+
+#[cfg(unix)]
+fn interrupt_a_stalled_download(signal: &str) {
     let emu = Emu::with(|c| {
         c.faults = Faults {
             first_byte_delay: Some(Duration::from_secs(30)),
@@ -503,7 +514,7 @@ fn ctrl_c_during_a_stalled_download_exits_130_and_cleans_up() {
         "the download started"
     );
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
