@@ -320,3 +320,26 @@ fn gb18030_names_extract_to_their_utf8_names() {
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert!(summary["jobs"].get("数据同步").is_some(), "{summary}");
 }
+
+#[test]
+fn more_than_100000_entries_are_refused_before_anything_is_written() {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..100_001u32 {
+        writer
+            .start_file(format!("jobs/j{}/f{i}.job", i % 100), options)
+            .expect("start entry");
+    }
+    let bytes = writer.finish().expect("finish").into_inner();
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.path("many.zip"), &bytes).expect("write");
+    let output = run(sandbox.bare().args(["unpack", "many.zip", "-C", "out"]));
+    expect_code(&output, 6);
+    assert!(
+        stderr(&output).contains("100001 entries"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!sandbox.path("out").exists());
+}
