@@ -90,15 +90,7 @@ mod tests {
     use anyhow::Context;
 
     fn status(status: u16) -> ApiError {
-        ApiError::Status {
-            method: "POST".into(),
-            url: "u".into(),
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            retry_after: None,
-        }
+        ApiError::with_status(status)
     }
 
     #[test]

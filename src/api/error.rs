@@ -77,6 +77,20 @@ fn status_message(
 }
 
 impl ApiError {
+    /// A bare refusal with `status`, for tests.
+    #[cfg(test)]
+    pub(crate) fn with_status(status: u16) -> Self {
+        ApiError::Status {
+            method: "POST".into(),
+            url: "http://127.0.0.1/".into(),
+            status,
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+            retry_after: None,
+        }
+    }
+
     /// Whether another attempt may succeed (the export request is read-only).
     pub fn is_transient(&self) -> bool {
         match self {

@@ -563,15 +563,7 @@ mod tests {
 
     #[test]
     fn transient_statuses_match_the_contract() {
-        let status = |status| ApiError::Status {
-            method: "POST".into(),
-            url: "u".into(),
-            status,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
-            retry_after: None,
-        };
+        let status = ApiError::with_status;
         for code in [429, 500, 502, 503, 504] {
             assert!(status(code).is_transient(), "{code}");
         }

@@ -40,6 +40,14 @@ impl Drop for SmallDisk {
     }
 }
 
+/// An emulator serving one job, `big`, with 2 MiB of incompressible bytes.
+fn big_job_emulator() -> (Emu, tempfile::TempDir) {
+    let data = tempfile::tempdir().expect("tempdir");
+    big_job(data.path(), 2 * 1024 * 1024);
+    let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
+    (emu, data)
+}
+
 /// A workspace with one job whose dependency is `size` incompressible bytes.
 fn big_job(root: &Path, size: usize) {
     write_workspace(root, &[("big", "BATCH", &[])]);
@@ -59,9 +67,7 @@ fn a_full_disk_during_download_exits_1_and_keeps_the_earlier_archive() {
     let Some(disk) = SmallDisk::mount("512k") else {
         return;
     };
-    let data = tempfile::tempdir().expect("tempdir");
-    big_job(data.path(), 2 * 1024 * 1024);
-    let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
+    let (emu, _data) = big_job_emulator();
     let sandbox = Sandbox::new();
     let output_path = disk.path.join("jobs.zip");
     std::fs::write(&output_path, b"earlier backup").expect("write");
@@ -91,9 +97,7 @@ fn a_full_disk_during_extraction_leaves_the_tree_as_it_was() {
     let Some(disk) = SmallDisk::mount("512k") else {
         return;
     };
-    let data = tempfile::tempdir().expect("tempdir");
-    big_job(data.path(), 2 * 1024 * 1024);
-    let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
+    let (emu, _data) = big_job_emulator();
     let sandbox = Sandbox::new();
     expect_code(
         &run(sandbox.cmd(&emu).args(["export", "big", "-o", "big.zip"])),
