@@ -248,7 +248,7 @@ pub struct ExportArgs {
     pub extract: Option<PathBuf>,
 
     /// With --extract: keep no zip archive
-    #[arg(long, requires = "extract")]
+    #[arg(long, requires = "extract", conflicts_with = "output")]
     pub no_archive: bool,
 
     /// Names per request (the API takes at most 100)
@@ -476,5 +476,20 @@ mod tests {
             Cli::try_parse_from(["dataarts-jobs", "export", "--batch-size", "0", "a"]).is_err()
         );
         assert!(Cli::try_parse_from(["dataarts-jobs", "export", "--no-archive", "a"]).is_err());
+        let both = [
+            "dataarts-jobs",
+            "export",
+            "a",
+            "-x",
+            "d",
+            "--no-archive",
+            "-o",
+            "f.zip",
+        ];
+        assert!(Cli::try_parse_from(both).is_err());
+        assert!(
+            Cli::try_parse_from(["dataarts-jobs", "export", "a", "-x", "d", "--no-archive"])
+                .is_ok()
+        );
     }
 }
