@@ -150,6 +150,14 @@ fn is_zip_magic(head: &[u8]) -> bool {
     )
 }
 
+/// A complete zip archive written to a [`Target`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub bytes: u64,
+    /// Entries in its central directory.
+    pub entries: usize,
+}
+
 /// Streams `response` into `target` (from the start), checking the zip magic
 /// as soon as it arrives, the length against `Content-Length`, and finally
 /// that the file is a complete zip archive.
@@ -157,7 +165,7 @@ pub async fn write_body(
     mut response: Response,
     target: &mut Target,
     progress: &dyn Progress,
-) -> Result<u64, BodyError> {
+) -> Result<Written, BodyError> {
     let url = response.url().to_string();
     let status = response.status().as_u16();
     let request_id = crate::api::request_id(&response);
@@ -255,13 +263,16 @@ pub async fn write_body(
     let complete = tokio::task::spawn_blocking(move || check_complete_zip(&check_path))
         .await
         .map_err(|error| BodyError::Io(anyhow::Error::new(error)))?;
-    if let Err(detail) = complete {
-        return Err(cut_short(
+    match complete {
+        Ok(entries) => Ok(Written {
+            bytes: written,
+            entries,
+        }),
+        Err(detail) => Err(cut_short(
             written,
             format!("{written} bytes received, but they are not a complete zip archive ({detail})"),
-        ));
+        )),
     }
-    Ok(written)
 }
 
 /// Asks the kernel to start writing `[from, to)` to disk without waiting,

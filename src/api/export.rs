@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::{Client, Prepared};
-use crate::download::{self, BodyError, Progress};
+use crate::download::{self, BodyError, Progress, Written};
 
 /// The request body (dgc `ExportJobsReq`).
 #[derive(Debug, Serialize)]
@@ -27,14 +27,6 @@ impl ExportRequest<'_> {
     }
 }
 
-/// What one successful batch download produced.
-#[derive(Debug, Clone)]
-pub struct Downloaded {
-    pub bytes: u64,
-    pub attempts: u32,
-    pub request_id: Option<String>,
-}
-
 impl Client {
     pub fn prepare_export(&self, request: &ExportRequest<'_>) -> Prepared {
         self.prepare_dlf(
@@ -52,7 +44,7 @@ impl Client {
         request: &ExportRequest<'_>,
         file: &mut download::Target,
         progress: &dyn Progress,
-    ) -> anyhow::Result<Downloaded> {
+    ) -> anyhow::Result<Written> {
         let mut attempts = self.retry.start();
         loop {
             let prepared = self.prepare_export(request);
@@ -63,20 +55,16 @@ impl Client {
                     let status = response.status().as_u16();
                     let request_id = super::request_id(&response);
                     match download::write_body(response, file, progress).await {
-                        Ok(bytes) => {
+                        Ok(written) => {
                             self.trace_done(
                                 &prepared,
                                 attempt,
                                 started,
                                 status,
                                 request_id.as_deref(),
-                                bytes,
+                                written.bytes,
                             );
-                            return Ok(Downloaded {
-                                bytes,
-                                attempts: attempt,
-                                request_id,
-                            });
+                            return Ok(written);
                         }
                         Err(BodyError::Io(error)) => return Err(error),
                         Err(BodyError::Api(error)) => {

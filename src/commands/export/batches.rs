@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use anyhow::Context;
 
 use crate::api::{ApiError, Client};
-use crate::download::Target;
+use crate::download::{Target, Written};
 use crate::ui::Bar;
 
 use super::{export_request, Failed, Plan};
@@ -41,10 +41,10 @@ impl Run<'_> {
         &self,
         names: &[String],
         target: &mut Target,
-    ) -> anyhow::Result<Result<(), ApiError>> {
+    ) -> anyhow::Result<Result<Written, ApiError>> {
         let request = export_request(self.plan, names);
         match self.client.export_to(&request, target, &self.bar).await {
-            Ok(_) => Ok(Ok(())),
+            Ok(written) => Ok(Ok(written)),
             Err(error) if self.plan.keep_going && is_refusal(&error) => {
                 match error.downcast::<ApiError>() {
                     Ok(api) => Ok(Err(api)),
@@ -67,7 +67,7 @@ impl Run<'_> {
         while let Some(names) = queue.pop() {
             let mut target = self.temp()?;
             match self.try_export(&names, &mut target).await? {
-                Ok(()) => parts.push(Part {
+                Ok(_) => parts.push(Part {
                     index,
                     label: batch_label(index, &names),
                     names,

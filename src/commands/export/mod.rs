@@ -22,7 +22,7 @@ use crate::api::list::JobType;
 use crate::api::Client;
 use crate::archive::{self, Limits, TargetExists};
 use crate::cli::ExportArgs;
-use crate::download::{self, Target};
+use crate::download::Target;
 use crate::exit::{PartialExport, UsageError};
 use crate::names::{self, Matcher};
 use crate::ui::Ui;
@@ -268,21 +268,21 @@ pub async fn execute(
     };
 
     let mut failed = plan.skipped.clone();
-    let single = batches.len() == 1;
-    let mut merged_needed = !single;
+    // Entries of the archive streamed straight into the final target, if it was.
+    let mut direct: Option<usize> = None;
     let mut parts: Vec<Part> = Vec::new();
-    if single {
+    if batches.len() == 1 {
         // The common case: stream straight into <output>.part.
-        if let Err(refusal) = run.try_export(&batches[0], &mut final_target).await? {
-            merged_needed = true;
-            match batches[0].as_slice() {
+        match run.try_export(&batches[0], &mut final_target).await? {
+            Ok(written) => direct = Some(written.entries),
+            Err(refusal) => match batches[0].as_slice() {
                 [name] => failed.push(Failed::new(name, &refusal)),
                 names => {
                     let (left, right) = names.split_at(names.len() / 2);
                     let queue = vec![right.to_vec(), left.to_vec()];
                     run.isolate(0, queue, &mut parts, &mut failed).await?;
                 }
-            }
+            },
         }
         run.batches_done.store(1, Ordering::Relaxed);
         run.bar.set_batches(1, 1);
@@ -318,13 +318,13 @@ pub async fn execute(
         )
     });
 
-    let exported: Vec<String> = if merged_needed {
+    let exported: Vec<String> = if direct.is_some() {
+        plan.names.clone()
+    } else {
         parts
             .iter()
             .flat_map(|part| part.names.iter().cloned())
             .collect()
-    } else {
-        plan.names.clone()
     };
     if exported.is_empty() {
         print_failures(&failed, ui);
@@ -335,26 +335,24 @@ pub async fn execute(
         .into());
     }
 
-    if merged_needed {
-        let inputs: Vec<(String, PathBuf)> = parts
-            .iter()
-            .map(|part| (part.label.clone(), part.target.path().to_path_buf()))
-            .collect();
-        let out = final_target.path().to_path_buf();
-        tokio::task::spawn_blocking(move || archive::merge(&inputs, &out))
-            .await
-            .context("merging batch archives")??;
-        drop(parts);
-    }
+    // Each download was checked to be a complete zip; a merge writes its own.
+    let files = match direct {
+        Some(entries) => entries,
+        None => {
+            let inputs: Vec<(String, PathBuf)> = parts
+                .iter()
+                .map(|part| (part.label.clone(), part.target.path().to_path_buf()))
+                .collect();
+            let out = final_target.path().to_path_buf();
+            let merged = tokio::task::spawn_blocking(move || archive::merge(&inputs, &out))
+                .await
+                .context("merging batch archives")??;
+            drop(parts);
+            usize::try_from(merged.entries).unwrap_or(usize::MAX)
+        }
+    };
 
     let archive_path = final_target.path().to_path_buf();
-    let files = {
-        let path = archive_path.clone();
-        tokio::task::spawn_blocking(move || download::check_complete_zip(&path))
-            .await
-            .context("checking the archive")?
-            .map_err(|reason| archive::ArchiveError::Corrupt { reason })?
-    };
     let bytes = tokio::fs::metadata(&archive_path)
         .await
         .with_context(|| format!("cannot read {}", archive_path.display()))?
