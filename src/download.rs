@@ -25,14 +25,6 @@ pub trait Progress: Send + Sync {
     fn retract(&self, n: u64);
 }
 
-/// No progress display.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn add(&self, _: u64) {}
-    fn retract(&self, _: u64) {}
-}
-
 /// A temporary file that is removed on drop unless persisted.
 #[derive(Debug)]
 pub struct Target {

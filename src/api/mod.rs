@@ -165,10 +165,6 @@ impl Client {
         self.sent.load(Ordering::Relaxed)
     }
 
-    pub fn project_id(&self) -> &str {
-        &self.project_id
-    }
-
     /// `/v1/{project_id}/<rest>` under the endpoint's own path (if any).
     fn url_for(base: &Url, path: &str) -> Url {
         let mut url = base.clone();
@@ -328,10 +324,6 @@ impl Client {
                 Err(error) => attempts.after_failure(error).await?,
             }
         }
-    }
-
-    pub fn retry_policy(&self) -> RetryPolicy {
-        self.retry
     }
 
     /// `-v`: one line for a request whose body was read in full.
