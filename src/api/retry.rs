@@ -62,7 +62,7 @@ pub struct Attempts {
 
 /// The last error of a request that was retried, with the count and duration.
 #[derive(Debug, thiserror::Error)]
-#[error("gave up after {attempts} attempts over {:.1}s", elapsed.as_secs_f64())]
+#[error("gave up after {attempts} {} over {:.1}s", if *attempts == 1 { "attempt" } else { "attempts" }, elapsed.as_secs_f64())]
 pub struct GaveUp {
     pub attempts: u32,
     pub elapsed: Duration,

@@ -24,6 +24,23 @@ use super::export::{self, Output, Plan};
 const DEMO_JOBS: [&str; 2] = ["job_batch", "job_stream"];
 
 pub async fn run(args: DemoArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
+    // An earlier demo's output is refused before anything starts.
+    let plan = Plan {
+        names: DEMO_JOBS.iter().map(|name| name.to_string()).collect(),
+        depend: true,
+        submitted: false,
+        keep_going: false,
+        output: Output::File(args.dir.join("jobs.zip")),
+        extract: Some(args.dir.clone()),
+        batch_size: 100,
+        parallel: 4,
+        force: args.force,
+        json: false,
+        limits: Limits::default(),
+        skipped: Vec::new(),
+    };
+    export::check_targets(&plan, &plan.names)?;
+
     let config = Config {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         ..Config::default()
@@ -52,7 +69,7 @@ pub async fn run(args: DemoArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Re
         running.endpoint()
     ));
 
-    let result = export_into(&connection, &args.dir, args.force, ui, &cancel).await;
+    let result = export_into(&connection, &plan, &args.dir, ui, &cancel).await;
     running.shutdown().await;
     let summary = result?;
 
@@ -89,8 +106,8 @@ pub async fn run(args: DemoArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Re
 
 async fn export_into(
     connection: &Connection,
+    plan: &Plan,
     dir: &Path,
-    force: bool,
     ui: &Ui,
     cancel: &Arc<AtomicBool>,
 ) -> anyhow::Result<export::Summary> {
@@ -98,22 +115,7 @@ async fn export_into(
         .await
         .with_context(|| format!("cannot create {}", dir.display()))?;
     let client = super::connect(connection, ui).await?;
-    let plan = Plan {
-        names: DEMO_JOBS.iter().map(|name| name.to_string()).collect(),
-        depend: true,
-        submitted: false,
-        keep_going: false,
-        output: Output::File(dir.join("jobs.zip")),
-        extract: Some(dir.to_path_buf()),
-        batch_size: 100,
-        parallel: 4,
-        force,
-        json: false,
-        limits: Limits::default(),
-        skipped: Vec::new(),
-    };
-    export::check_targets(&plan, &plan.names)?;
-    let summary = export::execute(&client, &plan, ui, cancel).await?;
-    export::report(&plan, &summary, ui)?;
+    let summary = export::execute(&client, plan, ui, cancel).await?;
+    export::report(plan, &summary, ui)?;
     Ok(summary)
 }

@@ -78,7 +78,8 @@ pub async fn extract(
     let cancel = Arc::clone(cancel);
     let ui = *ui;
     tokio::task::spawn_blocking(move || {
-        let listing = archive::inspect(&zip, &limits)?;
+        let listing = archive::inspect(&zip, &limits)
+            .with_context(|| format!("cannot unpack {}", zip.display()))?;
         let bar = ui.extract_bar(listing.total_size);
         let on_bytes = |n: u64| bar.inc(n);
         let options = ExtractOptions {
