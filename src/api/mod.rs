@@ -496,7 +496,8 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 fn transport_error(url: &Url, error: &reqwest::Error) -> ApiError {
-    let detail = error_chain(error);
+    // reqwest repeats the URL, which the message already names.
+    let detail = error_chain(error).replace(&format!(" for url ({url})"), "");
     // A certificate problem will not go away by retrying.
     let certificate = detail.contains("certificate") || detail.contains("Certificate");
     let transient = !certificate
