@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use reqwest::Response;
 
-use crate::api::{escape_prefix, ApiError};
+use crate::api::ApiError;
+use crate::text::{error_chain, escape_prefix};
 
 /// Start writing a download back to disk after this many new bytes.
 const WRITEBACK_STEP: u64 = 32 * 1024 * 1024;
@@ -194,7 +195,7 @@ pub async fn write_body(
             Err(error) => {
                 return Err(cut_short(
                     written,
-                    format!("after {written} bytes: {}", crate::api::error_chain(&error)),
+                    format!("after {written} bytes: {}", error_chain(&error)),
                 ))
             }
         };

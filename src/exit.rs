@@ -14,13 +14,9 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// The run was cancelled by Ctrl-C (exit 130).
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted")]
-pub struct Interrupted;
-
 use crate::api::ApiError;
 use crate::archive::{ArchiveError, TargetExists};
+use crate::cancel::Interrupted;
 
 /// Exit codes of the contract.
 pub mod code {

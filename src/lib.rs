@@ -10,6 +10,7 @@
 pub mod api;
 pub mod archive;
 pub mod auth;
+pub mod cancel;
 pub mod cli;
 pub mod commands;
 pub mod credentials;
@@ -20,6 +21,7 @@ pub mod exit;
 pub mod names;
 pub mod regions;
 pub mod settings;
+pub mod text;
 pub mod ui;
 
 use std::io::Write;

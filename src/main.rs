@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use clap::Parser;
 
+use dataarts_jobs::cancel::Interrupted;
 use dataarts_jobs::cli::{Cli, Command};
-use dataarts_jobs::exit::{self, Interrupted};
+use dataarts_jobs::exit;
 use dataarts_jobs::ui;
 
 fn main() -> ExitCode {

@@ -23,6 +23,7 @@ use retry::RetryPolicy;
 use crate::auth::signer::{self, RequestParts, SdkDate, SigningKey};
 use crate::credentials::Credentials;
 use crate::settings::Connection;
+use crate::text::{error_chain, escape_prefix};
 
 /// Sent (and signed) with every request.
 pub const USER_AGENT: &str = concat!("dataarts-jobs/", env!("CARGO_PKG_VERSION"));
@@ -480,21 +481,6 @@ impl ErrorBody {
     }
 }
 
-/// Every message of an error's source chain, joined.
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let message = cause.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 fn transport_error(url: &Url, error: &reqwest::Error) -> ApiError {
     // reqwest repeats the URL, which the message already names.
     let detail = error_chain(error).replace(&format!(" for url ({url})"), "");
@@ -507,19 +493,6 @@ fn transport_error(url: &Url, error: &reqwest::Error) -> ApiError {
         detail,
         transient,
     }
-}
-
-/// The first `max` bytes, escaped so that any bytes print safely on one line.
-pub fn escape_prefix(bytes: &[u8], max: usize) -> String {
-    let shown = &bytes[..bytes.len().min(max)];
-    let mut text: String = shown.escape_ascii().to_string();
-    if bytes.len() > max {
-        text.push_str("...");
-    }
-    if text.is_empty() {
-        text.push_str("(empty body)");
-    }
-    format!("\"{text}\"")
 }
 
 #[cfg(test)]
@@ -542,16 +515,6 @@ mod tests {
         let nested = ErrorBody::parse(br#"{"error":{"code":"IAM.1","message":"no"}}"#);
         assert_eq!(nested.error_code.as_deref(), Some("IAM.1"));
         assert_eq!(ErrorBody::parse(b"<html>"), ErrorBody::default());
-    }
-
-    #[test]
-    fn prefixes_are_escaped_and_bounded() {
-        assert_eq!(
-            escape_prefix(b"<html>\n\x00\xff", 100),
-            "\"<html>\\n\\x00\\xff\""
-        );
-        assert_eq!(escape_prefix(b"abcdef", 3), "\"abc...\"");
-        assert_eq!(escape_prefix(b"", 3), "\"(empty body)\"");
     }
 
     #[test]

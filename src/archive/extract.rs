@@ -11,14 +11,14 @@ use anyhow::Context;
 
 use super::central::{lift, same_contents, EntryReader};
 use super::{esc, job_of, ArchiveError, Entry, Listing, TargetExists};
-use crate::exit::Interrupted;
+use crate::cancel::Interrupted;
 
 /// Options for [`extract`].
 pub struct ExtractOptions<'a> {
     /// Replace existing `jobs/<job>/` directories whole and overwrite files.
     pub force: bool,
     /// Set (e.g. by a Ctrl-C handler) to stop; [`extract`] then fails with
-    /// [`crate::exit::Interrupted`] and leaves the directory as it was.
+    /// [`crate::cancel::Interrupted`] and leaves the directory as it was.
     pub cancel: &'a AtomicBool,
     /// Called with the number of uncompressed bytes just written (a delta),
     /// from several threads.
@@ -171,10 +171,7 @@ fn create_file(p: &Path) -> io::Result<File> {
 }
 
 fn check_cancel(cancel: &AtomicBool) -> anyhow::Result<()> {
-    if cancel.load(Ordering::Relaxed) {
-        return Err(Interrupted.into());
-    }
-    Ok(())
+    Ok(crate::cancel::check(cancel)?)
 }
 
 fn extract_into(

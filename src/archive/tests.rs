@@ -678,7 +678,7 @@ fn cancel_leaves_dir_unchanged() {
         },
     )
     .unwrap_err();
-    assert!(err.downcast_ref::<crate::exit::Interrupted>().is_some());
+    assert!(err.downcast_ref::<crate::cancel::Interrupted>().is_some());
     assert_eq!(snapshot(&fx.dir), before);
 }
 
