@@ -4,6 +4,14 @@
 //! download,unpack,extract,parallel,startup` (default all, or `BENCH_CASES`),
 //! `--smoke` (tiny sizes), `--quiet` (no per-run lines). See benches/README.md.
 
+// Test code: panics are the failure report, and printing is its output.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 #[path = "harness/mod.rs"]
 mod harness;
 

@@ -161,7 +161,7 @@ pub async fn write_body(
 ) -> Result<Written, BodyError> {
     let url = response.url().to_string();
     let status = response.status().as_u16();
-    let request_id = crate::api::request_id(&response);
+    let request_id = crate::http::request_id(&response);
     let expected = response.content_length();
     let path = target.path.clone();
     let io = |error: std::io::Error| {
@@ -272,6 +272,7 @@ pub async fn write_body(
 /// so that the final `fsync` of a large download has little left to do and
 /// disk writes overlap the transfer.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
 fn start_writeback(file: &std::fs::File, from: u64, to: u64) {
     use std::os::fd::AsRawFd;
     let (Ok(offset), Ok(length)) = (i64::try_from(from), i64::try_from(to - from)) else {

@@ -1,22 +1,20 @@
-//! The exit-code table of the contract, and the one place that inspects error types.
-
-use std::fmt;
-
-/// A usage or configuration error (exit 2): bad flags, bad names, no credentials.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
+//! The CLI edge: the contract's exit-code table, the one place that inspects
+//! error types, and the hints that say what to do next (the way jj's
+//! `command_error.rs` turns library errors into a kind and hints).
+//!
+//! Library layers return errors that state facts; this module decides what
+//! each means to the user. Only `main` imports it.
 
 use crate::api::ApiError;
 use crate::archive::{ArchiveError, TargetExists};
 use crate::cancel::Interrupted;
+use crate::commands::{PartialFailure, UsageError};
+use crate::config::ConfigError;
+use crate::emulator::EmulatorError;
+use crate::http::status::Class;
+use crate::http::{FailureKind, SetupError, TransportError};
+use crate::names::NameError;
+use crate::output::{Label, Printer};
 
 /// Exit codes of the contract.
 pub mod code {
@@ -27,57 +25,286 @@ pub mod code {
     pub const API: u8 = 4;
     pub const NETWORK: u8 = 5;
     pub const ARCHIVE: u8 = 6;
+    pub const DRIFT: u8 = 7;
+    pub const IMPORT: u8 = 8;
     pub const INTERRUPTED: u8 = 130;
 }
 
-/// Some names could not be exported (`--keep-going`): exit 4 after the rest were written.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "{failed} of {requested} jobs could not be exported (listed above); the others were written"
-)]
-pub struct PartialExport {
-    pub failed: usize,
-    pub requested: usize,
+/// What an error means at the edge: its exit code, and what to try next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: u8,
+    pub hints: Vec<String>,
+    /// The API's `error_code`, when the failure is an API refusal.
+    pub error_code: Option<String>,
+    pub request_id: Option<String>,
 }
 
-/// The exit code for `error`: the first typed error in its chain decides.
-pub fn code_for(error: &anyhow::Error) -> u8 {
-    for cause in error.chain() {
-        if cause.is::<Interrupted>() {
-            return code::INTERRUPTED;
-        }
-        if cause.is::<UsageError>() {
-            return code::USAGE;
-        }
-        if cause.is::<PartialExport>() {
-            return code::API;
-        }
-        if let Some(api) = cause.downcast_ref::<ApiError>() {
-            return match api.status() {
-                Some(401 | 403) => code::AUTH,
-                Some(429) | Some(500..=599) => code::NETWORK,
-                Some(400..=499) => code::API,
-                _ => code::NETWORK,
-            };
-        }
-        if cause.is::<ArchiveError>() {
-            return code::ARCHIVE;
-        }
-        if cause.is::<TargetExists>() {
-            return code::FAILURE;
+impl Failure {
+    fn new(code: u8) -> Self {
+        Self {
+            code,
+            hints: Vec::new(),
+            error_code: None,
+            request_id: None,
         }
     }
-    code::FAILURE
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
 }
 
-/// What to try next for `error`, if anything useful can be said.
-pub fn hint_for(error: &anyhow::Error) -> Option<String> {
-    error.chain().find_map(|cause| {
-        if let Some(api) = cause.downcast_ref::<ApiError>() {
-            return api.hint();
+/// The first typed error in `error`'s chain decides the exit code and hints.
+pub fn classify(error: &anyhow::Error) -> Failure {
+    for cause in error.chain() {
+        if cause.is::<Interrupted>() {
+            return Failure::new(code::INTERRUPTED);
         }
-        None
+        if let Some(error) = cause.downcast_ref::<ConfigError>() {
+            return config(error);
+        }
+        if let Some(error) = cause.downcast_ref::<UsageError>() {
+            return usage(error);
+        }
+        if cause.is::<NameError>() || cause.is::<EmulatorError>() {
+            return Failure::new(code::USAGE);
+        }
+        if let Some(error) = cause.downcast_ref::<SetupError>() {
+            return match error {
+                SetupError::Client(_) => Failure::new(code::FAILURE),
+                _ => Failure::new(code::USAGE),
+            };
+        }
+        if let Some(partial) = cause.downcast_ref::<PartialFailure>() {
+            return Failure::new(match partial {
+                PartialFailure::Export { .. } => code::API,
+            });
+        }
+        if let Some(api) = cause.downcast_ref::<ApiError>() {
+            return self::api(api);
+        }
+        if let Some(transport) = cause.downcast_ref::<TransportError>() {
+            return self::transport(transport);
+        }
+        if cause.is::<ArchiveError>() {
+            return Failure::new(code::ARCHIVE);
+        }
+        if cause.is::<TargetExists>() {
+            return Failure::new(code::FAILURE).hint("pass --force to replace");
+        }
+    }
+    Failure::new(code::FAILURE)
+}
+
+fn config(error: &ConfigError) -> Failure {
+    let failure = Failure::new(code::USAGE);
+    match error {
+        ConfigError::NoCredentials { .. } => failure.hint(format!(
+            "set {} and {}, or write them to ~/.huaweicloud/credentials ([basic] ak = ..., sk = ...); \
+             `dataarts-jobs doctor` shows what is in effect",
+            crate::env::SDK_AK,
+            crate::env::SDK_SK
+        )),
+        ConfigError::KooCliEncrypted { .. } => failure.hint(format!(
+            "export {} and {} (e.g. from your secret store) or write an SDK credentials file instead",
+            crate::env::SDK_AK,
+            crate::env::SDK_SK
+        )),
+        ConfigError::UnknownRegion {
+            suggestion,
+            override_var,
+            ..
+        } => {
+            let failure = match suggestion {
+                Some(close) => failure.hint(format!("did you mean `{close}`?")),
+                None => failure.hint(format!(
+                    "known regions: {}",
+                    crate::config::regions::known_regions().collect::<Vec<_>>().join(", ")
+                )),
+            };
+            failure.hint(format!("for another cloud, pass --endpoint URL or set {override_var}"))
+        }
+        ConfigError::NoEndpoint => failure.hint(format!(
+            "pass --region ID (or set {}), or --endpoint URL (or set {})",
+            crate::env::SDK_REGION_ID,
+            crate::env::ENDPOINT
+        )),
+        ConfigError::NoServiceEndpoint {
+            flag, override_var, ..
+        } => failure.hint(format!("pass {flag} URL, or set {override_var}")),
+        ConfigError::NoServiceRegion { flag, env, .. } => {
+            failure.hint(format!("pass {flag} URL (or set {env}), or --region ID"))
+        }
+        ConfigError::NoProjectId { .. } => failure.hint(format!(
+            "pass --project-id ID (or set {}), add project_id to the [basic] section of the \
+             credentials file, or pass --region so it can be looked up with IAM",
+            crate::env::SDK_PROJECT_ID
+        )),
+        _ => failure,
+    }
+}
+
+fn usage(error: &UsageError) -> Failure {
+    let failure = Failure::new(code::USAGE);
+    match error.hint() {
+        Some(hint) => failure.hint(hint),
+        None => failure,
+    }
+}
+
+fn api(error: &ApiError) -> Failure {
+    let mut failure = match error {
+        ApiError::Status { .. } => {
+            let class = error.class().unwrap_or(Class::Unexpected);
+            let code = match class {
+                Class::Auth => code::AUTH,
+                Class::NotFound | Class::Refused => code::API,
+                _ => code::NETWORK,
+            };
+            let failure = Failure::new(code);
+            match status_hint(error, class) {
+                Some(hint) => failure.hint(hint),
+                None => failure,
+            }
+        }
+        ApiError::Transport(transport) => return self::transport(transport),
+        ApiError::ProjectNotFound { .. } => Failure::new(code::USAGE).hint(format!(
+            "pass --project-id ID (or set {}), or check --region",
+            crate::env::SDK_PROJECT_ID
+        )),
+        ApiError::SeveralProjects { .. } => {
+            Failure::new(code::USAGE).hint("pass --project-id ID to choose one")
+        }
+        ApiError::NoSuchWorkspace { suggestion, .. } => match suggestion {
+            Some(close) => Failure::new(code::USAGE).hint(format!("did you mean `{close}`?")),
+            None => Failure::new(code::USAGE).hint("`dataarts-jobs workspaces` lists them"),
+        },
+        ApiError::AmbiguousWorkspace { .. } => {
+            Failure::new(code::USAGE).hint("pass --workspace ID to choose one")
+        }
+        ApiError::NotZip { .. } => Failure::new(code::NETWORK).hint(
+            "a proxy or gateway may have answered instead of DataArts: check HTTPS_PROXY / NO_PROXY",
+        ),
+        ApiError::IncompleteListing { .. } | ApiError::EndlessListing { .. } => {
+            Failure::new(code::NETWORK).hint("retry later: a listing that misses jobs is refused, so no backup is partial")
+        }
+        _ => Failure::new(code::NETWORK),
+    };
+    failure.error_code = error.error_code().map(str::to_string);
+    failure.request_id = error.request_id().map(str::to_string);
+    failure
+}
+
+/// Whether a refused signature looks like clock skew rather than wrong keys.
+fn mentions_clock(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("x-sdk-date")
+        || lower.contains("expired")
+        || lower.contains("15 minutes")
+        || lower.contains("skew")
+}
+
+fn status_hint(error: &ApiError, class: Class) -> Option<String> {
+    let code = error.error_code().unwrap_or("");
+    let status = error.status().unwrap_or(0);
+    Some(match class {
+        Class::Auth if status == 401 && error.error_msg().is_some_and(mentions_clock) => {
+            "the gateway says the signature's time is off: this machine's clock differs from the \
+             server's by more than 15 minutes; sync it (timedatectl, NTP) — `dataarts-jobs doctor` \
+             shows the offset"
+                .to_string()
+        }
+        Class::Auth if status == 401 => {
+            "the gateway refused the credentials: check the AK/SK (or token) \
+             and that this machine's clock is right (signatures expire after 15 minutes); \
+             -vv shows what was signed"
+                .to_string()
+        }
+        Class::Auth => "the credentials are valid but not allowed here: check the project id, the \
+             workspace (--workspace) and the IAM user's DataArts Studio permissions"
+            .to_string(),
+        Class::NotFound => {
+            "no such API at this endpoint: check --endpoint or --region (APIGW.0101 means \
+             the host or path is wrong)"
+                .to_string()
+        }
+        Class::Refused if code == "DLF.0100" => {
+            "a job does not exist in this workspace: check the names with \
+             `dataarts-jobs list`, or pass --keep-going to export the rest"
+                .to_string()
+        }
+        Class::Refused if code == "DLF.3051" => {
+            "the request was refused as invalid: check the job names and the workspace id"
+                .to_string()
+        }
+        Class::Throttled => {
+            "the API is throttling requests: lower --parallel, or retry later".to_string()
+        }
+        Class::Unavailable | Class::ServerError => {
+            "the service failed; retry later (--retries sets how often)".to_string()
+        }
+        _ => return None,
     })
+}
+
+fn transport(error: &TransportError) -> Failure {
+    let failure = Failure::new(code::NETWORK);
+    if error.detail.contains("CaUsedAsEndEntity") {
+        return failure.hint(
+            "the server presents a CA certificate as its own; reissue the server certificate \
+             with basicConstraints CA:FALSE, signed by the CA you pass with --ca-cert",
+        );
+    }
+    if error.kind == FailureKind::Tls && error.detail.to_ascii_lowercase().contains("certificate") {
+        return failure.hint(
+            "the server's TLS certificate is not trusted: pass --ca-cert PEM with the CA \
+             that issued it, or check that the endpoint is right",
+        );
+    }
+    failure
+        .hint("check the endpoint (--endpoint or --region), the network and HTTPS_PROXY/NO_PROXY")
+}
+
+/// Prints `error: ...`, `caused by: ...` lines and the hints on stderr (and,
+/// with `--json`, the error object on stdout), then returns the exit code.
+pub fn report(printer: &Printer, error: &anyhow::Error) -> u8 {
+    let failure = classify(error);
+    if failure.code == code::INTERRUPTED {
+        printer.clear_progress();
+    }
+    let mut chain = error.chain();
+    if let Some(first) = chain.next() {
+        printer.labelled(Label::Error, &first.to_string());
+    }
+    let mut previous = error.to_string();
+    for cause in chain {
+        let message = cause.to_string();
+        // Transport errors and retries already fold their sources into one message.
+        if previous.contains(&message) {
+            continue;
+        }
+        printer.labelled(Label::CausedBy, &message);
+        previous = message;
+    }
+    for hint in &failure.hints {
+        printer.labelled(Label::Hint, hint);
+    }
+    if printer.json() && !printer.json_written() {
+        let object = serde_json::json!({
+            "format": 1,
+            "error": {
+                "exit_code": failure.code,
+                "message": format!("{error:#}"),
+                "error_code": failure.error_code,
+                "request_id": failure.request_id,
+            }
+        });
+        // Nothing more can be done if stdout fails too.
+        let _ = printer.json_value(&object);
+    }
+    failure.code
 }
 
 #[cfg(test)]
@@ -89,10 +316,14 @@ mod tests {
         ApiError::with_status(status)
     }
 
+    fn code_for(error: anyhow::Error) -> u8 {
+        classify(&error).code
+    }
+
     #[test]
     fn classification_follows_the_table() {
         let cases: Vec<(anyhow::Error, u8)> = vec![
-            (UsageError("x".into()).into(), 2),
+            (ConfigError::NoEndpoint.into(), 2),
             (status(401).into(), 3),
             (status(403).into(), 3),
             (status(400).into(), 4),
@@ -111,7 +342,7 @@ mod tests {
             (TargetExists { paths: vec![] }.into(), 1),
             (anyhow::anyhow!("disk full"), 1),
             (
-                PartialExport {
+                PartialFailure::Export {
                     failed: 1,
                     requested: 2,
                 }
@@ -120,16 +351,50 @@ mod tests {
             ),
         ];
         for (error, expected) in cases {
-            assert_eq!(code_for(&error), expected, "{error:#}");
+            let shown = format!("{error:#}");
+            assert_eq!(code_for(error), expected, "{shown}");
         }
     }
 
     #[test]
-    fn context_does_not_hide_the_type() {
+    fn context_does_not_hide_the_type_and_hints_follow_the_cause() {
         let error = Err::<(), _>(status(401))
             .context("exporting batch 1")
             .expect_err("error");
-        assert_eq!(code_for(&error), 3);
-        assert!(hint_for(&error).is_some_and(|hint| hint.contains("clock")));
+        let failure = classify(&error);
+        assert_eq!(failure.code, 3);
+        assert!(failure.hints.iter().any(|hint| hint.contains("clock")));
+    }
+
+    #[test]
+    fn a_clock_message_gets_the_clock_hint() {
+        let error = ApiError::Status {
+            method: "GET".into(),
+            url: "u".into(),
+            status: 401,
+            error_code: Some("APIGW.0301".into()),
+            error_msg: Some("verify aksk signature fail, signature expired: X-Sdk-Date is more than 15 minutes from the server time".into()),
+            request_id: Some("r".into()),
+            retry_after: None,
+        };
+        let failure = classify(&error.into());
+        assert_eq!(failure.hints.len(), 1);
+        assert!(failure.hints[0].contains("sync it"), "{:?}", failure.hints);
+        assert_eq!(failure.error_code.as_deref(), Some("APIGW.0301"));
+        assert_eq!(failure.request_id.as_deref(), Some("r"));
+    }
+
+    #[test]
+    fn unknown_regions_get_a_suggestion() {
+        let failure = classify(
+            &ConfigError::UnknownRegion {
+                region: "cn-nrth-4".into(),
+                suggestion: Some("cn-north-4"),
+                override_var: "HUAWEICLOUD_SDK_REGION_DGC_CN_NRTH_4".into(),
+            }
+            .into(),
+        );
+        assert_eq!(failure.code, 2);
+        assert_eq!(failure.hints[0], "did you mean `cn-north-4`?");
     }
 }

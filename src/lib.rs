@@ -1,11 +1,19 @@
 //! dataarts-jobs: export Huawei Cloud DataArts Studio (DataArts Factory, `DLF`)
 //! job definitions and unpack them safely into a `jobs/<job>/` tree.
 //!
-//! `main.rs` parses the command line and calls [`run`]; each subcommand lives
-//! in [`commands`]. The layers below: [`settings`] and [`credentials`] resolve
-//! configuration, [`auth`] signs requests, [`api`] talks to DLF, [`download`]
-//! streams bodies to disk, [`archive`] checks, merges and extracts zips, and
-//! [`emulator`] imitates the service locally.
+//! Layers, each pointing only down:
+//!
+//! - the edge: `main.rs` parses, runs [`run`], and hands any error to
+//!   [`exit`], the one place that maps errors to exit codes and hints;
+//! - [`commands`]: one module per subcommand, each resolving its arguments
+//!   into a plan and running it;
+//! - [`config`]: flags + environment + credential chain → settings;
+//! - the services: [`api`] (DLF, IAM, Management Center), [`download`],
+//!   [`archive`] (zip reading, merging, safe extraction), [`emulator`];
+//! - shared below them: [`http`] (transport, retries, status classes),
+//!   [`auth`] (pure signing), [`output`] (the one owner of stdout and
+//!   stderr), [`cli`] (clap types only), [`model`], [`names`], [`env`],
+//!   [`text`], [`suggest`], [`cancel`].
 
 pub mod api;
 pub mod archive;
@@ -13,41 +21,37 @@ pub mod auth;
 pub mod cancel;
 pub mod cli;
 pub mod commands;
-pub mod credentials;
+pub mod config;
 pub mod download;
 pub mod emulator;
 pub mod env;
 pub mod exit;
+pub mod http;
+pub mod model;
 pub mod names;
-pub mod regions;
-pub mod settings;
+pub mod output;
+pub mod suggest;
 pub mod text;
-pub mod ui;
 
-use std::io::Write;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use cli::Command;
+use commands::Context;
 
-use cli::{Cli, Command};
-use ui::Ui;
-
-/// Runs one parsed command line. `cancel` is set when Ctrl-C arrives, for
-/// work on blocking threads that cannot simply be dropped.
-pub async fn run(cli: Cli, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
-    let ui = Ui::new(cli.output);
-    match cli.command {
-        Command::Export(args) => commands::export::run(args, &ui, cancel).await,
-        Command::List(args) => commands::list::run(args, &ui).await,
-        Command::Unpack(args) => commands::unpack::run(args, &ui, cancel).await,
-        Command::Emulator(args) => commands::emulator::run(args).await,
-        Command::Demo(args) => commands::demo::run(args, &ui, cancel).await,
-        Command::Completions { shell } => {
-            let script = commands::completions::script(shell);
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(&script).and_then(|()| stdout.flush()) {
-                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
-                _ => Ok(()),
-            }
-        }
+/// Runs one parsed command.
+pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
+    match command {
+        Command::Export(args) => commands::export::run(args, ctx).await,
+        Command::List(args) => commands::list::run(args, ctx).await,
+        Command::Unpack(args) => commands::unpack::run(args, ctx).await,
+        Command::Emulator(args) => commands::emulator::run(args, ctx).await,
+        Command::Demo(args) => commands::demo::run(args, ctx).await,
+        Command::Completions { shell } => commands::completions::run(shell, &ctx.printer),
+        Command::Backup(_)
+        | Command::Import(_)
+        | Command::Migrate(_)
+        | Command::Task(_)
+        | Command::Workspaces(_)
+        | Command::Doctor(_) => Err(anyhow::anyhow!(
+            "this command is not available in this build yet"
+        )),
     }
 }

@@ -1,6 +1,6 @@
-//! The `dataarts-jobs` binary: parse, build the runtime, race the command
-//! against Ctrl-C (or SIGTERM, as a CI runner cancelling a job sends),
-//! report, map the exit code.
+//! The `dataarts-jobs` binary: parse, build the output object and the
+//! runtime, race the command against Ctrl-C (or SIGTERM, as a CI runner
+//! cancelling a job sends), report, map the exit code.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,11 +10,21 @@ use clap::Parser;
 
 use dataarts_jobs::cancel::Interrupted;
 use dataarts_jobs::cli::{Cli, Command};
+use dataarts_jobs::commands::Context;
+use dataarts_jobs::env::Env;
 use dataarts_jobs::exit;
-use dataarts_jobs::ui;
+use dataarts_jobs::output::{self, Printer};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    let printer = Printer::detect(output::Options {
+        quiet: cli.output.quiet,
+        verbose: cli.output.verbose,
+        json: cli.command.json(),
+    });
     // One thread drives every connection: downloads are bound by the network
     // and the disk, not the CPU, and keeping hyper's reads and our writes on
     // one thread avoids a cross-thread hand-off per chunk (measured: 1.7x ->
@@ -26,23 +36,27 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            ui::report_error(&anyhow::Error::new(error).context("cannot start the async runtime"));
-            return ExitCode::from(exit::code::FAILURE);
+            let error = anyhow::Error::new(error).context("cannot start the async runtime");
+            return ExitCode::from(exit::report(&printer, &error));
         }
     };
-    let cancel = Arc::new(AtomicBool::new(false));
+    let ctx = Context {
+        printer: printer.clone(),
+        cancel: Arc::new(AtomicBool::new(false)),
+        env: Env::process(),
+    };
     // The emulator treats Ctrl-C as its normal stop and handles it itself.
     let stops_on_ctrl_c = matches!(cli.command, Command::Emulator(_));
     let result = runtime.block_on(async {
         if stops_on_ctrl_c {
-            return dataarts_jobs::run(cli, Arc::clone(&cancel)).await;
+            return dataarts_jobs::run(cli.command, &ctx).await;
         }
         tokio::select! {
-            result = dataarts_jobs::run(cli, Arc::clone(&cancel)) => result,
+            result = dataarts_jobs::run(cli.command, &ctx) => result,
             () = interrupted() => {
                 // Dropping the command's future runs the destructors of its
                 // temporary files; blocking work sees the flag and cleans up.
-                cancel.store(true, Ordering::SeqCst);
+                ctx.cancel.store(true, Ordering::SeqCst);
                 Err(Interrupted.into())
             }
         }
@@ -51,11 +65,29 @@ fn main() -> ExitCode {
     drop(runtime);
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            ui::report_error(&error);
-            ExitCode::from(exit::code_for(&error))
-        }
+        Err(error) => ExitCode::from(exit::report(&printer, &error)),
     }
+}
+
+/// A command line clap refused (or `--help`/`--version`): clap prints it;
+/// with `--json`, a JSON error object goes to stdout too.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    let _ = error.print();
+    if !error.use_stderr() {
+        return ExitCode::SUCCESS;
+    }
+    if std::env::args().any(|arg| arg == "--json") {
+        let printer = Printer::detect(output::Options {
+            json: true,
+            ..output::Options::default()
+        });
+        let object = serde_json::json!({
+            "format": 1,
+            "error": {"exit_code": exit::code::USAGE, "message": error.kind().to_string(), "error_code": null, "request_id": null}
+        });
+        let _ = printer.json_value(&object);
+    }
+    ExitCode::from(exit::code::USAGE)
 }
 
 /// Completes on Ctrl-C, or on SIGTERM where there is one. Either way the run

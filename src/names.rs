@@ -1,13 +1,32 @@
-//! Job names: validation, de-duplication, `--jobs-from` files and `--match` globs.
+//! Job names: the naming rules, de-duplication, `--jobs-from` files and
+//! `--match` globs.
 
 use std::collections::HashSet;
 use std::io::BufRead;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::exit::UsageError;
+/// The longest name a file may have on common filesystems (`NAME_MAX`).
+pub const MAX_FILE_NAME_BYTES: usize = 255;
 
-/// Why a job name is refused (the contract's rule).
+/// A name or pattern that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum NameError {
+    #[error("invalid job name \"{}\": {reason}", name.escape_debug())]
+    Invalid { name: String, reason: &'static str },
+    #[error("cannot read job names from {origin} (line {line}): {detail}")]
+    Unreadable {
+        origin: String,
+        line: usize,
+        detail: String,
+    },
+    #[error("cannot read --jobs-from {origin}: {detail}")]
+    Unopenable { origin: String, detail: String },
+    #[error("invalid --match pattern {pattern:?}: {detail}")]
+    Pattern { pattern: String, detail: String },
+}
+
+/// Why a job name is refused as input (the contract's rule).
 pub fn invalid_reason(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("it is empty")
@@ -22,71 +41,124 @@ pub fn invalid_reason(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Checks every name and drops repeats, keeping the first occurrence's order.
-pub fn validate_and_dedup(names: impl IntoIterator<Item = String>) -> anyhow::Result<Vec<String>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for name in names {
-        if let Some(reason) = invalid_reason(&name) {
-            return Err(UsageError(format!(
-                "invalid job name {:?}: {reason}",
-                name.escape_debug().to_string()
-            ))
-            .into());
-        }
-        if seen.insert(name.clone()) {
-            out.push(name);
-        }
-    }
-    Ok(out)
+/// Why a listed job cannot get a directory of its own here, if it cannot:
+/// the input rules, and a file name no longer than [`MAX_FILE_NAME_BYTES`]
+/// (`<name>.job` must fit too).
+pub fn unwritable_reason(name: &str) -> Option<&'static str> {
+    invalid_reason(name).or_else(|| {
+        (name.len() + ".job".len() > MAX_FILE_NAME_BYTES)
+            .then_some("it is too long for a file name here (over 255 bytes with .job)")
+    })
 }
 
-/// Reads names one a line; blank lines and `#` comments are skipped, and
-/// surrounding whitespace (and a Windows `\r`) is trimmed.
-pub fn read_names(reader: impl BufRead, origin: &str) -> anyhow::Result<Vec<String>> {
+/// Names split into the valid ones (de-duplicated, first order kept) and
+/// those refused, with the reason.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub valid: Vec<String>,
+    pub invalid: Vec<(String, &'static str)>,
+}
+
+/// Checks every name and drops repeats, keeping the first occurrence's order.
+pub fn check(names: impl IntoIterator<Item = String>) -> Checked {
+    let mut seen = HashSet::new();
+    let mut checked = Checked::default();
+    for name in names {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        match invalid_reason(&name) {
+            Some(reason) => checked.invalid.push((name, reason)),
+            None => checked.valid.push(name),
+        }
+    }
+    checked
+}
+
+/// Like [`check`], but any invalid name is an error.
+pub fn validate_and_dedup(
+    names: impl IntoIterator<Item = String>,
+) -> Result<Vec<String>, NameError> {
+    let checked = check(names);
+    match checked.invalid.into_iter().next() {
+        Some((name, reason)) => Err(NameError::Invalid { name, reason }),
+        None => Ok(checked.valid),
+    }
+}
+
+/// Reads names one a line, losslessly: only the line ending (`\n` or
+/// `\r\n`) is removed, names are not trimmed; blank (or whitespace-only)
+/// lines and lines starting with `#` are skipped; a UTF-8 byte-order mark
+/// at the start is ignored.
+pub fn read_names(mut reader: impl BufRead, origin: &str) -> Result<Vec<String>, NameError> {
     let mut names = Vec::new();
-    for (number, line) in reader.lines().enumerate() {
-        let line = line.map_err(|error| {
-            UsageError(format!(
-                "cannot read job names from {origin} (line {}): {error}",
-                number + 1
-            ))
-        })?;
-        let name = line.trim();
-        if name.is_empty() || name.starts_with('#') {
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        number += 1;
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|error| NameError::Unreadable {
+                origin: origin.to_string(),
+                line: number,
+                detail: error.to_string(),
+            })?;
+        if read == 0 {
+            return Ok(names);
+        }
+        let mut name = line.strip_suffix('\n').unwrap_or(&line);
+        name = name.strip_suffix('\r').unwrap_or(name);
+        if number == 1 {
+            name = name.strip_prefix('\u{feff}').unwrap_or(name);
+        }
+        if name.trim().is_empty() || name.starts_with('#') {
             continue;
         }
         names.push(name.to_string());
     }
-    Ok(names)
 }
 
 /// `--match` patterns, combined with OR. No pattern matches everything.
 #[derive(Debug, Clone)]
 pub struct Matcher {
     set: Option<GlobSet>,
+    patterns: Vec<String>,
 }
 
 impl Matcher {
-    pub fn new(patterns: &[String]) -> anyhow::Result<Self> {
+    pub fn new(patterns: &[String]) -> Result<Self, NameError> {
         if patterns.is_empty() {
-            return Ok(Self { set: None });
+            return Ok(Self {
+                set: None,
+                patterns: Vec::new(),
+            });
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern).map_err(|error| {
-                UsageError(format!("invalid --match pattern {pattern:?}: {error}"))
+            let glob = Glob::new(pattern).map_err(|error| NameError::Pattern {
+                pattern: pattern.clone(),
+                detail: error.kind().to_string(),
             })?;
             builder.add(glob);
         }
-        let set = builder
-            .build()
-            .map_err(|error| UsageError(format!("invalid --match patterns: {error}")))?;
-        Ok(Self { set: Some(set) })
+        let set = builder.build().map_err(|error| NameError::Pattern {
+            pattern: patterns.join(" "),
+            detail: error.kind().to_string(),
+        })?;
+        Ok(Self {
+            set: Some(set),
+            patterns: patterns.to_vec(),
+        })
     }
 
     pub fn is_match(&self, name: &str) -> bool {
         self.set.as_ref().is_none_or(|set| set.is_match(name))
+    }
+
+    /// The patterns as given.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
     }
 }
 
@@ -96,7 +168,14 @@ mod tests {
 
     #[test]
     fn names_follow_the_contract() {
-        for good in ["job_batch", "数据同步", "daily load+ü 2", "a.b", "..x"] {
+        for good in [
+            "job_batch",
+            "数据同步",
+            "daily load+ü 2",
+            "a.b",
+            "..x",
+            " padded ",
+        ] {
             assert_eq!(invalid_reason(good), None, "{good}");
         }
         for bad in [
@@ -112,22 +191,31 @@ mod tests {
         ] {
             assert!(invalid_reason(bad).is_some(), "{bad:?}");
         }
+        let long = "数".repeat(86);
+        assert!(invalid_reason(&long).is_none());
+        assert!(unwritable_reason(&long).is_some());
+        assert!(unwritable_reason(&"a".repeat(251)).is_none());
+        assert!(unwritable_reason(&"a".repeat(252)).is_some());
     }
 
     #[test]
-    fn dedup_keeps_first_order() {
-        let names = ["b", "a", "b", "c", "a"].map(String::from);
-        assert_eq!(validate_and_dedup(names).expect("valid"), ["b", "a", "c"]);
-        let error = validate_and_dedup(["ok".to_string(), "x/y".to_string()]).expect_err("bad");
-        assert!(error.downcast_ref::<UsageError>().is_some());
+    fn check_keeps_first_order_and_sets_invalid_names_apart() {
+        let names = ["b", "a", "b", "x/y", "c", "a"].map(String::from);
+        let checked = check(names);
+        assert_eq!(checked.valid, ["b", "a", "c"]);
+        assert_eq!(checked.invalid.len(), 1);
+        assert!(matches!(
+            validate_and_dedup(["ok".to_string(), "x/y".to_string()]),
+            Err(NameError::Invalid { .. })
+        ));
     }
 
     #[test]
-    fn jobs_from_skips_blanks_and_comments() {
-        let text = "job_a\n\n# comment\n  job_b  \r\njob_c\n";
+    fn jobs_from_is_lossless_skipping_blanks_and_comments() {
+        let text = "\u{feff}job_a\n\n# comment\n  \t \n  job_b  \r\njob_c\n#x\nlast";
         assert_eq!(
             read_names(text.as_bytes(), "-").expect("reads"),
-            ["job_a", "job_b", "job_c"]
+            ["job_a", "  job_b  ", "job_c", "last"]
         );
     }
 

@@ -32,6 +32,42 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// Text from a server or an archive, made safe to show: each of `secrets`
+/// (non-empty ones) replaced by `(redacted)`, then control and bidirectional
+/// formatting characters escaped.
+pub fn sanitize(text: &str, secrets: &[&str]) -> String {
+    let mut shown = text.to_string();
+    for secret in secrets.iter().filter(|secret| secret.len() >= 4) {
+        if shown.contains(secret) {
+            shown = shown.replace(secret, "(redacted)");
+        }
+    }
+    escape_controls(&shown)
+}
+
+/// Escapes control characters (`\n`, `\u{1b}`) and the invisible
+/// characters that reorder or hide text (bidirectional overrides, zero-width
+/// marks); everything else is kept as it is.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +80,18 @@ mod tests {
         );
         assert_eq!(escape_prefix(b"abcdef", 3), "\"abc...\"");
         assert_eq!(escape_prefix(b"", 3), "\"(empty body)\"");
+    }
+
+    #[test]
+    fn server_text_is_redacted_and_escaped() {
+        assert_eq!(
+            sanitize(
+                "token TOKEN123 in\n\x1b]8;;http://x\x07hint: fake",
+                &["TOKEN123", ""]
+            ),
+            "token (redacted) in\\n\\u{1b}]8;;http://x\\u{7}hint: fake"
+        );
+        assert_eq!(escape_controls("数据同步 ok"), "数据同步 ok");
+        assert_eq!(escape_controls("a\u{202e}b"), "a\\u{202e}b");
     }
 }

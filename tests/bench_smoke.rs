@@ -3,6 +3,14 @@
 //! rotting. No timing assertions: it fails only if a case breaks (a non-zero
 //! exit, a missing archive or tree, an emulator that does not start).
 
+// Test code: panics are the failure report, and printing is its output.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 #[path = "../benches/harness/mod.rs"]
 mod harness;
 

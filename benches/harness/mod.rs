@@ -7,6 +7,8 @@
 //! taken, because timings on small shared machines drift.
 
 #![allow(dead_code)]
+// wait4, sync and rusage are libc calls: each `unsafe` block says why it holds.
+#![allow(unsafe_code)]
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -800,7 +802,7 @@ impl Bench {
             let mut theirs = Vec::new();
             for rep in 0..reps {
                 let mut cmd = self.export_cmd(&emu, &big_list, &out);
-                cmd.arg("--extract").arg(&tree);
+                cmd.arg("-C").arg(&tree);
                 let m = self.run(&format!("export-extract-{rep}"), &mut cmd)?;
                 check_zip(&out, big_bytes)?;
                 check_tree(&tree, &big)?;

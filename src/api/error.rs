@@ -1,9 +1,13 @@
-//! Errors of the DataArts API client. Each variant carries what the user needs
-//! to see; `exit.rs` maps them to exit codes.
+//! Errors of the DataArts API clients (DLF, IAM, Management Center). Each
+//! variant states what happened; the CLI edge (`exit.rs`) maps it to an exit
+//! code and a hint.
 
 use std::time::Duration;
 
-/// A failure talking to the API.
+use crate::http::status::Class;
+use crate::http::{Retryable, TransportError};
+
+/// A failure talking to a DataArts API.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The server answered with a non-2xx status.
@@ -12,27 +16,37 @@ pub enum ApiError {
         method: String,
         url: String,
         status: u16,
+        /// Server text, escaped and with our secrets redacted.
         error_code: Option<String>,
         error_msg: Option<String>,
         request_id: Option<String>,
         retry_after: Option<Duration>,
     },
     /// Connect, TLS, timeout or another transport failure.
-    #[error("request to {url} failed: {detail}")]
-    Transport {
-        url: String,
-        detail: String,
-        transient: bool,
-    },
+    #[error(transparent)]
+    Transport(#[from] TransportError),
     /// The body ended before it was complete.
     #[error("the response body from {url} was cut short: {detail}")]
     Truncated { url: String, detail: String },
     /// A 2xx body that is not a zip archive.
-    #[error("the server answered {status} but the body is not a zip archive; it starts with: {first_bytes}{}", request_suffix(request_id.as_deref()))]
+    #[error("the server answered {status} but the body is not a zip archive; it starts with: {first_bytes}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
     NotZip {
         status: u16,
         first_bytes: String,
         request_id: Option<String>,
+    },
+    /// The archive the server returned lacks jobs that were asked for.
+    #[error("the archive the server returned does not hold {}: {}", if jobs.len() == 1 { "the job" } else { "the jobs" }, crate::output::name_list(jobs, 10))]
+    MissingFromArchive { jobs: Vec<String> },
+    /// A JSON answer larger than the limit.
+    #[error("the answer from {url} is larger than {} (a broken or hostile server?)", crate::output::size(*limit))]
+    TooLarge { url: String, limit: u64 },
+    /// A body that trickled in slower than the minimum rate.
+    #[error("the answer from {url} arrived too slowly ({bytes} bytes in {seconds}s)")]
+    TooSlow {
+        url: String,
+        bytes: u64,
+        seconds: u64,
     },
     /// A 2xx JSON answer that does not have the documented shape.
     #[error("unexpected answer from {url}: {detail}")]
@@ -44,12 +58,49 @@ pub enum ApiError {
         total: u64,
         found: u64,
     },
+    /// Paging would go on past the limit of jobs one workspace may list.
+    #[error("the {job_type} job listing does not end: more than {limit} jobs, or a `total` of {total}; refusing to page on")]
+    EndlessListing {
+        job_type: String,
+        total: u64,
+        limit: u64,
+    },
+    /// IAM knows no project named after the region.
+    #[error("IAM at {iam} found no project named {region}")]
+    ProjectNotFound { iam: String, region: String },
+    /// IAM knows several.
+    #[error("IAM at {iam} found {} projects named {region} ({})", projects.len(), projects.join(", "))]
+    SeveralProjects {
+        iam: String,
+        region: String,
+        projects: Vec<String>,
+    },
+    /// No workspace has the name given.
+    #[error(
+        "no workspace named `{name}` in this project; workspaces:{}",
+        list(candidates)
+    )]
+    NoSuchWorkspace {
+        name: String,
+        suggestion: Option<String>,
+        candidates: Vec<String>,
+    },
+    /// Several workspaces have the name given.
+    #[error("several workspaces are named `{name}`:{}", list(candidates))]
+    AmbiguousWorkspace {
+        name: String,
+        candidates: Vec<String>,
+    },
+    /// IAM answered with an id this tool will not put into a URL.
+    #[error("IAM at {iam} answered with the project id {id:?}, which is not a project id")]
+    BadProjectId { iam: String, id: String },
 }
 
-fn request_suffix(request_id: Option<&str>) -> String {
-    request_id
-        .map(|id| format!(" (request id {id})"))
-        .unwrap_or_default()
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        return " none".to_string();
+    }
+    items.iter().map(|item| format!("\n  - {item}")).collect()
 }
 
 fn status_message(
@@ -91,32 +142,17 @@ impl ApiError {
         }
     }
 
-    /// Whether another attempt may succeed (the export request is read-only).
-    pub fn is_transient(&self) -> bool {
-        match self {
-            ApiError::Status { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
-            ApiError::Transport { transient, .. } => *transient,
-            ApiError::Truncated { .. } => true,
-            ApiError::NotZip { .. }
-            | ApiError::BadResponse { .. }
-            | ApiError::IncompleteListing { .. } => false,
-        }
-    }
-
-    /// The delay the server asked for, if any.
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            ApiError::Status { retry_after, .. } => *retry_after,
-            _ => None,
-        }
-    }
-
     /// The HTTP status, for errors that have one.
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// The status's class, for errors that have one.
+    pub fn class(&self) -> Option<Class> {
+        self.status().map(Class::of)
     }
 
     /// The API's `error_code`, for errors that have one.
@@ -127,61 +163,76 @@ impl ApiError {
         }
     }
 
-    /// What to try next, where there is something useful to say.
-    pub fn hint(&self) -> Option<String> {
-        let ApiError::Status {
-            status, error_code, ..
-        } = self
-        else {
-            return match self {
-                ApiError::Transport { detail, .. } if detail.contains("CaUsedAsEndEntity") => Some(
-                    "the server presents a CA certificate as its own; reissue the server certificate \
-                     with basicConstraints CA:FALSE, signed by the CA you pass with --ca-cert"
-                        .to_string(),
-                ),
-                ApiError::Transport { detail, .. } if detail.contains("certificate") => Some(
-                    "the server's TLS certificate is not trusted: pass --ca-cert PEM with the CA \
-                     that issued it, or check that the endpoint is right"
-                        .to_string(),
-                ),
-                ApiError::Transport { .. } => Some(
-                    "check the endpoint (--endpoint or --region), the network and HTTPS_PROXY/NO_PROXY"
-                        .to_string(),
-                ),
-                _ => None,
-            };
-        };
-        let code = error_code.as_deref().unwrap_or("");
-        Some(match (*status, code) {
-            (401, "APIGW.0301") | (401, _) => {
-                "the gateway refused the credentials: check the AK/SK (or token) \
-                 and that this machine's clock is right (signatures expire after 15 minutes); \
-                 -vv shows what was signed"
-                    .to_string()
-            }
-            (403, _) => {
-                "the credentials are valid but not allowed here: check the project id, the \
-                 workspace (--workspace) and the IAM user's DataArts Studio permissions"
-                    .to_string()
-            }
-            (404, _) => {
-                "no such API at this endpoint: check --endpoint or --region (APIGW.0101 means \
-                 the host or path is wrong)"
-                    .to_string()
-            }
-            (400, "DLF.0100") => "a job does not exist in this workspace: check the names with \
-                 `dataarts-jobs list`, or pass --keep-going to export the rest"
-                .to_string(),
-            (400, "DLF.3051") => "the request was refused as invalid: check the job names and the \
-                 workspace id"
-                .to_string(),
-            (429, _) => {
-                "the API is throttling requests: lower --parallel, or retry later".to_string()
-            }
-            (500..=599, _) => {
-                "the service failed; retry later (--retries sets how often)".to_string()
-            }
-            _ => return None,
-        })
+    /// The API's `error_msg`, for errors that have one.
+    pub fn error_msg(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { error_msg, .. } => error_msg.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The request id, for errors that have one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the API refused the names of a batch (a split may isolate them).
+    pub fn is_refusal(&self) -> bool {
+        self.class().is_some_and(Class::is_refusal)
+    }
+}
+
+impl Retryable for ApiError {
+    fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Status { status, .. } => Class::of(*status).is_transient(),
+            ApiError::Transport(transport) => transport.transient,
+            ApiError::Truncated { .. } | ApiError::TooSlow { .. } => true,
+            ApiError::TooLarge { .. }
+            | ApiError::NotZip { .. }
+            | ApiError::MissingFromArchive { .. }
+            | ApiError::BadResponse { .. }
+            | ApiError::IncompleteListing { .. }
+            | ApiError::EndlessListing { .. }
+            | ApiError::ProjectNotFound { .. }
+            | ApiError::SeveralProjects { .. }
+            | ApiError::NoSuchWorkspace { .. }
+            | ApiError::AmbiguousWorkspace { .. }
+            | ApiError::BadProjectId { .. } => false,
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    fn brief(&self) -> String {
+        match self {
+            ApiError::Status { status, .. } => format!("HTTP {status}"),
+            ApiError::Transport(transport) => match transport.kind {
+                crate::http::FailureKind::Connect => "a connection error".to_string(),
+                crate::http::FailureKind::Timeout => "a timeout".to_string(),
+                _ => "a transport error".to_string(),
+            },
+            ApiError::Truncated { .. } => "a body cut short".to_string(),
+            ApiError::TooSlow { .. } => "a body arriving too slowly".to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl Retryable for TransportError {
+    fn is_transient(&self) -> bool {
+        self.transient
+    }
+
+    fn brief(&self) -> String {
+        ApiError::Transport(self.clone()).brief()
     }
 }

@@ -6,8 +6,9 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde::Serialize;
 
-use super::{Client, Prepared};
+use super::Client;
 use crate::download::{self, BodyError, Progress, Written};
+use crate::http::{Outcome, Prepared};
 
 /// The request body (dgc `ExportJobsReq`).
 #[derive(Debug, Serialize)]
@@ -29,7 +30,7 @@ impl ExportRequest<'_> {
 
 impl Client {
     pub fn prepare_export(&self, request: &ExportRequest<'_>) -> Prepared {
-        self.prepare_dlf(
+        self.prepare_project(
             Method::POST,
             "/jobs/batch-export",
             &[],
@@ -45,7 +46,7 @@ impl Client {
         file: &mut download::Target,
         progress: &dyn Progress,
     ) -> anyhow::Result<Written> {
-        let mut attempts = self.retry.start();
+        let mut attempts = self.transport().attempts();
         loop {
             let prepared = self.prepare_export(request);
             let started = Instant::now();
@@ -53,16 +54,18 @@ impl Client {
             let error = match self.send(&prepared, attempt, started).await {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let request_id = super::request_id(&response);
+                    let request_id = crate::http::request_id(&response);
                     match download::write_body(response, file, progress).await {
                         Ok(written) => {
-                            self.trace_done(
+                            self.transport().trace_done(
                                 &prepared,
-                                attempt,
-                                started,
-                                status,
-                                request_id.as_deref(),
-                                written.bytes,
+                                &Outcome {
+                                    status,
+                                    bytes: written.bytes,
+                                    request_id: request_id.as_deref(),
+                                    attempt,
+                                    started,
+                                },
                             );
                             return Ok(written);
                         }

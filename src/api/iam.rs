@@ -4,8 +4,8 @@
 use reqwest::{Method, Url};
 use serde::Deserialize;
 
-use super::Client;
-use crate::exit::UsageError;
+use super::{ApiError, Client, Scope};
+use crate::model;
 
 #[derive(Deserialize)]
 struct Projects {
@@ -21,36 +21,50 @@ struct Project {
 }
 
 impl Client {
-    /// Looks up the one project named `region`. None or several is a usage error (exit 2).
+    /// Looks up the one project named `region` with IAM at `iam`.
     pub async fn lookup_project_id(&self, iam: &Url, region: &str) -> anyhow::Result<String> {
         let query = vec![("name".to_string(), region.to_string())];
         let found: Projects = self
-            .get_json(|| self.prepare(Method::GET, iam, "/v3/projects", &query, None, false))
+            .call_json(|| {
+                self.prepare(
+                    Method::GET,
+                    iam,
+                    "/v3/projects",
+                    &query,
+                    None,
+                    Scope::Global,
+                )
+            })
             .await
             .map_err(|error| {
                 error.context(format!(
                     "cannot look up the project id of region {region} with IAM at {iam}"
                 ))
             })?;
+        let iam = iam.to_string();
         match found.projects.as_slice() {
-            [one] => crate::settings::validate_project_id(&one.id),
-            [] => Err(UsageError(format!(
-                "IAM at {iam} found no project named {region}; pass --project-id ID (or set \
-                 HUAWEICLOUD_SDK_PROJECT_ID), or check --region"
-            ))
+            [one] if model::is_valid_project_id(&one.id) => Ok(one.id.clone()),
+            [one] => Err(ApiError::BadProjectId {
+                iam,
+                id: crate::text::escape_controls(&one.id),
+            }
             .into()),
-            several => Err(UsageError(format!(
-                "IAM at {iam} found {} projects named {region} ({}); pass --project-id ID to choose one",
-                several.len(),
-                several
+            [] => Err(ApiError::ProjectNotFound {
+                iam,
+                region: region.to_string(),
+            }
+            .into()),
+            several => Err(ApiError::SeveralProjects {
+                iam,
+                region: region.to_string(),
+                projects: several
                     .iter()
                     .map(|p| match &p.name {
                         Some(name) => format!("{} {name}", p.id),
                         None => p.id.clone(),
                     })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+                    .collect(),
+            }
             .into()),
         }
     }

@@ -11,26 +11,14 @@ use std::collections::HashSet;
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::{ApiError, Client, Prepared};
+use super::{ApiError, Client};
+use crate::http::Prepared;
+use crate::model::{JobType, ListedJob};
 
 /// Names requested per page (the older documented maximum).
 pub const PAGE_SIZE: u64 = 100;
-
-/// The `jobType` values of list jobs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobType {
-    Batch,
-    RealTime,
-}
-
-impl JobType {
-    pub fn as_api(self) -> &'static str {
-        match self {
-            JobType::Batch => "BATCH",
-            JobType::RealTime => "REAL_TIME",
-        }
-    }
-}
+/// No workspace lists more jobs than this; a `total` above it is a broken server.
+pub const MAX_JOBS: u64 = 1_000_000;
 
 #[derive(Deserialize)]
 struct Page {
@@ -47,18 +35,23 @@ enum Unit {
 }
 
 impl Client {
-    /// The first list request for `job_type` (what `--dry-run` prints).
+    /// The list request for `job_type` at `offset` (what `--dry-run` prints).
     pub fn prepare_list(&self, job_type: JobType, offset: u64) -> Prepared {
         let query = vec![
             ("jobType".to_string(), job_type.as_api().to_string()),
             ("limit".to_string(), PAGE_SIZE.to_string()),
             ("offset".to_string(), offset.to_string()),
         ];
-        self.prepare_dlf(Method::GET, "/jobs", &query, None)
+        self.prepare_project(Method::GET, "/jobs", &query, None)
     }
 
-    /// Every job object of `job_type`, in the server's order, each name once.
-    pub async fn list_jobs(&self, job_type: JobType) -> anyhow::Result<Vec<serde_json::Value>> {
+    /// Every job of `job_type`, in the server's order, each name once.
+    /// `progress` is told the names found so far and the server's total.
+    pub async fn list_jobs(
+        &self,
+        job_type: JobType,
+        progress: &(dyn Fn(u64, Option<u64>) + Sync),
+    ) -> anyhow::Result<Vec<ListedJob>> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut jobs = Vec::new();
         let mut unit = Unit::Records;
@@ -67,25 +60,34 @@ impl Client {
         let mut offset: u64 = 0;
         loop {
             let page: Page = self
-                .get_json(|| self.prepare_list(job_type, offset))
+                .call_json(|| self.prepare_list(job_type, offset))
                 .await?;
             pages_read += 1;
             total = page.total.unwrap_or(0);
+            if total > MAX_JOBS {
+                return Err(ApiError::EndlessListing {
+                    job_type: job_type.as_api().to_string(),
+                    total,
+                    limit: MAX_JOBS,
+                }
+                .into());
+            }
             let mut added = 0u64;
-            for job in page.jobs {
-                let Some(name) = job.get("name").and_then(|n| n.as_str()) else {
+            for raw in page.jobs {
+                let Some(job) = ListedJob::from_value(raw) else {
                     return Err(ApiError::BadResponse {
                         url: self.prepare_list(job_type, offset).url.to_string(),
                         detail: "a job in the listing has no name".to_string(),
                     }
                     .into());
                 };
-                if seen.insert(name.to_string()) {
+                if seen.insert(job.name.clone()) {
                     jobs.push(job);
                     added += 1;
                 }
             }
             let have = seen.len() as u64;
+            progress(have, page.total);
             if have >= total {
                 break;
             }

@@ -25,10 +25,10 @@ fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
 }
 fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 fn u64_at(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
+    u64::from(u32_at(b, at)) | (u64::from(u32_at(b, at + 4)) << 32)
 }
 
 fn corrupt(reason: impl Into<String>) -> ArchiveError {
@@ -518,10 +518,10 @@ impl Read for EntryReader<'_> {
 /// Turn an `io::Error` from an [`EntryReader`] back into its [`ArchiveError`].
 pub(crate) fn lift(e: io::Error) -> anyhow::Error {
     if e.get_ref().is_some_and(|i| i.is::<ArchiveError>()) {
-        if let Ok(ae) = e.into_inner().unwrap().downcast::<ArchiveError>() {
+        if let Some(Ok(ae)) = e.into_inner().map(|inner| inner.downcast::<ArchiveError>()) {
             return anyhow::Error::new(*ae);
         }
-        unreachable!()
+        return anyhow::anyhow!("an archive error was lost");
     }
     anyhow::Error::new(e)
 }

@@ -25,41 +25,6 @@ pub const DEFAULT_MAX_SIZE: u64 = 4 * 1024 * 1024 * 1024;
 /// Limit on the number of entries in an archive.
 pub const MAX_ENTRIES: u64 = 100_000;
 
-/// Parse a size: `123`, `500K`/`500M`/`4G`/`1T` (powers of 1000),
-/// `4KiB`/`4MiB`/`4GiB`/`1TiB` (powers of 1024); suffixes are case-insensitive and
-/// may end in `B` (`500MB`, `4kib`). For clap's `value_parser`.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, suffix) = t.split_at(split);
-    if digits.is_empty() {
-        return Err(format!(
-            "invalid size {s:?}: expected a number with an optional unit, e.g. 500M, 4G or 4GiB"
-        ));
-    }
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("invalid size {s:?}: number too large"))?;
-    let mult: u64 = match suffix.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1000,
-        "m" | "mb" => 1000_u64.pow(2),
-        "g" | "gb" => 1000_u64.pow(3),
-        "t" | "tb" => 1000_u64.pow(4),
-        "ki" | "kib" => 1 << 10,
-        "mi" | "mib" => 1 << 20,
-        "gi" | "gib" => 1 << 30,
-        "ti" | "tib" => 1 << 40,
-        other => {
-            return Err(format!(
-                "invalid size {s:?}: unknown unit {other:?} (use K, M, G, T for powers of 1000 or KiB, MiB, GiB, TiB for powers of 1024)"
-            ))
-        }
-    };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("invalid size {s:?}: too large"))
-}
-
 /// Limits applied by [`inspect`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -130,7 +95,7 @@ impl fmt::Display for TargetExists {
         if self.paths.len() > SHOWN {
             write!(f, " and {} more", self.paths.len() - SHOWN)?;
         }
-        write!(f, " ({} in all); pass --force to replace", self.paths.len())
+        Ok(())
     }
 }
 

@@ -1,10 +1,12 @@
 //! `completions`: shell completion scripts, the same bytes as the committed
 //! files in `completions/`.
 
+use anyhow::Context as _;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cli::Cli;
+use crate::output::Printer;
 
 /// The completion script for `shell`.
 pub fn script(shell: Shell) -> Vec<u8> {
@@ -24,6 +26,12 @@ pub fn file_name(shell: Shell) -> String {
         Shell::Elvish => "dataarts-jobs.elv".to_string(),
         _ => format!("dataarts-jobs.{shell}"),
     }
+}
+
+pub fn run(shell: Shell, printer: &Printer) -> anyhow::Result<()> {
+    printer
+        .data(&script(shell))
+        .context("cannot write the completion script to stdout")
 }
 
 #[cfg(test)]

@@ -1,95 +1,99 @@
 //! `demo`: start the emulator in-process on a free loopback port and run the
 //! real export path against it (signing, HTTP, streaming, atomic write,
 //! extraction), then show the tree.
+//!
+//! The demo's export is an ordinary `export` command line, parsed and
+//! resolved through the same constructor, with an environment that points
+//! at the emulator (so nothing of the user's own configuration is read).
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::Context as _;
+use clap::Parser;
 use reqwest::Url;
 
-use crate::archive::Limits;
-use crate::cli::DemoArgs;
-use crate::credentials::Credentials;
-use crate::emulator::{self, Config};
-use crate::settings::{Connection, ProjectId};
-use crate::ui::Ui;
+use crate::cli::{Cli, Command, DemoArgs};
+use crate::emulator;
+use crate::env::{self, Env};
+use crate::output::{self, Printer};
 
-use super::export::{self, Output, Plan};
+use super::export::{self, ExportPlan, Summary};
+use super::Context;
 
 /// The sample jobs the embedded workspace holds.
 const DEMO_JOBS: [&str; 2] = ["job_batch", "job_stream"];
 
-pub async fn run(args: DemoArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
+pub async fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let config = super::emulator::config_from(&["--listen", "127.0.0.1:0"])?;
     // An earlier demo's output is refused before anything starts.
-    let plan = Plan {
-        names: DEMO_JOBS.iter().map(|name| name.to_string()).collect(),
-        depend: true,
-        submitted: false,
-        keep_going: false,
-        output: Output::File(args.dir.join("jobs.zip")),
-        extract: Some(args.dir.clone()),
-        batch_size: 100,
-        parallel: 4,
-        force: args.force,
-        json: false,
-        limits: Limits::default(),
-        skipped: Vec::new(),
-    };
-    export::check_targets(&plan, &plan.names)?;
+    let mut plan = plan(&args, &config, "http://127.0.0.1/")?;
+    export::check_targets(&plan, plan.given_names())?;
 
-    let config = Config {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        ..Config::default()
-    };
-    let connection = Connection {
-        endpoint: Url::parse("http://127.0.0.1/").context("demo endpoint")?,
-        project: ProjectId::Known(emulator::DEFAULT_PROJECT_ID.to_string()),
-        workspace: None,
-        credentials: Credentials::AkSk {
-            ak: config.ak.clone(),
-            sk: config.sk.clone(),
-            security_token: None,
-        },
-        credentials_source: "the embedded emulator's demo keys".to_string(),
-        timeout: Duration::from_secs(60),
-        retries: 3,
-        ca_cert: None,
-    };
     let running = emulator::start(config).await?;
-    let connection = Connection {
-        endpoint: Url::parse(&running.endpoint()).context("emulator endpoint")?,
-        ..connection
-    };
-    ui.info(format!(
+    plan.settings.dlf.value = Url::parse(&running.endpoint()).context("the emulator's endpoint")?;
+    ctx.printer.info(format!(
         "demo: emulator running in-process at {} (sample workspace, signed requests)",
         running.endpoint()
     ));
-
-    let result = export_into(&connection, &plan, &args.dir, ui, &cancel).await;
+    tokio::fs::create_dir_all(&args.dir)
+        .await
+        .with_context(|| format!("cannot create {}", args.dir.display()))?;
+    let result = export::execute(&plan, ctx, started).await;
     running.shutdown().await;
-    let summary = result?;
+    let summary = result?.context("the demo's export is never a dry run")?;
+    export::report_summary(&plan, &summary, &ctx.printer)?;
+    print_tree(&args.dir, &summary, &ctx.printer).context("cannot write to stdout")
+}
 
-    println!("{}/", args.dir.display());
-    if let Some(archive) = &summary.archive {
-        let name = Path::new(archive)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        println!(
-            "├── {name} ({} bytes, {} entries)",
-            summary.bytes, summary.files
-        );
+/// `export job_batch job_stream -C DIR -o DIR/jobs.zip [--force]`, against
+/// the emulator at `endpoint` with its keys.
+fn plan(args: &DemoArgs, config: &emulator::Config, endpoint: &str) -> anyhow::Result<ExportPlan> {
+    let dir = args.dir.display().to_string();
+    let archive = args.dir.join("jobs.zip").display().to_string();
+    let mut argv = vec!["dataarts-jobs", "export", "-C", &dir, "-o", &archive];
+    argv.extend(DEMO_JOBS);
+    if args.force {
+        argv.push("--force");
     }
-    println!("└── jobs/");
-    let jobs = summary.extracted.unwrap_or_default();
-    let count = jobs.len();
-    for (i, (job, files)) in jobs.iter().enumerate() {
+    let Command::Export(export_args) = Cli::try_parse_from(argv)?.command else {
+        anyhow::bail!("the demo's command line is not an export");
+    };
+    let env = Env::from_pairs(
+        [
+            (env::SDK_AK, config.ak.as_str()),
+            (env::SDK_SK, config.sk.expose()),
+            (env::SDK_PROJECT_ID, config.project_id.as_str()),
+            (env::ENDPOINT, endpoint),
+        ],
+        None,
+    );
+    ExportPlan::resolve(&export_args, &env, &mut std::io::empty(), false)
+}
+
+/// The tree on stdout: the archive, then each job and its files.
+fn print_tree(dir: &Path, summary: &Summary, printer: &Printer) -> std::io::Result<()> {
+    printer.line(&format!("{}/", dir.display()))?;
+    if summary.archive.is_some() {
+        printer.line(&format!(
+            "├── jobs.zip ({}, {})",
+            output::size(summary.archive_bytes),
+            output::plural(
+                summary.jobs.values().map(Vec::len).sum::<usize>() as u64,
+                "file",
+                "files"
+            )
+        ))?;
+    }
+    printer.line("└── jobs/")?;
+    let count = summary.jobs.len();
+    for (i, (job, files)) in summary.jobs.iter().enumerate() {
         let last_job = i + 1 == count;
-        println!("    {} {job}/", if last_job { "└──" } else { "├──" });
+        printer.line(&format!(
+            "    {} {job}/",
+            if last_job { "└──" } else { "├──" }
+        ))?;
         for (j, file) in files.iter().enumerate() {
             let name = file.rsplit('/').next().unwrap_or(file);
             let branch = if j + 1 == files.len() {
@@ -98,24 +102,8 @@ pub async fn run(args: DemoArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Re
                 "├──"
             };
             let stem = if last_job { "    " } else { "│   " };
-            println!("    {stem}{branch} {name}");
+            printer.line(&format!("    {stem}{branch} {name}"))?;
         }
     }
     Ok(())
-}
-
-async fn export_into(
-    connection: &Connection,
-    plan: &Plan,
-    dir: &Path,
-    ui: &Ui,
-    cancel: &Arc<AtomicBool>,
-) -> anyhow::Result<export::Summary> {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .with_context(|| format!("cannot create {}", dir.display()))?;
-    let client = super::connect(connection, ui).await?;
-    let summary = export::execute(&client, plan, ui, cancel).await?;
-    export::report(plan, &summary, ui)?;
-    Ok(summary)
 }

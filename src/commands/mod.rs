@@ -1,4 +1,6 @@
-//! One module per subcommand; `connect` is shared by those that call the API.
+//! One module per subcommand. Each turns its parsed arguments into a plan
+//! (validated, no network), then runs it. Shared here: what every command
+//! gets ([`Context`]) and how a command connects to the cloud ([`connect`]).
 
 pub mod completions;
 pub mod demo;
@@ -6,47 +8,80 @@ pub mod emulator;
 pub mod export;
 pub mod list;
 pub mod unpack;
+mod usage;
 
-use crate::api::retry::RetryPolicy;
-use crate::api::{Client, Trace};
-use crate::cli::ConnectionArgs;
-use crate::settings::{self, Connection, ProjectId};
-use crate::ui::Ui;
-use crate::{credentials, env};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
-/// Resolves the connection flags against the environment and files (no network).
-pub fn resolve(args: &ConnectionArgs) -> anyhow::Result<Connection> {
-    let home = credentials::home_dir();
-    settings::resolve(args, &env::var, home.as_deref())
+pub use usage::{PartialFailure, UsageError};
+
+use crate::api::Client;
+use crate::config::{Project, Settings, WorkspaceRef};
+use crate::env::Env;
+use crate::http::Transport;
+use crate::output::Printer;
+
+/// What every command runs with.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub printer: Printer,
+    /// Set when Ctrl-C or SIGTERM arrives, for blocking work.
+    pub cancel: Arc<AtomicBool>,
+    pub env: Env,
 }
 
-/// A client for the project, looking the project id up with IAM if needed.
-pub async fn connect(connection: &Connection, ui: &Ui) -> anyhow::Result<Client> {
-    let http = Client::http(connection)?;
-    let scale = env::var(env::TEST_RETRY_DELAY_SCALE)
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(1.0);
-    let retry = RetryPolicy::new(connection.retries, scale);
-    let trace = Trace {
-        verbose: ui.verbose,
-    };
-    if ui.verbose > 0 {
-        eprintln!("> credentials: {}", connection.credentials_source);
+/// A client for the project and workspace of `settings`: the project id is
+/// looked up with IAM and the workspace by its name with the Management
+/// Center where needed (both read-only, so `--dry-run` makes them too).
+pub async fn connect(settings: &Settings, printer: &Printer) -> anyhow::Result<Client> {
+    for note in &settings.notes {
+        printer.warn(note);
     }
-    let project_id = match &connection.project {
-        ProjectId::Known(id) => id.clone(),
-        ProjectId::LookUp {
-            iam_endpoint,
-            region,
-        } => {
-            // The lookup is read-only, so --dry-run makes it too.
-            let iam = Client::new(http.clone(), connection, String::new(), retry, trace);
-            let id = iam.lookup_project_id(iam_endpoint, region).await?;
-            if ui.verbose > 0 {
-                eprintln!("> project id for {region}: {id} (from IAM)");
-            }
+    let secrets = settings
+        .credentials
+        .secrets()
+        .into_iter()
+        .cloned()
+        .collect();
+    let transport = Transport::new(&settings.http, printer, secrets)?;
+    printer.trace(1, format!("> credentials: {}", settings.credential_source));
+    let project_id = match &settings.project.value {
+        Project::Id(id) => id.clone(),
+        Project::LookUp { region } => {
+            let iam = Client::new(
+                transport.clone(),
+                settings.iam.value.clone(),
+                String::new(),
+                None,
+                settings.credentials.clone(),
+            );
+            let id = iam.lookup_project_id(&settings.iam.value, region).await?;
+            printer.trace(1, format!("> project id for {region}: {id} (from IAM)"));
             id
         }
     };
-    Ok(Client::new(http, connection, project_id, retry, trace))
+    let client = Client::new(
+        transport,
+        settings.dlf.value.clone(),
+        project_id,
+        None,
+        settings.credentials.clone(),
+    );
+    let workspace = match settings.workspace.as_ref().map(|w| &w.value) {
+        None => None,
+        Some(WorkspaceRef::Id(id)) => Some(id.clone()),
+        Some(WorkspaceRef::Name(name)) => {
+            let studio = client.at(settings.studio()?.value.clone());
+            let found = studio.find_workspace(name).await?;
+            printer.trace(
+                1,
+                format!(
+                    "> workspace {name}: {} (instance {})",
+                    found.id, found.instance.name
+                ),
+            );
+            Some(found.id)
+        }
+    };
+    Ok(client.in_workspace(workspace))
 }

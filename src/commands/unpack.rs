@@ -1,86 +1,109 @@
-//! `unpack`: safe extraction of a jobs.zip (the same code path as `export --extract`).
+//! `unpack`: safe extraction of a jobs.zip (the same code path as
+//! `export --extract` and `backup`).
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
-
+use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::archive::{self, ExtractOptions, Limits};
+use crate::archive::{self, ExtractOptions, Extracted, Limits};
 use crate::cli::UnpackArgs;
-use crate::exit::UsageError;
-use crate::ui::{self, Ui};
+use crate::output;
 
+use super::{Context, UsageError};
+
+/// `unpack --json` (README "JSON output").
 #[derive(Serialize)]
-struct Summary<'a> {
+struct Json<'a> {
+    format: u32,
     archive: String,
+    archive_bytes: u64,
     extracted_to: String,
-    files: u64,
-    bytes: u64,
-    jobs: &'a std::collections::BTreeMap<String, Vec<String>>,
+    extracted_files: u64,
+    extracted_bytes: u64,
+    jobs: Vec<JobJson<'a>>,
     seconds: f64,
 }
 
-pub async fn run(args: UnpackArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
+#[derive(Serialize)]
+struct JobJson<'a> {
+    name: &'a str,
+    files: &'a [String],
+}
+
+pub async fn run(args: UnpackArgs, ctx: &Context) -> anyhow::Result<()> {
     let started = Instant::now();
-    match tokio::fs::metadata(&args.zip).await {
-        Ok(meta) if meta.is_file() => {}
-        Ok(_) => return Err(UsageError(format!("{} is not a file", args.zip.display())).into()),
-        Err(error) => {
-            return Err(UsageError(format!("cannot read {}: {error}", args.zip.display())).into())
+    let archive_bytes = match tokio::fs::metadata(&args.zip).await {
+        Ok(meta) if meta.is_file() => meta.len(),
+        Ok(_) => {
+            return Err(UsageError::NotAFile {
+                path: args.zip.clone(),
+            }
+            .into())
         }
-    }
+        Err(error) => {
+            return Err(UsageError::Unreadable {
+                path: args.zip.clone(),
+                detail: error.to_string(),
+            }
+            .into())
+        }
+    };
     let limits = Limits {
         max_size: args.max_size,
         ..Limits::default()
     };
-    let extracted = extract(&args.zip, &args.dir, args.force, limits, ui, &cancel).await?;
+    let extracted = extract(&args.zip, &args.dir, args.force, limits, ctx).await?;
+    let seconds = started.elapsed().as_secs_f64();
     if args.json {
-        let summary = Summary {
+        let summary = Json {
+            format: 1,
             archive: args.zip.display().to_string(),
+            archive_bytes,
             extracted_to: args.dir.display().to_string(),
-            files: extracted.files,
-            bytes: extracted.bytes,
-            jobs: &extracted.jobs,
-            seconds: started.elapsed().as_secs_f64(),
+            extracted_files: extracted.files,
+            extracted_bytes: extracted.bytes,
+            jobs: extracted
+                .jobs
+                .iter()
+                .map(|(name, files)| JobJson { name, files })
+                .collect(),
+            seconds,
         };
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        ctx.printer
+            .json_value(&summary)
+            .context("cannot write the summary to stdout")?;
     } else {
-        ui.info(format!(
-            "extracted {} files ({}) from {} into {} in {:.1}s",
-            extracted.files,
-            ui::human_bytes(extracted.bytes),
+        ctx.printer.info(format!(
+            "extracted {} ({}) of {} from {} into {} in {seconds:.1}s",
+            output::plural(extracted.files, "file", "files"),
+            output::size(extracted.bytes),
+            output::plural(extracted.jobs.len() as u64, "job", "jobs"),
             args.zip.display(),
             args.dir.display(),
-            started.elapsed().as_secs_f64()
         ));
-        for (job, files) in &extracted.jobs {
-            ui.info(format!("  jobs/{job}/: {}", files.len()));
-        }
     }
     Ok(())
 }
 
-/// Safe extraction on a blocking thread (the same path `unpack` uses).
+/// Safe extraction on a blocking thread, with a bar over the bytes.
 pub async fn extract(
     zip: &Path,
     dir: &Path,
     force: bool,
     limits: Limits,
-    ui: &Ui,
-    cancel: &Arc<AtomicBool>,
-) -> anyhow::Result<archive::Extracted> {
+    ctx: &Context,
+) -> anyhow::Result<Extracted> {
     let zip = zip.to_path_buf();
     let dir = dir.to_path_buf();
-    let cancel = Arc::clone(cancel);
-    let ui = *ui;
+    let cancel = Arc::clone(&ctx.cancel);
+    let printer = ctx.printer.clone();
     tokio::task::spawn_blocking(move || {
         let listing = archive::inspect(&zip, &limits)
             .with_context(|| format!("cannot unpack {}", zip.display()))?;
-        let bar = ui.extract_bar(listing.total_size);
+        let bar = printer.bytes_bar(listing.total_size, "extracting");
         let on_bytes = |n: u64| bar.inc(n);
         let options = ExtractOptions {
             force,

@@ -33,6 +33,8 @@ impl ExportFault {
             Some("truncate_body")
         } else if self.body.first_byte_delay.is_some() {
             Some("first_byte_delay")
+        } else if self.body.endless {
+            Some("endless_body")
         } else {
             None
         }
@@ -83,6 +85,16 @@ impl FaultState {
         self.faults.latency
     }
 
+    /// `--list-total`: what list jobs says about `total`.
+    pub fn list_total(&self) -> Option<super::TotalFault> {
+        self.faults.list_total
+    }
+
+    /// `--echo-secrets`: 401 messages echo the token and the signature.
+    pub fn echo_secrets(&self) -> bool {
+        self.faults.echo_secrets
+    }
+
     /// `--retry-after`: the header sent with a `fail_status` response.
     pub fn retry_after(&self) -> Option<u64> {
         self.faults.retry_after
@@ -114,6 +126,7 @@ impl FaultState {
                 first_byte_delay: self.faults.first_byte_delay,
                 truncate_after: self.faults.truncate_body,
                 reset_after: self.faults.reset_after,
+                endless: self.faults.endless_body,
             },
         }
     }

@@ -8,15 +8,14 @@ use std::sync::Mutex;
 use anyhow::Context as _;
 use serde_json::{json, Map, Value};
 
-use crate::auth::signer::redact_authorization;
-
-/// Header names whose values are never logged.
-const SECRET_HEADERS: [&str; 2] = ["x-security-token", "x-auth-token"];
+use crate::auth::shown_header_value;
 
 /// An append-only JSON-lines file.
 #[derive(Debug)]
 pub(crate) struct RequestLog {
     file: Mutex<File>,
+    /// The first write error, if any.
+    failed: std::sync::OnceLock<String>,
 }
 
 /// One request as logged.
@@ -42,7 +41,13 @@ impl RequestLog {
             .with_context(|| format!("cannot open request log {}", path.display()))?;
         Ok(Self {
             file: Mutex::new(file),
+            failed: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The first error writing the log, if there was one.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.get().map(String::as_str)
     }
 
     /// Appends `line`; a write failure is reported on stderr, never fatal.
@@ -53,8 +58,10 @@ impl RequestLog {
             Ok(file) => file,
             Err(poisoned) => poisoned.into_inner(),
         };
+        // A log that cannot be written must not stop the emulator serving;
+        // the first failure is kept for whoever asks.
         if let Err(err) = file.write_all(text.as_bytes()) {
-            eprintln!("emulator: cannot write the request log: {err}");
+            let _ = self.failed.set(err.to_string());
         }
     }
 }
@@ -84,13 +91,7 @@ pub(crate) fn redacted_headers(headers: &[(String, String)]) -> Value {
     let mut map = Map::new();
     for (name, value) in headers {
         let lower = name.to_ascii_lowercase();
-        let shown = if lower == "authorization" {
-            redact_authorization(value)
-        } else if SECRET_HEADERS.contains(&lower.as_str()) {
-            "(redacted)".to_string()
-        } else {
-            value.clone()
-        };
+        let shown = shown_header_value(name, value).into_owned();
         match map.get_mut(&lower) {
             Some(Value::String(existing)) => {
                 existing.push_str(", ");

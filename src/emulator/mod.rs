@@ -1,9 +1,12 @@
-//! A local imitation of the DataArts Factory (DLF) API and of IAM's project
-//! lookup: batch export (streamed zip), list jobs, `GET /v3/projects`.
+//! A local imitation of the DataArts cloud: DataArts Factory (DLF) batch
+//! export (streamed zip) and list jobs, and IAM's project lookup.
 //!
 //! It verifies SDK-HMAC-SHA256 signatures with the crate's own signer, so every
 //! end-to-end test against it also tests the client's signing. Used by the
-//! `emulator` and `demo` commands, the end-to-end tests and benchmarks.
+//! `emulator` and `demo` commands, the end-to-end tests and benchmarks. One
+//! file per concern: `transport` (connections), `router` (the gateway's
+//! routing), `gateway` (authentication), `dlf` and `iam` (the services),
+//! `store` (the workspaces), `faults`, `log`, `tls`, `zipstream`.
 //!
 //! Error codes it answers with (HTTP status, `error_code`):
 //! - 400 `DLF.3051` "The request parameter is invalid." — malformed JSON, no or
@@ -14,7 +17,7 @@
 //! - 401 `APIGW.0301` "Incorrect IAM authentication information: ..." — missing,
 //!   malformed, stale (15 min) or wrong signature (the message then echoes the
 //!   canonical request the server computed, `|` for newlines), unknown AK,
-//!   wrong `X-Auth-Token`.
+//!   a missing or wrong security token, wrong `X-Auth-Token`.
 //! - 403 `APIGW.0302` "The IAM user is not authorized to access the API." — a
 //!   path project id other than the one served.
 //! - 404 `APIGW.0101` — unknown path or method.
@@ -23,17 +26,21 @@
 //! - injected `--fail-status`: 429 `APIG.0308`, 500 `DLF.0000`, 504 `APIGW.0203`,
 //!   other 5xx `APIGW.0202`, 4xx the matching code above.
 
+mod dlf;
 mod faults;
+mod gateway;
+mod iam;
 mod log;
-mod server;
+mod respond;
+mod router;
 mod store;
 mod tls;
+mod transport;
 mod zipstream;
 
 #[cfg(test)]
 mod tests;
 
-use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,7 +52,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::auth::Secret;
-use crate::exit::UsageError;
 
 /// The emulator's access key unless `--ak` is given. Fake: valid only here.
 pub const DEFAULT_AK: &str = "EMULATOR0AK000000000";
@@ -53,38 +59,45 @@ pub const DEFAULT_AK: &str = "EMULATOR0AK000000000";
 pub const DEFAULT_SK: &str = "emulator-only-sk-not-valid-on-any-cloud00";
 /// The one project id the emulator serves unless `--project-id` is given.
 pub const DEFAULT_PROJECT_ID: &str = "0e3b6d7c1f2a4b5c8d9e0f1a2b3c4d5e";
-/// The region name IAM answers for unless `--region` is given.
-pub const DEFAULT_REGION: &str = "cn-north-4";
 /// The account (domain) id in IAM's answers.
 pub const DEFAULT_DOMAIN_ID: &str = "9a8b7c6d5e4f40312a1b0c9d8e7f6a5b";
-/// Default listen address.
-pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+
+/// A configuration the emulator cannot run with.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("{0}")]
+    Fault(String),
+    #[error("--project-id {0:?}: not a project id")]
+    ProjectId(String),
+    #[error("--data {}: {detail}", path.display())]
+    Data { path: PathBuf, detail: String },
+    #[error("{0}")]
+    Tls(String),
+}
 
 /// How list jobs interprets `offset`: a number of records to skip, or a page
 /// number (records skipped = offset × limit). The API docs leave it unclear;
 /// the emulator can play either, so clients can be tested against both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OffsetUnit {
-    #[default]
     Records,
     Pages,
 }
 
-impl std::str::FromStr for OffsetUnit {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "records" => Ok(OffsetUnit::Records),
-            "pages" => Ok(OffsetUnit::Pages),
-            other => Err(format!("{other}: expected records or pages")),
-        }
-    }
+/// What list jobs says about `total` (a fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalFault {
+    /// No `total` field at all.
+    Missing,
+    /// Half the real number.
+    Low,
+    /// 10^15.
+    Huge,
 }
 
 /// Injected faults. Those on the body and `fail_*` act on batch-export
 /// responses (all, or the first `fail_first`); `rate_limit` and `latency` on
-/// every request.
+/// every request; `list_total` on list jobs; `echo_secrets` on 401 answers.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     /// Fault only the first N batch-export requests (then answer normally).
@@ -99,6 +112,12 @@ pub struct Faults {
     pub truncate_body: Option<u64>,
     /// Abort the connection (TCP reset) after this many body bytes.
     pub reset_after: Option<u64>,
+    /// Never end export bodies: after the archive, filler bytes forever.
+    pub endless_body: bool,
+    /// Lie about `total` in list jobs.
+    pub list_total: Option<TotalFault>,
+    /// Echo the security token and the signature in 401 messages.
+    pub echo_secrets: bool,
     /// Requests per second; a request closer than 1/RPS to the previously
     /// accepted one gets 429 `APIG.0308` (no burst allowance).
     pub rate_limit: Option<f64>,
@@ -106,7 +125,9 @@ pub struct Faults {
     pub latency: Option<Duration>,
 }
 
-/// Everything the emulator serves. `Debug` shows no secret.
+/// Everything the emulator serves. `Debug` shows no secret. Built from the
+/// `emulator` command's arguments (`commands::emulator::config`), so the
+/// defaults are the command line's.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -114,12 +135,16 @@ pub struct Config {
     pub data: Option<PathBuf>,
     pub ak: String,
     pub sk: Secret,
+    /// Required with the keys when set (temporary credentials).
+    pub security_token: Option<Secret>,
     pub project_id: String,
     pub region: String,
     /// Accepted as `X-Auth-Token` instead of a signature.
     pub auth_token: Option<Secret>,
     pub request_log: Option<PathBuf>,
     pub offset_unit: OffsetUnit,
+    /// Most records one list page returns, whatever `limit` asks.
+    pub page_clamp: Option<u64>,
     pub faults: Faults,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
     pub tls: Option<TlsFiles>,
@@ -135,34 +160,45 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            listen: DEFAULT_LISTEN,
-            data: None,
-            ak: DEFAULT_AK.to_string(),
-            sk: Secret::new(DEFAULT_SK),
-            project_id: DEFAULT_PROJECT_ID.to_string(),
-            region: DEFAULT_REGION.to_string(),
-            auth_token: None,
-            request_log: None,
-            offset_unit: OffsetUnit::default(),
-            faults: Faults::default(),
-            tls: None,
-            iam_projects: 1,
-        }
-    }
+/// What every connection shares.
+pub(crate) struct State {
+    pub ak: String,
+    pub sk: Secret,
+    pub security_token: Option<Secret>,
+    pub auth_token: Option<Secret>,
+    pub project_id: String,
+    pub region: String,
+    /// Projects IAM answers for `region` (see `Config::iam_projects`).
+    pub iam_projects: u8,
+    /// `http` or `https`, for the links IAM's answers carry.
+    pub scheme: &'static str,
+    pub domain_id: String,
+    pub offset_unit: OffsetUnit,
+    pub page_clamp: Option<u64>,
+    pub store: store::Store,
+    pub log: Option<log::RequestLog>,
+    pub faults: faults::FaultState,
+    pub compression: zipstream::Compression,
 }
 
 /// A started emulator. Dropping it stops accepting connections as well.
 #[derive(Debug)]
 pub struct Running {
     pub addr: SocketAddr,
+    state: Arc<State>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
     warnings: Vec<String>,
     jobs: usize,
     tls: bool,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("project_id", &self.project_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Running {
@@ -188,6 +224,15 @@ impl Running {
         self.jobs
     }
 
+    /// Why the request log could not be written, if it could not.
+    pub fn log_failure(&self) -> Option<String> {
+        self.state
+            .log
+            .as_ref()
+            .and_then(|log| log.failure())
+            .map(str::to_string)
+    }
+
     /// Stops accepting, lets open connections finish (up to 5 s), then returns.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
@@ -206,13 +251,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
         None => store::Store::sample(),
     };
-    let faults = faults::FaultState::new(config.faults.clone()).map_err(UsageError)?;
-    if config.project_id.is_empty() || config.project_id.contains('/') {
-        return Err(UsageError(format!(
-            "--project-id {:?}: not a project id",
-            config.project_id
-        ))
-        .into());
+    let faults = faults::FaultState::new(config.faults.clone()).map_err(EmulatorError::Fault)?;
+    if !crate::model::is_valid_project_id(&config.project_id) {
+        return Err(EmulatorError::ProjectId(config.project_id).into());
     }
     let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let log = config
@@ -229,9 +270,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let warnings = store.warnings.clone();
     let jobs = store.job_count();
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let state = Arc::new(server::State {
+    let state = Arc::new(State {
         ak: config.ak,
         sk: config.sk,
+        security_token: config.security_token,
         auth_token: config.auth_token,
         project_id: config.project_id,
         region: config.region,
@@ -239,6 +281,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         scheme,
         domain_id: DEFAULT_DOMAIN_ID.to_string(),
         offset_unit: config.offset_unit,
+        page_clamp: config.page_clamp,
         store,
         log,
         faults,
@@ -246,9 +289,15 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     });
     let (shutdown, signal) = watch::channel(false);
     let serves_tls = tls.is_some();
-    let task = tokio::spawn(server::accept_loop(listener, tls, state, signal));
+    let task = tokio::spawn(transport::accept_loop(
+        listener,
+        tls,
+        Arc::clone(&state),
+        signal,
+    ));
     Ok(Running {
         addr,
+        state,
         shutdown,
         task,
         warnings,
@@ -257,68 +306,68 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     })
 }
 
-/// The `emulator` command: start, print the endpoint, project id and
-/// credentials as `export` lines on stdout, serve until Ctrl-C, stop cleanly.
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    let default_sk = config.sk.expose() == DEFAULT_SK;
+/// What the `emulator` command prints: a banner on stderr and `export`
+/// lines on stdout (the only data).
+pub struct Banner {
+    /// Lines for people (stderr).
+    pub messages: Vec<String>,
+    /// `export NAME=value` lines (stdout).
+    pub exports: String,
+}
+
+/// The banner for a started emulator.
+pub fn banner(config: &Config, running: &Running) -> Banner {
     let source = match &config.data {
         Some(dir) => dir.display().to_string(),
         None => "the embedded sample workspace".to_string(),
     };
-    let project_id = config.project_id.clone();
-    let ak = config.ak.clone();
-    let region = config.region.clone();
-    let tls_cert = config.tls.as_ref().map(|tls| tls.cert.clone());
-    let running = start(config).await?;
-    for warning in running.warnings() {
-        eprintln!("warning: {warning}");
-    }
     let endpoint = running.endpoint();
-    eprintln!(
-        "DataArts emulator: {} job(s) from {source}, project {project_id} (region {region}), listening on {endpoint}. Ctrl-C stops it.",
-        running.job_count()
-    );
-    // stdout is for the lines a script reads; a closed pipe is not an error.
-    let mut stdout = std::io::stdout().lock();
-    let lines = export_lines(&ak, default_sk, &project_id, &region, &endpoint);
-    let _ = stdout
-        .write_all(lines.as_bytes())
-        .and_then(|()| stdout.flush());
-    drop(stdout);
-    if let Some(cert) = tls_cert {
-        eprintln!(
+    let mut messages: Vec<String> = running
+        .warnings()
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect();
+    messages.push(format!(
+        "DataArts emulator: {} job(s) from {source}, project {} (region {}), listening on {endpoint}. Ctrl-C stops it.",
+        running.job_count(),
+        config.project_id,
+        config.region
+    ));
+    if let Some(tls) = &config.tls {
+        messages.push(format!(
             "DataArts emulator: HTTPS with {}; a client that does not already trust it needs --ca-cert (the certificate itself if self-signed).",
-            cert.display()
-        );
+            tls.cert.display()
+        ));
     }
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot wait for Ctrl-C")?;
-    eprintln!("DataArts emulator: stopping");
-    running.shutdown().await;
-    Ok(())
+    Banner {
+        messages,
+        exports: export_lines(config, &endpoint),
+    }
 }
 
-/// The `export` lines `run` prints: paste them into a shell to point the
-/// client at the emulator. A custom SK is not shown (the user has it).
-fn export_lines(
-    ak: &str,
-    default_sk: bool,
-    project_id: &str,
-    region: &str,
-    endpoint: &str,
-) -> String {
-    let sk = if default_sk {
+/// The `export` lines that point every command at the emulator. A custom SK
+/// is not shown (the user has it); nor is a custom security token.
+fn export_lines(config: &Config, endpoint: &str) -> String {
+    let sk = if config.sk.expose() == DEFAULT_SK {
         // The default SK is a public, emulator-only value: safe to show.
         format!("export HUAWEICLOUD_SDK_SK={DEFAULT_SK}\n")
     } else {
         "# HUAWEICLOUD_SDK_SK: the --sk given to the emulator (not shown)\n".to_string()
     };
+    let token = if config.security_token.is_some() {
+        "# HUAWEICLOUD_SDK_SECURITY_TOKEN: the --security-token given to the emulator (not shown)\n"
+    } else {
+        ""
+    };
     format!(
-        "export HUAWEICLOUD_SDK_AK={ak}\n{sk}\
-         export HUAWEICLOUD_SDK_PROJECT_ID={project_id}\n\
+        "export HUAWEICLOUD_SDK_AK={ak}\n{sk}{token}\
+         export HUAWEICLOUD_SDK_PROJECT_ID={project}\n\
          export HUAWEICLOUD_SDK_REGION_ID={region}\n\
          export HUAWEICLOUD_SDK_IAM_ENDPOINT={endpoint}\n\
-         export DATAARTS_ENDPOINT={endpoint}\n"
+         export DATAARTS_ENDPOINT={endpoint}\n\
+         export DATAARTS_STUDIO_ENDPOINT={endpoint}\n",
+        ak = config.ak,
+        project = config.project_id,
+        region = config.region,
     )
 }

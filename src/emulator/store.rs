@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context as _;
 use serde::Deserialize;
 
-use crate::exit::UsageError;
+use crate::model::JobType;
+
+use super::EmulatorError;
 
 /// `.job` files bigger than this are not parsed for their metadata (a real one
 /// is a few KiB); such a job is listed as a `BATCH` job.
@@ -34,30 +36,6 @@ pub(crate) struct Entry {
     pub source: Source,
     pub size: u64,
     pub modified: SystemTime,
-}
-
-/// `BATCH` or `REAL_TIME`, from the `.job` file's `processType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum JobType {
-    Batch,
-    RealTime,
-}
-
-impl JobType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobType::Batch => "BATCH",
-            JobType::RealTime => "REAL_TIME",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "BATCH" => Some(JobType::Batch),
-            "REAL_TIME" => Some(JobType::RealTime),
-            _ => None,
-        }
-    }
 }
 
 /// What list jobs reports about a job, taken from its `.job` file.
@@ -145,20 +123,22 @@ impl Store {
     /// `<id>` in `dir/workspaces/<id>/jobs/<job>/`.
     pub fn load(dir: &Path) -> anyhow::Result<Store> {
         if !dir.is_dir() {
-            return Err(UsageError(format!(
-                "--data {}: not a directory (expected DIR/jobs/<job>/ or DIR/workspaces/<id>/jobs/<job>/)",
-                dir.display()
-            ))
+            return Err(EmulatorError::Data {
+                path: dir.to_path_buf(),
+                detail:
+                    "not a directory (expected DIR/jobs/<job>/ or DIR/workspaces/<id>/jobs/<job>/)"
+                        .to_string(),
+            }
             .into());
         }
         let mut store = Store::default();
         let jobs_dir = dir.join("jobs");
         let workspaces_dir = dir.join("workspaces");
         if !jobs_dir.is_dir() && !workspaces_dir.is_dir() {
-            return Err(UsageError(format!(
-                "--data {}: holds neither jobs/ nor workspaces/ (expected DIR/jobs/<job>/ or DIR/workspaces/<id>/jobs/<job>/)",
-                dir.display()
-            ))
+            return Err(EmulatorError::Data {
+                path: dir.to_path_buf(),
+                detail: "holds neither jobs/ nor workspaces/ (expected DIR/jobs/<job>/ or DIR/workspaces/<id>/jobs/<job>/)".to_string(),
+            }
             .into());
         }
         if jobs_dir.is_dir() {

@@ -14,10 +14,12 @@ const SAMPLE_JOB_BATCH: &[u8] = include_bytes!("sample/jobs/job_batch/job_batch.
 const SAMPLE_DWS_SQL: &[u8] = include_bytes!("sample/jobs/job_batch/dws_sql.script");
 const SAMPLE_JOB_STREAM: &[u8] = include_bytes!("sample/jobs/job_stream/job_stream.job");
 
+/// The configuration of `emulator --listen 127.0.0.1:0` with records as
+/// `offset`'s unit (tests that need pages say so).
 fn test_config() -> Config {
     Config {
-        listen: "127.0.0.1:0".parse().expect("address"),
-        ..Config::default()
+        offset_unit: OffsetUnit::Records,
+        ..crate::commands::emulator::config_from(&["--listen", "127.0.0.1:0"]).expect("config")
     }
 }
 
@@ -565,7 +567,7 @@ async fn iam_project_lookup_answers_for_the_configured_region() {
     let mut client = Client::new(&running);
     client.project_id = None; // as the SDK signs IAM calls
     let response = client
-        .send("GET", "/v3/projects", &[("name", DEFAULT_REGION)], &[], b"")
+        .send("GET", "/v3/projects", &[("name", "cn-north-4")], &[], b"")
         .await;
     assert_eq!(response.status(), 200);
     assert_request_id(&response);
@@ -573,7 +575,7 @@ async fn iam_project_lookup_answers_for_the_configured_region() {
     let projects = body["projects"].as_array().expect("projects");
     assert_eq!(projects.len(), 1);
     assert_eq!(projects[0]["id"], DEFAULT_PROJECT_ID);
-    assert_eq!(projects[0]["name"], DEFAULT_REGION);
+    assert_eq!(projects[0]["name"], "cn-north-4");
     assert_eq!(projects[0]["enabled"], true);
     assert_eq!(projects[0]["domain_id"], DEFAULT_DOMAIN_ID);
     assert!(body["links"]["self"].is_string());
@@ -596,14 +598,14 @@ async fn iam_projects_gives_none_or_several_projects_for_the_region() {
         let mut client = Client::new(&running);
         client.project_id = None;
         let response = client
-            .send("GET", "/v3/projects", &[("name", DEFAULT_REGION)], &[], b"")
+            .send("GET", "/v3/projects", &[("name", "cn-north-4")], &[], b"")
             .await;
         assert_eq!(response.status(), 200);
         let body = json_of(response).await;
         let projects = body["projects"].as_array().expect("projects");
         assert_eq!(projects.len(), usize::from(count));
         let mut ids: Vec<&str> = projects.iter().filter_map(|p| p["id"].as_str()).collect();
-        assert!(projects.iter().all(|p| p["name"] == DEFAULT_REGION));
+        assert!(projects.iter().all(|p| p["name"] == "cn-north-4"));
         if count > 0 {
             assert_eq!(ids[0], DEFAULT_PROJECT_ID, "the served project comes first");
         }
@@ -704,7 +706,7 @@ async fn unusable_tls_files_are_usage_errors_naming_the_file() {
         })
         .await
         .expect_err("refused");
-        assert!(err.downcast_ref::<UsageError>().is_some(), "{err:#}");
+        assert!(err.downcast_ref::<EmulatorError>().is_some(), "{err:#}");
         let message = format!("{err:#}");
         assert!(
             message.contains(&named.display().to_string()),
@@ -1070,14 +1072,14 @@ async fn bad_configuration_is_a_usage_error() {
     })
     .await
     .expect_err("refused");
-    assert!(err.downcast_ref::<UsageError>().is_some());
+    assert!(err.downcast_ref::<EmulatorError>().is_some());
     let err = start(Config {
         data: Some("/nonexistent/emulator-data".into()),
         ..test_config()
     })
     .await
     .expect_err("refused");
-    assert!(err.downcast_ref::<UsageError>().is_some(), "{err:#}");
+    assert!(err.downcast_ref::<EmulatorError>().is_some(), "{err:#}");
 }
 
 /// Sends one raw HTTP/1.1 export (token auth) and reads until the connection
@@ -1159,12 +1161,23 @@ async fn reset_after_sends_a_tcp_reset_and_truncate_a_clean_close() {
 
 #[test]
 fn the_banner_prints_pasteable_exports_and_hides_a_custom_sk() {
-    let lines = export_lines("AK1", true, "p1", "cn-north-4", "http://127.0.0.1:9");
+    let config = Config {
+        ak: "AK1".into(),
+        project_id: "p1".into(),
+        ..test_config()
+    };
+    let lines = export_lines(&config, "http://127.0.0.1:9");
     assert!(lines.contains(&format!("export HUAWEICLOUD_SDK_SK={DEFAULT_SK}\n")));
     assert!(lines.contains("export HUAWEICLOUD_SDK_AK=AK1\n"));
     assert!(lines.contains("export HUAWEICLOUD_SDK_PROJECT_ID=p1\n"));
     assert!(lines.contains("export DATAARTS_ENDPOINT=http://127.0.0.1:9\n"));
-    let custom = export_lines("AK1", false, "p1", "cn-north-4", "http://127.0.0.1:9");
+    let custom = export_lines(
+        &Config {
+            sk: Secret::new("custom-sk"),
+            ..config
+        },
+        "http://127.0.0.1:9",
+    );
     assert!(!custom.contains(DEFAULT_SK));
     assert!(!custom.contains("export HUAWEICLOUD_SDK_SK="));
 }

@@ -10,26 +10,26 @@ use tokio_rustls::rustls::crypto::ring;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
+use super::EmulatorError;
 use super::TlsFiles;
-use crate::exit::UsageError;
 
 /// A TLS acceptor for `files`; an unreadable, non-PEM or mismatched cert or
 /// key is a usage error naming the file.
 pub(crate) fn acceptor(files: &TlsFiles) -> anyhow::Result<TlsAcceptor> {
     let certs = certificates(&files.cert)?;
     let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|error| {
-        UsageError(format!(
+        EmulatorError::Tls(format!(
             "--tls-key {}: no usable PEM private key ({error})",
             files.key.display()
         ))
     })?;
     let mut config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
         .with_safe_default_protocol_versions()
-        .map_err(|error| UsageError(format!("cannot set up TLS: {error}")))?
+        .map_err(|error| EmulatorError::Tls(format!("cannot set up TLS: {error}")))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|error| {
-            UsageError(format!(
+            EmulatorError::Tls(format!(
                 "--tls-cert {} with --tls-key {}: not a usable certificate and key pair ({error})",
                 files.cert.display(),
                 files.key.display()
@@ -42,7 +42,7 @@ pub(crate) fn acceptor(files: &TlsFiles) -> anyhow::Result<TlsAcceptor> {
 /// Every certificate in a PEM file, leaf first; none is an error.
 fn certificates(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
     let unusable = |detail: String| {
-        UsageError(format!(
+        EmulatorError::Tls(format!(
             "--tls-cert {}: no usable PEM certificate ({detail})",
             path.display()
         ))

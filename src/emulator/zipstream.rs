@@ -239,7 +239,12 @@ pub(crate) struct BodyFaults {
     pub first_byte_delay: Option<Duration>,
     pub truncate_after: Option<u64>,
     pub reset_after: Option<u64>,
+    /// After the archive, send filler bytes forever.
+    pub endless: bool,
 }
+
+/// What `--endless-body` sends after the archive, again and again.
+static FILLER: [u8; CHUNK_SIZE] = [0; CHUNK_SIZE];
 
 /// Time given to the connection to flush the bytes sent before a cut.
 const CUT_FLUSH_GRACE: Duration = Duration::from_millis(100);
@@ -253,6 +258,7 @@ pub(crate) struct ZipBody {
     cut: Option<Cut>,
     sent: u64,
     done: bool,
+    endless: bool,
 }
 
 struct Cut {
@@ -286,6 +292,7 @@ impl ZipBody {
             }),
             sent: 0,
             done: false,
+            endless: faults.endless,
         }
     }
 }
@@ -332,6 +339,10 @@ impl Body for ZipBody {
         }
         match this.rx.poll_recv(cx) {
             Poll::Pending => Poll::Pending,
+            Poll::Ready(None) if this.endless => {
+                this.sent += CHUNK_SIZE as u64;
+                Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&FILLER)))))
+            }
             Poll::Ready(None) => {
                 this.done = true;
                 Poll::Ready(None)

@@ -420,10 +420,9 @@ fn json_summary_goes_to_stdout() {
         .args(["export", "job_batch", "job_stream", "--json", "-q"]));
     expect_code(&output, 0);
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON summary");
-    assert_eq!(
-        summary["jobs"],
-        serde_json::json!(["job_batch", "job_stream"])
-    );
+    assert_eq!(summary["format"], 1);
+    assert_eq!(summary["jobs"][0]["name"], "job_batch");
+    assert_eq!(summary["jobs"][1]["name"], "job_stream");
     assert_eq!(summary["files"], 3);
     assert_eq!(summary["archive"], "jobs.zip");
     assert_eq!(summary["failed"], serde_json::json!([]));

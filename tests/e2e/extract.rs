@@ -16,7 +16,7 @@ fn export_extract_writes_the_tree_and_the_archive() {
         "export",
         "job_batch",
         "job_stream",
-        "--extract",
+        "-C",
         "backup",
         "--json",
     ]));
@@ -47,9 +47,11 @@ fn export_extract_writes_the_tree_and_the_archive() {
     assert_eq!(mode, 0o755);
     assert!(sandbox.path("jobs.zip").exists());
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(summary["format"], 1);
     assert_eq!(summary["extracted_to"], "backup");
+    assert_eq!(summary["jobs"][0]["name"], "job_batch");
     assert_eq!(
-        summary["extracted"]["job_batch"],
+        summary["jobs"][0]["files"],
         serde_json::json!([
             "jobs/job_batch/job_batch.job",
             "jobs/job_batch/dws_sql.script"
@@ -70,7 +72,7 @@ fn no_archive_keeps_only_the_tree() {
     let sandbox = Sandbox::new();
     let output = run(sandbox
         .cmd(&emu)
-        .args(["export", "job_stream", "-x", ".", "--no-archive"]));
+        .args(["export", "job_stream", "-x", "--no-archive"]));
     expect_code(&output, 0);
     let files: Vec<String> = sandbox.snapshot().into_keys().collect();
     assert_eq!(
@@ -234,10 +236,9 @@ fn export_extract_refuses_every_hostile_archive_and_writes_nothing() {
         std::fs::create_dir_all(sandbox.path("out/jobs/earlier")).expect("mkdir");
         std::fs::write(sandbox.path("out/jobs/earlier/earlier.job"), b"earlier").expect("write");
         let before = sandbox.snapshot();
-        let output =
-            run(sandbox
-                .cmd_at(&server.endpoint)
-                .args(["export", "a", "--extract", "out"]));
+        let output = run(sandbox
+            .cmd_at(&server.endpoint)
+            .args(["export", "a", "-C", "out"]));
         assert_eq!(code(&output), 6, "{rule}: {}", stderr(&output));
         assert!(
             stderr(&output).contains(needle),
@@ -252,14 +253,10 @@ fn export_extract_refuses_every_hostile_archive_and_writes_nothing() {
 fn max_size_refuses_archives_that_inflate_too_far() {
     let emu = Emu::start();
     let sandbox = Sandbox::new();
-    let output = run(sandbox.cmd(&emu).args([
-        "export",
-        "job_batch",
-        "--extract",
-        "out",
-        "--max-size",
-        "1K",
-    ]));
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["export", "job_batch", "-C", "out", "--max-size", "1K"]));
     expect_code(&output, 6);
     assert!(stderr(&output).contains("limit"), "{}", stderr(&output));
     assert!(
@@ -318,7 +315,7 @@ fn gb18030_names_extract_to_their_utf8_names() {
         b"{\"name\":\"sync\"}"
     );
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert!(summary["jobs"].get("数据同步").is_some(), "{summary}");
+    assert_eq!(summary["jobs"][0]["name"], "数据同步", "{summary}");
 }
 
 #[test]

@@ -1,5 +1,13 @@
 //! End-to-end tests: the real binary against the emulator (one test binary).
 
+// Test code: panics are the failure report, and printing is its output.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod common;
 mod credentials;
 mod disk_full;

@@ -187,14 +187,12 @@ fn no_proxy_bypasses_the_proxy_for_the_emulator() {
 /// `export job_batch` with no project id anywhere: it comes from IAM at the emulator.
 fn lookup(sandbox: &Sandbox, emu: &Emu) -> Command {
     let mut command = sandbox.cmd(emu);
-    command.env_remove("HUAWEICLOUD_SDK_PROJECT_ID").args([
-        "export",
-        "job_batch",
-        "--region",
-        "cn-north-4",
-        "--iam-endpoint",
-        &emu.endpoint,
-    ]);
+    // The region from the environment: an explicit --region would choose
+    // the region's endpoint over the emulator's DATAARTS_ENDPOINT.
+    command
+        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+        .env("HUAWEICLOUD_SDK_REGION_ID", "cn-north-4")
+        .args(["export", "job_batch", "--iam-endpoint", &emu.endpoint]);
     command
 }
 

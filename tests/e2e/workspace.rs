@@ -67,7 +67,7 @@ fn many_names_are_split_into_batches_and_merged_into_one_archive() {
     }
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(summary["jobs"].as_array().expect("jobs").len(), 250);
-    assert_eq!(summary["jobs"][0], "job_0000");
+    assert_eq!(summary["jobs"][0]["name"], "job_0000");
     assert_eq!(summary["requests"], 3);
 }
 
@@ -80,13 +80,14 @@ fn an_entry_shared_by_batches_is_kept_once() {
     );
     let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
     let server_zip = {
-        // Batches that both return jobs/a/s.script with identical bytes.
+        // Batches that both return every job, so jobs/a/s.script comes
+        // twice with identical bytes.
         let sandbox = Sandbox::new();
         expect_code(
-            &run(sandbox.cmd(&emu).args(["export", "a", "-o", "a.zip"])),
+            &run(sandbox.cmd(&emu).args(["export", "a", "b", "-o", "ab.zip"])),
             0,
         );
-        std::fs::read(sandbox.path("a.zip")).expect("read")
+        std::fs::read(sandbox.path("ab.zip")).expect("read")
     };
     let server = RawServer::start(8, move |_| Reply::zip(server_zip.clone()));
     let sandbox = Sandbox::new();
@@ -99,7 +100,7 @@ fn an_entry_shared_by_batches_is_kept_once() {
     let entries = zip_entries(&sandbox.path("jobs.zip"));
     assert_eq!(
         entries.keys().collect::<Vec<_>>(),
-        ["jobs/a/a.job", "jobs/a/s.script"]
+        ["jobs/a/a.job", "jobs/a/s.script", "jobs/b/b.job"]
     );
 }
 
@@ -191,7 +192,9 @@ fn list_prints_names_and_json_and_filters() {
         .cmd(&emu)
         .args(["list", "--type", "real-time", "--json"]));
     expect_code(&output, 0);
-    let jobs: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(listed["format"], 1);
+    let jobs = &listed["jobs"];
     assert_eq!(jobs.as_array().expect("array").len(), 2);
     assert_eq!(jobs[0]["jobType"], "REAL_TIME");
     let output = run(sandbox
@@ -310,7 +313,13 @@ fn all_reports_listed_names_that_cannot_be_directories() {
     let output = run(sandbox.cmd(&emu).args(["export", "--all", "--json"]));
     expect_code(&output, 4);
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(summary["jobs"], serde_json::json!(["job_0000", "job_0001"]));
+    let names: Vec<&str> = summary["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .filter_map(|job| job["name"].as_str())
+        .collect();
+    assert_eq!(names, ["job_0000", "job_0001"]);
     assert_eq!(summary["failed"][0]["name"], "back\\slash");
     assert!(zip_entries(&sandbox.path("jobs.zip")).contains_key("jobs/job_0001/job_0001.job"));
 }

@@ -1,68 +1,198 @@
-//! The batch requests of one export, sent `--parallel` at a time, and
-//! `--keep-going`'s isolation of refused names by halving.
+//! The batch requests of one export, sent `--parallel` at a time, with
+//! `--keep-going`'s isolation of refused names by halving, and the merge of
+//! several batches' archives into one.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::Context as _;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::api::{ApiError, Client};
+use crate::archive;
 use crate::download::{Target, Written};
-use crate::ui::Bar;
+use crate::model::JobFailure;
+use crate::output::{Printer, Progress};
 
-use super::{export_request, Failed, Plan};
+use super::{export_request, work_dir, ByteProgress, ExportPlan, Output};
+
+/// What the downloads produced: one complete archive (not yet in place;
+/// `None` when the API refused every name), and the names it refused (with
+/// `--keep-going`).
+pub(super) struct Downloaded {
+    pub(super) target: Option<Target>,
+    pub(super) failed: Vec<JobFailure>,
+}
 
 /// One batch's archive, waiting to be merged.
-pub(super) struct Part {
-    pub(super) index: usize,
-    pub(super) label: String,
-    pub(super) names: Vec<String>,
-    pub(super) target: Target,
+struct Part {
+    index: usize,
+    label: String,
+    target: Target,
 }
 
 /// State shared by the batches of one run.
-pub(super) struct Run<'a> {
-    pub(super) client: &'a Client,
-    pub(super) plan: &'a Plan,
-    pub(super) bar: Bar,
-    pub(super) work_dir: PathBuf,
-    pub(super) batches_done: AtomicU32,
-    pub(super) batches: u32,
+struct Run<'a> {
+    client: &'a Client,
+    plan: &'a ExportPlan,
+    progress: Arc<ByteProgress>,
+    bar: Progress,
+    work_dir: PathBuf,
+    batches: u32,
+}
+
+/// Downloads `names` in batches into one archive.
+pub(super) async fn download(
+    client: &Client,
+    plan: &ExportPlan,
+    names: &[String],
+    printer: &Printer,
+) -> anyhow::Result<Downloaded> {
+    let batches: Vec<Vec<String>> = names
+        .chunks(plan.batch_size)
+        .map(<[String]>::to_vec)
+        .collect();
+    let bar = if batches.len() == 1 {
+        printer.spinner("exporting")
+    } else {
+        printer.bar(batches.len() as u64, "batches")
+    };
+    let run = Run {
+        client,
+        plan,
+        progress: ByteProgress::new(bar.clone()),
+        bar,
+        work_dir: work_dir(plan),
+        batches: batches.len() as u32,
+    };
+    let mut target = match &plan.output {
+        Output::File(path) => Target::part_for(path).await?,
+        Output::Stdout | Output::Discard => Target::temp_in(&run.work_dir, ".dataarts-jobs-")?,
+    };
+    let (parts, failed) = if let [only] = batches.as_slice() {
+        run.single(only, &mut target).await?
+    } else {
+        run.many(batches).await?
+    };
+    run.bar.finish();
+    if let Some(mut parts) = parts {
+        if parts.is_empty() {
+            return Ok(Downloaded {
+                target: None,
+                failed,
+            });
+        }
+        parts.sort_by_key(|part| part.index);
+        merge(parts, &target).await?;
+    }
+    Ok(Downloaded {
+        target: Some(target),
+        failed,
+    })
+}
+
+/// Merges the batches' archives into `target` on a blocking thread.
+async fn merge(parts: Vec<Part>, target: &Target) -> anyhow::Result<()> {
+    let inputs: Vec<(String, PathBuf)> = parts
+        .iter()
+        .map(|part| (part.label.clone(), part.target.path().to_path_buf()))
+        .collect();
+    let out = target.path().to_path_buf();
+    tokio::task::spawn_blocking(move || archive::merge(&inputs, &out))
+        .await
+        .context("merging batch archives stopped unexpectedly")??;
+    drop(parts);
+    Ok(())
 }
 
 impl Run<'_> {
-    pub(super) fn temp(&self) -> anyhow::Result<Target> {
+    fn temp(&self) -> anyhow::Result<Target> {
         Target::temp_in(&self.work_dir, ".dataarts-jobs-batch-")
+    }
+
+    /// The common case, one batch: streamed straight into the final
+    /// target. `None` parts when it went there; with a split, the parts.
+    async fn single(
+        &self,
+        names: &[String],
+        target: &mut Target,
+    ) -> anyhow::Result<(Option<Vec<Part>>, Vec<JobFailure>)> {
+        let mut failed = Vec::new();
+        let parts = match self.try_export(names, target).await? {
+            Ok(_) => None,
+            Err(refusal) => match names {
+                [name] => {
+                    failed.push(failure(name, &refusal));
+                    Some(Vec::new())
+                }
+                names => {
+                    let (left, right) = names.split_at(names.len() / 2);
+                    let mut parts = Vec::new();
+                    self.isolate(
+                        0,
+                        vec![right.to_vec(), left.to_vec()],
+                        &mut parts,
+                        &mut failed,
+                    )
+                    .await?;
+                    Some(parts)
+                }
+            },
+        };
+        Ok((parts, failed))
+    }
+
+    /// Several batches, `--parallel` at a time, each into its own file.
+    async fn many(
+        &self,
+        batches: Vec<Vec<String>>,
+    ) -> anyhow::Result<(Option<Vec<Part>>, Vec<JobFailure>)> {
+        let results: Vec<(Vec<Part>, Vec<JobFailure>)> =
+            stream::iter(batches.into_iter().enumerate())
+                .map(|(index, names)| self.batch(index, names))
+                .buffer_unordered(self.plan.parallel)
+                .try_collect()
+                .await?;
+        let mut parts = Vec::new();
+        let mut failed = Vec::new();
+        for (batch_parts, batch_failed) in results {
+            parts.extend(batch_parts);
+            failed.extend(batch_failed);
+        }
+        Ok((Some(parts), failed))
     }
 
     /// Exports `names` into `target`; `Ok(Err(api))` is a refusal that
     /// `--keep-going` may split.
-    pub(super) async fn try_export(
+    async fn try_export(
         &self,
         names: &[String],
         target: &mut Target,
     ) -> anyhow::Result<Result<Written, ApiError>> {
         let request = export_request(self.plan, names);
-        match self.client.export_to(&request, target, &self.bar).await {
+        match self
+            .client
+            .export_to(&request, target, self.progress.as_ref())
+            .await
+        {
             Ok(written) => Ok(Ok(written)),
-            Err(error) if self.plan.keep_going && is_refusal(&error) => {
-                match error.downcast::<ApiError>() {
-                    Ok(api) => Ok(Err(api)),
-                    Err(error) => Err(error),
-                }
-            }
+            Err(error) if self.plan.keep_going => match error.downcast::<ApiError>() {
+                Ok(api) if api.is_refusal() => Ok(Err(api)),
+                Ok(api) => Err(api.into()),
+                Err(error) => Err(error),
+            },
             Err(error) => Err(error),
         }
     }
 
     /// `--keep-going`: splits refused name lists in halves until the refused
     /// names are isolated (at most 2n-1 requests for n names).
-    pub(super) async fn isolate(
+    async fn isolate(
         &self,
         index: usize,
         mut queue: Vec<Vec<String>>,
         parts: &mut Vec<Part>,
-        failed: &mut Vec<Failed>,
+        failed: &mut Vec<JobFailure>,
     ) -> anyhow::Result<()> {
         while let Some(names) = queue.pop() {
             let mut target = self.temp()?;
@@ -70,10 +200,9 @@ impl Run<'_> {
                 Ok(_) => parts.push(Part {
                     index,
                     label: batch_label(index, &names),
-                    names,
                     target,
                 }),
-                Err(refusal) if names.len() == 1 => failed.push(Failed::new(&names[0], &refusal)),
+                Err(refusal) if names.len() == 1 => failed.push(failure(&names[0], &refusal)),
                 Err(_) => {
                     let (left, right) = names.split_at(names.len() / 2);
                     // Popped from the end: keep the original order.
@@ -85,20 +214,29 @@ impl Run<'_> {
         Ok(())
     }
 
-    pub(super) async fn batch(
+    async fn batch(
         &self,
         index: usize,
         names: Vec<String>,
-    ) -> anyhow::Result<(Vec<Part>, Vec<Failed>)> {
+    ) -> anyhow::Result<(Vec<Part>, Vec<JobFailure>)> {
         let mut parts = Vec::new();
         let mut failed = Vec::new();
         self.isolate(index, vec![names], &mut parts, &mut failed)
             .await
             .with_context(|| format!("exporting batch {} of {}", index + 1, self.batches))?;
-        let done = self.batches_done.fetch_add(1, Ordering::Relaxed) + 1;
-        self.bar
-            .set_batches(u64::from(done), u64::from(self.batches));
+        self.bar.inc(1);
         Ok((parts, failed))
+    }
+}
+
+fn failure(name: &str, refusal: &ApiError) -> JobFailure {
+    JobFailure {
+        name: name.to_string(),
+        error_code: refusal.error_code().map(str::to_string),
+        error_msg: refusal
+            .error_msg()
+            .map(str::to_string)
+            .or_else(|| Some(refusal.to_string())),
     }
 }
 
@@ -108,12 +246,4 @@ fn batch_label(index: usize, names: &[String]) -> String {
         [first, .., last] => format!("batch {} ({first} … {last})", index + 1),
         [] => format!("batch {}", index + 1),
     }
-}
-
-/// A 4xx refusal of some names (not auth, throttling or a wrong endpoint).
-fn is_refusal(error: &anyhow::Error) -> bool {
-    error.downcast_ref::<ApiError>().is_some_and(|api| {
-        matches!(api.status(), Some(400..=499))
-            && !matches!(api.status(), Some(401 | 403 | 404 | 429))
-    })
 }

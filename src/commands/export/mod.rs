@@ -1,217 +1,227 @@
 //! `export`: names → batches → parallel streamed downloads → one verified
 //! archive → optional safe extraction → atomic rename into place.
 //!
-//! [`run`] turns the command line into a [`Plan`]; [`execute`] runs a plan
-//! (the demo builds its own); `batches` sends the requests and isolates
-//! refused names; `summary` reports the outcome.
+//! [`run`] resolves the command line into an [`ExportPlan`] and [`execute`]s
+//! it in stages: check the targets, connect, choose the names (listing with
+//! `--all`), download (`batches`), check the archive holds every job,
+//! extract, put the archive in place, report (`summary`).
 
 mod batches;
+mod plan;
 mod summary;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
-use futures_util::stream::{self, StreamExt, TryStreamExt};
+use anyhow::Context as _;
 
 use crate::api::export::ExportRequest;
-use crate::api::list::JobType;
-use crate::api::Client;
-use crate::archive::{self, Limits, TargetExists};
+use crate::api::{ApiError, Client};
+use crate::archive::{self, TargetExists};
 use crate::cli::ExportArgs;
-use crate::download::Target;
-use crate::exit::{PartialExport, UsageError};
-use crate::names::{self, Matcher};
-use crate::ui::Ui;
+use crate::download::{self, Target};
+use crate::model::{JobFailure, JobType};
+use crate::names;
+use crate::output::{self, Printer, Progress};
 
-use batches::{Part, Run};
-use summary::print_failures;
-pub use summary::{report, Failed, Summary};
+use super::{connect, Context, PartialFailure, UsageError};
 
-use super::unpack::extract;
-use super::{connect, resolve};
-
-/// Where the archive goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Output {
-    File(PathBuf),
-    Stdout,
-    /// `--extract --no-archive`: keep no zip.
-    Discard,
-}
-
-/// A validated export, ready to run.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub names: Vec<String>,
-    pub depend: bool,
-    pub submitted: bool,
-    pub keep_going: bool,
-    pub output: Output,
-    pub extract: Option<PathBuf>,
-    pub batch_size: usize,
-    pub parallel: usize,
-    pub force: bool,
-    pub json: bool,
-    pub limits: Limits,
-    /// Listed names that cannot be exported safely (reported as failed).
-    pub skipped: Vec<Failed>,
-}
+pub use plan::{ExportPlan, Output, Selection};
+pub use summary::Summary;
 
 /// The `export` command.
-pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::Result<()> {
-    // Names first: bad names are usage errors before anything else happens.
-    let mut requested = args.jobs.clone();
-    if let Some(path) = &args.jobs_from {
-        requested.extend(read_jobs_from(path).await?);
-    }
-    let requested = names::validate_and_dedup(requested)?;
-    let matcher = Matcher::new(&args.matches)?;
-    if !args.all && requested.is_empty() {
-        return Err(UsageError(
-            "nothing to export: give job names, --jobs-from FILE, or --all".to_string(),
-        )
-        .into());
-    }
-    if args.all && !requested.is_empty() {
-        return Err(UsageError(
-            "--all exports every job; give either job names or --all (use --match to filter)"
-                .to_string(),
-        )
-        .into());
-    }
-    let output = if args.no_archive {
-        Output::Discard
-    } else if args.output.as_os_str() == "-" {
-        Output::Stdout
-    } else {
-        Output::File(args.output.clone())
-    };
-    let mut plan = Plan {
-        names: Vec::new(),
-        depend: !args.no_depend,
-        submitted: args.submitted,
-        keep_going: args.keep_going,
-        output,
-        extract: args.extract.clone(),
-        batch_size: usize::from(args.batch_size),
-        parallel: usize::from(args.parallel),
-        force: args.force,
-        json: args.json,
-        limits: Limits {
-            max_size: args.max_size,
-            ..Limits::default()
-        },
-        skipped: Vec::new(),
-    };
-    if plan.json && plan.output == Output::Stdout {
-        return Err(
-            UsageError("--json and -o - both write to stdout; choose one".to_string()).into(),
-        );
-    }
-
-    // Configuration errors (exit 2) first, then targets that exist without
-    // --force (exit 1), all before any request.
-    let connection = resolve(&args.connection)?;
-    if !args.dry_run {
-        check_targets(&plan, &requested)?;
-    }
-    let client = connect(&connection, ui).await?;
-
-    plan.names = if args.all {
-        let mut all = Vec::new();
-        for job_type in [JobType::Batch, JobType::RealTime] {
-            for job in client.list_jobs(job_type).await? {
-                if let Some(name) = job.get("name").and_then(|n| n.as_str()) {
-                    all.push(name.to_string());
-                }
-            }
-        }
-        // A listed name that cannot be a safe directory name is not dropped
-        // silently: it is reported as failed, and the run ends with exit 4.
-        let (safe, unsafe_names): (Vec<String>, Vec<String>) = all
-            .into_iter()
-            .partition(|n| names::invalid_reason(n).is_none());
-        plan.skipped = unsafe_names
-            .iter()
-            .filter(|name| matcher.is_match(name))
-            .map(|name| Failed {
-                name: name.clone(),
-                error_code: None,
-                error_msg: names::invalid_reason(name).map(|reason| {
-                    format!("not exported: the name cannot be a directory ({reason})")
-                }),
-            })
-            .collect();
-        names::validate_and_dedup(safe)?
-    } else {
-        requested
-    };
-    plan.names.retain(|name| matcher.is_match(name));
-    if plan.names.is_empty() {
-        return Err(UsageError(if args.all {
-            "nothing to export: the workspace has no job that matches".to_string()
-        } else {
-            "nothing to export: no given job name matches --match".to_string()
-        })
-        .into());
-    }
-
-    if args.dry_run {
-        for batch in plan.names.chunks(plan.batch_size) {
-            let request = export_request(&plan, batch);
-            println!("{}", client.prepare_export(&request).render());
-        }
-        return Ok(());
-    }
-    if args.all {
-        check_targets(&plan, &plan.names)?;
-    }
-
-    let summary = execute(&client, &plan, ui, &cancel).await;
-    match summary {
-        Ok(summary) => report(&plan, &summary, ui),
-        Err(error) => Err(error),
+pub async fn run(args: ExportArgs, ctx: &Context) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let plan = resolve(args, ctx).await?;
+    match execute(&plan, ctx, started).await? {
+        Some(summary) => report_summary(&plan, &summary, &ctx.printer),
+        None => Ok(()),
     }
 }
 
-async fn read_jobs_from(path: &Path) -> anyhow::Result<Vec<String>> {
-    let path = path.to_path_buf();
+/// Prints the summary (text or JSON) and turns failures into exit 4.
+pub fn report_summary(
+    plan: &ExportPlan,
+    summary: &Summary,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    summary::report(plan, summary, printer)
+}
+
+/// Resolves the arguments into a plan (reading `--jobs-from` and the
+/// credentials file on a blocking thread).
+pub async fn resolve(args: ExportArgs, ctx: &Context) -> anyhow::Result<ExportPlan> {
+    let env = ctx.env.clone();
+    let stdout_is_terminal = ctx.printer.stdout_is_terminal();
     tokio::task::spawn_blocking(move || {
-        if path.as_os_str() == "-" {
-            names::read_names(std::io::stdin().lock(), "stdin")
-        } else {
-            let file = std::fs::File::open(&path).map_err(|error| {
-                UsageError(format!(
-                    "cannot read --jobs-from {}: {error}",
-                    path.display()
-                ))
-            })?;
-            names::read_names(std::io::BufReader::new(file), &path.display().to_string())
-        }
+        ExportPlan::resolve(
+            &args,
+            &env,
+            &mut std::io::stdin().lock(),
+            stdout_is_terminal,
+        )
     })
     .await
-    .context("reading job names")?
+    .context("resolving the export stopped unexpectedly")?
+}
+
+/// Runs a plan. `None` for a dry run (it printed what it would do).
+pub async fn execute(
+    plan: &ExportPlan,
+    ctx: &Context,
+    started: Instant,
+) -> anyhow::Result<Option<Summary>> {
+    let printer = &ctx.printer;
+    check_output(plan)?;
+    // Targets that exist without --force (exit 1), before any request.
+    check_targets(plan, plan.given_names())?;
+    let client = connect(&plan.settings, printer).await?;
+    let (names, mut failed) = choose_names(plan, &client, printer).await?;
+    if matches!(plan.selection, Selection::All) {
+        check_targets(plan, &names)?;
+    }
+    if plan.dry_run {
+        print_dry_run(plan, &client, &names, printer)?;
+        return Ok(None);
+    }
+    if names.is_empty() {
+        return Err(all_failed(failed, printer));
+    }
+    let downloaded = batches::download(&client, plan, &names, printer)
+        .await
+        .map_err(|error| explain_extract_value(plan, error))?;
+    failed.extend(downloaded.failed);
+    let Some(target) = downloaded.target else {
+        return Err(all_failed(failed, printer));
+    };
+    let archive = check_archive(plan, target, &names, &mut failed)?;
+    if archive.exported.is_empty() {
+        return Err(all_failed(failed, printer));
+    }
+    let extracted = match &plan.extract {
+        Some(dir) => Some(
+            super::unpack::extract(archive.target.path(), dir, plan.force, plan.limits, ctx)
+                .await?,
+        ),
+        None => None,
+    };
+    let archive_bytes = archive.bytes;
+    let jobs = archive.jobs.clone();
+    let exported = archive.exported.clone();
+    let written = persist(plan, archive.target, printer).await?;
+    order_failures(&mut failed, &names);
+    let set_aside = failed.iter().filter(|f| !names.contains(&f.name)).count();
+    Ok(Some(Summary {
+        exported,
+        jobs,
+        requested: names.len() + set_aside,
+        archive: written,
+        archive_bytes,
+        extracted,
+        failed,
+        requests: client.transport().requests_sent(),
+        seconds: started.elapsed().as_secs_f64(),
+    }))
+}
+
+/// Nothing could be exported: the failures are listed, and the run fails.
+fn all_failed(failed: Vec<JobFailure>, printer: &Printer) -> anyhow::Error {
+    summary::print_failures(&failed, printer);
+    PartialFailure::Export {
+        failed: failed.len(),
+        requested: failed.len(),
+    }
+    .into()
+}
+
+/// The old `--extract DIR` spelling: `export --extract backup job_a` now
+/// exports a job named `backup`. When the API says no such job exists and a
+/// directory of that name does, say what happened instead.
+fn explain_extract_value(plan: &ExportPlan, error: anyhow::Error) -> anyhow::Error {
+    let refused_name = error
+        .downcast_ref::<ApiError>()
+        .filter(|api| api.error_code() == Some("DLF.0100"))
+        .is_some();
+    if plan.extract.as_deref() != Some(Path::new(".")) || !refused_name {
+        return error;
+    }
+    let Some(name) = plan
+        .given_names()
+        .iter()
+        .find(|name| Path::new(name).is_dir())
+    else {
+        return error;
+    };
+    match error.downcast::<ApiError>() {
+        Ok(refusal) => UsageError::ExtractTakesNoValue {
+            name: name.clone(),
+            refusal: Box::new(refusal),
+        }
+        .into(),
+        Err(error) => error,
+    }
+}
+
+/// `-o` must be absent or a regular file (refused before any request).
+fn check_output(plan: &ExportPlan) -> Result<(), UsageError> {
+    let Output::File(path) = &plan.output else {
+        return Ok(());
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(meta) => {
+            let kind = if meta.is_dir() {
+                "directory"
+            } else {
+                special_kind(&meta)
+            };
+            Err(UsageError::OutputNotAFile {
+                path: path.clone(),
+                kind,
+            })
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let file_type = meta.file_type();
+    if file_type.is_fifo() {
+        "FIFO"
+    } else if file_type.is_socket() {
+        "socket"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
+    "special file"
 }
 
 /// The archive and the `DIR/jobs/<name>/` directories must not exist without --force.
-pub fn check_targets(plan: &Plan, names: &[String]) -> anyhow::Result<()> {
+pub fn check_targets(plan: &ExportPlan, names: &[String]) -> Result<(), TargetExists> {
     if plan.force {
         return Ok(());
     }
     let mut existing = Vec::new();
     if let Output::File(path) = &plan.output {
-        if path.exists() {
+        if std::fs::symlink_metadata(path).is_ok() {
             existing.push(path.clone());
         }
     }
     if let Some(dir) = &plan.extract {
         for name in names {
             let job_dir = dir.join("jobs").join(name);
-            if job_dir.exists() {
+            if std::fs::symlink_metadata(&job_dir).is_ok() {
                 existing.push(job_dir);
             }
         }
@@ -219,11 +229,78 @@ pub fn check_targets(plan: &Plan, names: &[String]) -> anyhow::Result<()> {
     if existing.is_empty() {
         Ok(())
     } else {
-        Err(TargetExists { paths: existing }.into())
+        Err(TargetExists { paths: existing })
     }
 }
 
-fn export_request<'a>(plan: &Plan, names: &'a [String]) -> ExportRequest<'a> {
+/// The names to export, and the ones set aside before any export request:
+/// listed names that cannot be a directory here, and refused input names.
+async fn choose_names(
+    plan: &ExportPlan,
+    client: &Client,
+    printer: &Printer,
+) -> anyhow::Result<(Vec<String>, Vec<JobFailure>)> {
+    let mut failed = plan.refused.clone();
+    let candidates = match &plan.selection {
+        Selection::Names(names) => names.clone(),
+        Selection::All => list_all(client, printer).await?,
+    };
+    let mut names = Vec::with_capacity(candidates.len());
+    for name in candidates
+        .into_iter()
+        .filter(|name| plan.matcher.is_match(name))
+    {
+        // A name that cannot be a file name here fails that job alone.
+        let reason = if plan.extract.is_some() {
+            names::unwritable_reason(&name)
+        } else {
+            names::invalid_reason(&name)
+        };
+        match reason {
+            Some(reason) => failed.push(JobFailure::local(
+                crate::text::escape_controls(&name),
+                format!("not exported: the name cannot be a directory here ({reason})"),
+            )),
+            None => names.push(name),
+        }
+    }
+    if names.is_empty() && failed.is_empty() {
+        return Err(match plan.selection {
+            Selection::All => UsageError::NoneListedMatch,
+            Selection::Names(_) => UsageError::NoneGivenMatch,
+        }
+        .into());
+    }
+    Ok((names, failed))
+}
+
+/// Every job of the workspace, both types, with a spinner counting them.
+pub async fn list_all(client: &Client, printer: &Printer) -> anyhow::Result<Vec<String>> {
+    let spinner = printer.spinner("listing jobs…");
+    let done = AtomicU64::new(0);
+    let mut all = Vec::new();
+    for job_type in JobType::ALL {
+        let before = done.load(Ordering::Relaxed);
+        let progress = |found: u64, total: Option<u64>| {
+            let found = before + found;
+            spinner.set_message(match total {
+                Some(total) => format!(
+                    "listing jobs… {} of {}",
+                    output::count(found),
+                    output::count(before + total)
+                ),
+                None => format!("listing jobs… {}", output::count(found)),
+            });
+        };
+        let jobs = client.list_jobs(job_type, &progress).await?;
+        done.fetch_add(jobs.len() as u64, Ordering::Relaxed);
+        all.extend(jobs.into_iter().map(|job| job.name));
+    }
+    spinner.finish();
+    Ok(all)
+}
+
+fn export_request<'a>(plan: &ExportPlan, names: &'a [String]) -> ExportRequest<'a> {
     ExportRequest {
         job_list: names,
         export_depend: plan.depend,
@@ -231,163 +308,169 @@ fn export_request<'a>(plan: &Plan, names: &'a [String]) -> ExportRequest<'a> {
     }
 }
 
-/// Runs a validated plan against `client`.
-pub async fn execute(
+/// `--dry-run`: each export request as it would be sent, and the files.
+fn print_dry_run(
+    plan: &ExportPlan,
     client: &Client,
-    plan: &Plan,
-    ui: &Ui,
-    cancel: &Arc<AtomicBool>,
-) -> anyhow::Result<Summary> {
-    let started = Instant::now();
-    let sent_before = client.requests_sent();
-    // Temporary files live beside their destination where there is one:
-    // renames stay on one filesystem, and a small /tmp cannot fail a large export.
-    let work_dir = match (&plan.output, &plan.extract) {
-        (Output::File(path), _) => parent_dir(path),
-        (Output::Stdout | Output::Discard, Some(dir)) => existing_ancestor(dir),
-        // `-o -` alone writes nothing beside the user's files.
-        (Output::Stdout | Output::Discard, None) => std::env::temp_dir(),
-    };
-    let batches: Vec<Vec<String>> = plan
-        .names
+    names: &[String],
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let requests: Vec<crate::http::Prepared> = names
         .chunks(plan.batch_size)
-        .map(<[String]>::to_vec)
+        .map(|batch| client.prepare_export(&export_request(plan, batch)))
         .collect();
-    let run = Run {
-        client,
-        plan,
-        bar: ui.download_bar(batches.len() as u64),
-        work_dir,
-        batches_done: AtomicU32::new(0),
-        batches: batches.len() as u32,
-    };
+    let files = planned_files(plan);
+    if plan.json {
+        let object = serde_json::json!({
+            "format": 1,
+            "dry_run": true,
+            "jobs": names.iter().map(|name| serde_json::json!({"name": name})).collect::<Vec<_>>(),
+            "requests": requests.iter().map(summary::request_json).collect::<Vec<_>>(),
+            "files": files,
+            "requests_sent": client.transport().requests_sent(),
+        });
+        printer
+            .json_value(&object)
+            .context("cannot write to stdout")?;
+        return Ok(());
+    }
+    for request in &requests {
+        printer
+            .line(&request.render())
+            .context("cannot write to stdout")?;
+    }
+    for file in &files {
+        printer
+            .line(&format!("would write {file}"))
+            .context("cannot write to stdout")?;
+    }
+    printer.info(format!(
+        "dry run: {} export {} not sent; {} read-only {} sent",
+        requests.len(),
+        if requests.len() == 1 {
+            "request"
+        } else {
+            "requests"
+        },
+        client.transport().requests_sent(),
+        if client.transport().requests_sent() == 1 {
+            "request was"
+        } else {
+            "requests were"
+        },
+    ));
+    Ok(())
+}
 
-    let mut final_target = match &plan.output {
-        Output::File(path) => Target::part_for(path).await?,
-        Output::Stdout | Output::Discard => Target::temp_in(&run.work_dir, ".dataarts-jobs-")?,
-    };
+fn planned_files(plan: &ExportPlan) -> Vec<String> {
+    let mut files = Vec::new();
+    match &plan.output {
+        Output::File(path) => files.push(path.display().to_string()),
+        Output::Stdout => files.push("- (stdout)".to_string()),
+        Output::Discard => {}
+    }
+    if let Some(dir) = &plan.extract {
+        files.push(format!("{}/", dir.join("jobs").display()));
+    }
+    files
+}
 
-    let mut failed = plan.skipped.clone();
-    // Entries of the archive streamed straight into the final target, if it was.
-    let mut direct: Option<usize> = None;
-    let mut parts: Vec<Part> = Vec::new();
-    if batches.len() == 1 {
-        // The common case: stream straight into <output>.part.
-        match run.try_export(&batches[0], &mut final_target).await? {
-            Ok(written) => direct = Some(written.entries),
-            Err(refusal) => match batches[0].as_slice() {
-                [name] => failed.push(Failed::new(name, &refusal)),
-                names => {
-                    let (left, right) = names.split_at(names.len() / 2);
-                    let queue = vec![right.to_vec(), left.to_vec()];
-                    run.isolate(0, queue, &mut parts, &mut failed).await?;
-                }
-            },
+/// The downloaded archive, checked to hold every job asked for.
+struct Archive {
+    target: Target,
+    bytes: u64,
+    exported: Vec<String>,
+    /// Job name → its files in the archive.
+    jobs: BTreeMap<String, Vec<String>>,
+}
+
+/// Every job asked for (and not refused) must be in the archive: a missing
+/// one fails the run (exit 5, nothing written), or with `--keep-going` that
+/// job alone.
+fn check_archive(
+    plan: &ExportPlan,
+    target: Target,
+    names: &[String],
+    failed: &mut Vec<JobFailure>,
+) -> anyhow::Result<Archive> {
+    let listing = archive::inspect(target.path(), &plan.limits)
+        .with_context(|| format!("checking {}", target.path().display()))?;
+    let jobs = listing.jobs();
+    let bytes = std::fs::metadata(target.path())
+        .with_context(|| format!("cannot read {}", target.path().display()))?
+        .len();
+    let refused: Vec<&str> = failed.iter().map(|f| f.name.as_str()).collect();
+    let wanted: Vec<&String> = names
+        .iter()
+        .filter(|name| !refused.contains(&name.as_str()))
+        .collect();
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|name| !jobs.contains_key(name.as_str()))
+        .map(|name| name.to_string())
+        .collect();
+    if !missing.is_empty() {
+        if !plan.keep_going {
+            return Err(ApiError::MissingFromArchive { jobs: missing }.into());
         }
-        run.batches_done.store(1, Ordering::Relaxed);
-        run.bar.set_batches(1, 1);
-    } else {
-        let results: Vec<(Vec<Part>, Vec<Failed>)> =
-            stream::iter(batches.iter().cloned().enumerate())
-                .map(|(index, names)| run.batch(index, names))
-                .buffer_unordered(plan.parallel)
-                .try_collect()
-                .await?;
-        for (batch_parts, batch_failed) in results {
-            parts.extend(batch_parts);
-            failed.extend(batch_failed);
+        for name in &missing {
+            failed.push(JobFailure::local(
+                name.clone(),
+                "not in the archive the server returned",
+            ));
         }
     }
-    run.bar.finish();
+    let exported = wanted
+        .into_iter()
+        .filter(|name| !missing.contains(name))
+        .cloned()
+        .collect();
+    Ok(Archive {
+        target,
+        bytes,
+        exported,
+        jobs,
+    })
+}
 
-    // Keep the order of the names in the archive and the failure list.
-    let position: BTreeMap<&str, usize> = plan
-        .names
+/// Puts the checked archive where the plan says; returns its path for the summary.
+async fn persist(
+    plan: &ExportPlan,
+    target: Target,
+    printer: &Printer,
+) -> anyhow::Result<Option<String>> {
+    match &plan.output {
+        Output::File(path) => {
+            target.persist(path, plan.force).await?;
+            Ok(Some(path.display().to_string()))
+        }
+        Output::Stdout => {
+            let path = target.path().to_path_buf();
+            let printer = printer.clone();
+            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                let mut file = std::fs::File::open(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                printer
+                    .copy_to_stdout(&mut file)
+                    .context("cannot write the archive to stdout")
+            })
+            .await
+            .context("writing the archive stopped unexpectedly")??;
+            drop(target);
+            Ok(Some("-".to_string()))
+        }
+        Output::Discard => Ok(None),
+    }
+}
+
+/// Failures in the order of the names (then the rest as they came).
+fn order_failures(failed: &mut [JobFailure], names: &[String]) {
+    let position: BTreeMap<&str, usize> = names
         .iter()
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
     failed.sort_by_key(|f| position.get(f.name.as_str()).copied().unwrap_or(usize::MAX));
-    parts.sort_by_key(|part| {
-        (
-            part.index,
-            part.names
-                .first()
-                .and_then(|n| position.get(n.as_str()).copied())
-                .unwrap_or(usize::MAX),
-        )
-    });
-
-    let exported: Vec<String> = if direct.is_some() {
-        plan.names.clone()
-    } else {
-        parts
-            .iter()
-            .flat_map(|part| part.names.iter().cloned())
-            .collect()
-    };
-    if exported.is_empty() {
-        print_failures(&failed, ui);
-        return Err(PartialExport {
-            failed: failed.len(),
-            requested: plan.names.len() + plan.skipped.len(),
-        }
-        .into());
-    }
-
-    // Each download was checked to be a complete zip; a merge writes its own.
-    let files = match direct {
-        Some(entries) => entries,
-        None => {
-            let inputs: Vec<(String, PathBuf)> = parts
-                .iter()
-                .map(|part| (part.label.clone(), part.target.path().to_path_buf()))
-                .collect();
-            let out = final_target.path().to_path_buf();
-            let merged = tokio::task::spawn_blocking(move || archive::merge(&inputs, &out))
-                .await
-                .context("merging batch archives")??;
-            drop(parts);
-            usize::try_from(merged.entries).unwrap_or(usize::MAX)
-        }
-    };
-
-    let archive_path = final_target.path().to_path_buf();
-    let bytes = tokio::fs::metadata(&archive_path)
-        .await
-        .with_context(|| format!("cannot read {}", archive_path.display()))?
-        .len();
-
-    let mut extracted = None;
-    if let Some(dir) = &plan.extract {
-        extracted = Some(extract(&archive_path, dir, plan.force, plan.limits, ui, cancel).await?);
-    }
-
-    let archive = match &plan.output {
-        Output::File(path) => {
-            final_target.persist(path, plan.force).await?;
-            Some(path.display().to_string())
-        }
-        Output::Stdout => {
-            copy_to_stdout(final_target.path()).await?;
-            Some("-".to_string())
-        }
-        Output::Discard => None,
-    };
-
-    let summary = Summary {
-        jobs: exported,
-        requested: plan.names.len() + plan.skipped.len(),
-        requests: client.requests_sent() - sent_before,
-        files,
-        bytes,
-        archive,
-        extracted_to: plan.extract.as_ref().map(|dir| dir.display().to_string()),
-        extracted: extracted.map(|e| e.jobs),
-        failed,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    Ok(summary)
 }
 
 /// `dir` if it exists, else its nearest existing ancestor (extraction creates
@@ -406,24 +489,56 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-async fn copy_to_stdout(path: &Path) -> anyhow::Result<()> {
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut stdout = tokio::io::stdout();
-    match tokio::io::copy(&mut file, &mut stdout).await {
-        Ok(_) => {}
-        // The reader went away (`| head`): not an error.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-        Err(error) => {
-            return Err(anyhow::Error::new(error).context("cannot write the archive to stdout"))
-        }
+/// Where temporary files go: beside their destination where there is one
+/// (renames stay on one filesystem; a small /tmp cannot fail a large export).
+fn work_dir(plan: &ExportPlan) -> PathBuf {
+    match (&plan.output, &plan.extract) {
+        (Output::File(path), _) => parent_dir(path),
+        (Output::Stdout | Output::Discard, Some(dir)) => existing_ancestor(dir),
+        // `-o -` alone writes nothing beside the user's files.
+        (Output::Stdout | Output::Discard, None) => std::env::temp_dir(),
     }
-    use tokio::io::AsyncWriteExt;
-    match stdout.flush().await {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(anyhow::Error::new(error).context("cannot write the archive to stdout"))
-        }
-        _ => Ok(()),
+}
+
+/// Download progress: bytes and rate on the bar's message.
+struct ByteProgress {
+    bar: Progress,
+    bytes: AtomicU64,
+    started: Instant,
+}
+
+impl ByteProgress {
+    fn new(bar: Progress) -> Arc<Self> {
+        Arc::new(Self {
+            bar,
+            bytes: AtomicU64::new(0),
+            started: Instant::now(),
+        })
+    }
+
+    fn show(&self) {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        let seconds = self.started.elapsed().as_secs_f64().max(0.001);
+        self.bar.set_message(format!(
+            "{} at {}/s",
+            output::size(bytes),
+            output::size((bytes as f64 / seconds) as u64)
+        ));
+    }
+}
+
+impl download::Progress for ByteProgress {
+    fn add(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+        self.show();
+    }
+
+    fn retract(&self, n: u64) {
+        let _ = self
+            .bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_sub(n))
+            });
+        self.show();
     }
 }

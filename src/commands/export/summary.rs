@@ -1,58 +1,131 @@
-//! What an export produced: the `--json` summary, the text summary, and the
-//! names that failed.
+//! What an export produced: the text summary on stderr, the `--json`
+//! summary on stdout, and the jobs that failed.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use anyhow::Context;
+use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::api::ApiError;
-use crate::exit::PartialExport;
-use crate::ui::{self, Ui};
+use crate::archive::Extracted;
+use crate::commands::PartialFailure;
+use crate::http::Prepared;
+use crate::model::JobFailure;
+use crate::output::{self, Printer};
 
-use super::Plan;
+use super::ExportPlan;
 
-/// A name the API refused, with its error (`--keep-going`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Failed {
-    pub name: String,
-    pub error_code: Option<String>,
-    pub error_msg: Option<String>,
-}
-
-impl Failed {
-    pub(super) fn new(name: &str, refusal: &ApiError) -> Self {
-        Self {
-            name: name.to_string(),
-            error_code: refusal.error_code().map(str::to_string),
-            error_msg: match refusal {
-                ApiError::Status { error_msg, .. } => error_msg.clone(),
-                other => Some(other.to_string()),
-            },
-        }
-    }
-}
-
-/// What an export produced (`--json` prints it).
-#[derive(Debug, Serialize)]
+/// What an export produced.
+#[derive(Debug)]
 pub struct Summary {
-    pub jobs: Vec<String>,
+    /// The jobs in the archive, in the order asked for.
+    pub exported: Vec<String>,
+    /// Job name → its files in the archive.
+    pub jobs: BTreeMap<String, Vec<String>>,
+    /// Jobs asked for (exported and failed).
     pub requested: usize,
-    /// Export requests sent, retries included.
-    pub requests: u32,
-    pub files: usize,
-    pub bytes: u64,
+    /// Where the archive went: a path, `-` for stdout, `None` with `--no-archive`.
     pub archive: Option<String>,
-    pub extracted_to: Option<String>,
-    pub extracted: Option<BTreeMap<String, Vec<String>>>,
-    pub failed: Vec<Failed>,
+    pub archive_bytes: u64,
+    pub extracted: Option<Extracted>,
+    pub failed: Vec<JobFailure>,
+    /// HTTP requests of the whole run (lookups, listing, retries included).
+    pub requests: u32,
+    /// Wall time of the whole run.
     pub seconds: f64,
 }
 
-pub(super) fn print_failures(failed: &[Failed], ui: &Ui) {
+/// `export --json` (README "JSON output").
+#[derive(Serialize)]
+struct Json<'a> {
+    format: u32,
+    jobs: Vec<JobJson<'a>>,
+    requested: usize,
+    files: usize,
+    archive: Option<&'a str>,
+    archive_bytes: u64,
+    extracted_to: Option<String>,
+    extracted_files: Option<u64>,
+    extracted_bytes: Option<u64>,
+    failed: &'a [JobFailure],
+    requests: u32,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct JobJson<'a> {
+    name: &'a str,
+    files: &'a [String],
+}
+
+impl Summary {
+    fn json(&self) -> Json<'_> {
+        Json {
+            format: 1,
+            jobs: self
+                .exported
+                .iter()
+                .map(|name| JobJson {
+                    name,
+                    files: self.jobs.get(name).map(Vec::as_slice).unwrap_or_default(),
+                })
+                .collect(),
+            requested: self.requested,
+            files: self.files(),
+            archive: self.archive.as_deref(),
+            archive_bytes: self.archive_bytes,
+            extracted_to: self.extracted.as_ref().map(|e| e.dir.display().to_string()),
+            extracted_files: self.extracted.as_ref().map(|e| e.files),
+            extracted_bytes: self.extracted.as_ref().map(|e| e.bytes),
+            failed: &self.failed,
+            requests: self.requests,
+            seconds: self.seconds,
+        }
+    }
+
+    /// Files of the exported jobs in the archive.
+    fn files(&self) -> usize {
+        self.exported
+            .iter()
+            .map(|name| self.jobs.get(name).map_or(0, Vec::len))
+            .sum()
+    }
+
+    /// The one-line text summary.
+    fn line(&self) -> String {
+        let files = self.files();
+        let destination = match self.archive.as_deref() {
+            Some("-") => " to stdout".to_string(),
+            Some(path) => format!(" into {path}"),
+            None => String::new(),
+        };
+        let mut line = format!(
+            "exported {} ({}){destination}: {}, {}",
+            output::plural(self.exported.len() as u64, "job", "jobs"),
+            output::name_list(&self.exported, 10),
+            output::plural(files as u64, "file", "files"),
+            output::size(self.archive_bytes),
+        );
+        if let Some(extracted) = &self.extracted {
+            line.push_str(&format!(
+                "; extracted {} ({}) into {}",
+                output::plural(extracted.files, "file", "files"),
+                output::size(extracted.bytes),
+                extracted.dir.display()
+            ));
+        }
+        line.push_str(&format!(
+            "; {} in {:.1}s",
+            output::plural(u64::from(self.requests), "request", "requests"),
+            self.seconds
+        ));
+        line
+    }
+}
+
+/// Prints `failed: name: code message` for each failure.
+pub(super) fn print_failures(failed: &[JobFailure], printer: &Printer) {
     for failure in failed {
-        ui.info(format!(
+        printer.info(format!(
             "failed: {}: {} {}",
             failure.name,
             failure.error_code.as_deref().unwrap_or("-"),
@@ -62,47 +135,24 @@ pub(super) fn print_failures(failed: &[Failed], ui: &Ui) {
 }
 
 /// Prints the summary (text on stderr, or JSON on stdout) and turns
-/// `--keep-going` failures into exit 4.
-pub fn report(plan: &Plan, summary: &Summary, ui: &Ui) -> anyhow::Result<()> {
+/// failures into exit 4.
+pub(super) fn report(
+    plan: &ExportPlan,
+    summary: &Summary,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     if plan.json {
-        let text = serde_json::to_string_pretty(summary).context("cannot render the summary")?;
-        println!("{text}");
+        printer
+            .json_value(&summary.json())
+            .context("cannot write the summary to stdout")?;
     } else {
-        let requests = summary.requests;
-        let archive = match &summary.archive {
-            Some(path) if path == "-" => " to stdout".to_string(),
-            Some(path) => format!(" into {path}"),
-            None => String::new(),
-        };
-        ui.info(format!(
-            "exported {} {} ({}; {} {}, {}){archive} with {requests} {} in {:.1}s",
-            summary.jobs.len(),
-            plural(summary.jobs.len(), "job", "jobs"),
-            name_list(&summary.jobs),
-            summary.files,
-            plural(summary.files, "file", "files"),
-            ui::human_bytes(summary.bytes),
-            plural(requests as usize, "request", "requests"),
-            summary.seconds
-        ));
-        if let (Some(dir), Some(jobs)) = (&summary.extracted_to, &summary.extracted) {
-            let files: usize = jobs.values().map(Vec::len).sum();
-            ui.info(format!(
-                "extracted {} {} into {}",
-                files,
-                plural(files, "file", "files"),
-                Path::new(dir).join("jobs").display()
-            ));
-            for (job, files) in jobs {
-                ui.info(format!("  {job}/: {}", files.join(", ")));
-            }
-        }
-        print_failures(&summary.failed, ui);
+        printer.info(summary.line());
+        print_failures(&summary.failed, printer);
     }
     if summary.failed.is_empty() {
         Ok(())
     } else {
-        Err(PartialExport {
+        Err(PartialFailure::Export {
             failed: summary.failed.len(),
             requested: summary.requested,
         }
@@ -110,23 +160,52 @@ pub fn report(plan: &Plan, summary: &Summary, ui: &Ui) -> anyhow::Result<()> {
     }
 }
 
-/// `a, b, c` or, for long lists, `a, b, c, d, e and 95 more`.
-fn name_list(names: &[String]) -> String {
-    const SHOWN: usize = 5;
-    if names.len() <= SHOWN + 1 {
-        return names.join(", ");
-    }
-    format!(
-        "{} and {} more",
-        names[..SHOWN].join(", "),
-        names.len() - SHOWN
-    )
+/// A request as the JSON of `--dry-run --json` shows it (secrets redacted).
+pub(super) fn request_json(request: &Prepared) -> serde_json::Value {
+    let headers: serde_json::Map<String, serde_json::Value> = request
+        .redacted_headers()
+        .into_iter()
+        .map(|(name, value)| (name, serde_json::Value::String(value)))
+        .collect();
+    serde_json::json!({
+        "method": request.method.as_str(),
+        "url": request.url.as_str(),
+        "headers": headers,
+        "body": String::from_utf8_lossy(&request.body),
+    })
 }
 
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_names_at_most_ten_jobs_and_the_whole_run() {
+        let names: Vec<String> = (0..12).map(|i| format!("j{i}")).collect();
+        let jobs = names
+            .iter()
+            .map(|name| (name.clone(), vec![format!("jobs/{name}/{name}.job")]))
+            .collect();
+        let summary = Summary {
+            exported: names,
+            jobs,
+            requested: 12,
+            archive: Some("jobs.zip".into()),
+            archive_bytes: 2228,
+            extracted: None,
+            failed: Vec::new(),
+            requests: 1,
+            seconds: 0.31,
+        };
+        assert_eq!(
+            summary.line(),
+            "exported 12 jobs (j0, j1, j2, j3, j4, j5, j6, j7, j8, j9 and 2 more) into jobs.zip: \
+             12 files, 2.2 KiB; 1 request in 0.3s"
+        );
+        let json = serde_json::to_value(summary.json()).expect("json");
+        assert_eq!(json["format"], 1);
+        assert_eq!(json["jobs"][0]["name"], "j0");
+        assert_eq!(json["archive_bytes"], 2228);
+        assert!(json["extracted_bytes"].is_null());
     }
 }

@@ -9,7 +9,6 @@ pub mod zips;
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
@@ -49,9 +48,8 @@ impl Emu {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = dir.path().join("requests.jsonl");
         let mut config = Config {
-            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             request_log: Some(log.clone()),
-            ..Config::default()
+            ..emulator_config()
         };
         configure(&mut config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -98,6 +96,16 @@ impl Drop for Emu {
         if let Some(running) = self.running.take() {
             self.runtime.block_on(running.shutdown());
         }
+    }
+}
+
+/// The configuration of `emulator --listen 127.0.0.1:0`: the command
+/// line's defaults, records as `offset`'s unit.
+pub fn emulator_config() -> Config {
+    Config {
+        offset_unit: emulator::OffsetUnit::Records,
+        ..dataarts_jobs::commands::emulator::config_from(&["--listen", "127.0.0.1:0"])
+            .expect("config")
     }
 }
 

@@ -1,8 +1,9 @@
-//! Retry policy: jittered exponential back-off that honours `Retry-After`.
+//! Retry policy: jittered exponential back-off that honours `Retry-After`,
+//! announcing each retry on stderr (unless `-q`), so a slow CI log says why.
 
 use std::time::{Duration, Instant};
 
-use super::ApiError;
+use crate::output::Printer;
 
 /// First back-off delay; doubled each attempt.
 const BASE_DELAY: Duration = Duration::from_millis(500);
@@ -10,6 +11,18 @@ const BASE_DELAY: Duration = Duration::from_millis(500);
 const MAX_DELAY: Duration = Duration::from_secs(30);
 /// Longest `Retry-After` we honour; anything longer is capped.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// A failure the retry loop can reason about.
+pub trait Retryable: std::error::Error + Send + Sync + 'static {
+    /// Whether another attempt may succeed.
+    fn is_transient(&self) -> bool;
+    /// The delay the server asked for, if any.
+    fn retry_after(&self) -> Option<Duration> {
+        None
+    }
+    /// A few words for the retry announcement: `HTTP 503`, `a connection error`.
+    fn brief(&self) -> String;
+}
 
 /// How often and how long to retry transient failures.
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +48,7 @@ impl RetryPolicy {
             None => {
                 let exponential = BASE_DELAY.saturating_mul(1 << attempt.saturating_sub(1).min(16));
                 let capped = exponential.min(MAX_DELAY);
-                // Full jitter in [capped/2, capped]: spreads parallel batches apart.
+                // Jitter in [capped/2, capped]: spreads parallel batches apart.
                 capped.mul_f64(0.5 + fastrand::f64() * 0.5)
             }
         };
@@ -43,11 +56,12 @@ impl RetryPolicy {
     }
 
     /// Starts counting attempts for one request.
-    pub fn start(&self) -> Attempts {
+    pub fn start(&self, printer: Printer) -> Attempts {
         Attempts {
             policy: *self,
             attempt: 1,
             started: Instant::now(),
+            printer,
         }
     }
 }
@@ -58,14 +72,18 @@ pub struct Attempts {
     policy: RetryPolicy,
     attempt: u32,
     started: Instant,
+    printer: Printer,
 }
 
-/// The last error of a request that was retried, with the count and duration.
+/// A request that was retried and still failed: the last failure first,
+/// then how often and how long it was tried.
 #[derive(Debug, thiserror::Error)]
-#[error("gave up after {attempts} {} over {:.1}s", if *attempts == 1 { "attempt" } else { "attempts" }, elapsed.as_secs_f64())]
+#[error("{error} (gave up after {attempts} {} over {:.1}s)", if *attempts == 1 { "attempt" } else { "attempts" }, elapsed.as_secs_f64())]
 pub struct GaveUp {
     pub attempts: u32,
     pub elapsed: Duration,
+    #[source]
+    pub error: Box<dyn std::error::Error + Send + Sync + 'static>,
 }
 
 impl Attempts {
@@ -74,20 +92,31 @@ impl Attempts {
         self.attempt
     }
 
-    /// After a failed attempt: sleeps and returns `Ok(())` if another attempt
-    /// should be made, else the error to report.
-    pub async fn after_failure(&mut self, error: ApiError) -> anyhow::Result<()> {
+    /// After a failed attempt: announces the retry, sleeps, and returns
+    /// `Ok(())` if another attempt should be made, else the error to report.
+    pub async fn after_failure<E: Retryable>(&mut self, error: E) -> anyhow::Result<()> {
         if !error.is_transient() {
             return Err(error.into());
         }
         if self.attempt > self.policy.retries {
-            let gave_up = GaveUp {
+            if self.attempt == 1 {
+                return Err(error.into());
+            }
+            return Err(GaveUp {
                 attempts: self.attempt,
                 elapsed: self.started.elapsed(),
-            };
-            return Err(anyhow::Error::new(error).context(gave_up));
+                error: Box::new(error),
+            }
+            .into());
         }
         let delay = self.policy.delay(self.attempt, error.retry_after());
+        self.printer.info(format!(
+            "retrying after {} in {:.1}s (attempt {} of {})",
+            error.brief(),
+            delay.as_secs_f64(),
+            self.attempt + 1,
+            self.policy.retries + 1
+        ));
         tokio::time::sleep(delay).await;
         self.attempt += 1;
         Ok(())

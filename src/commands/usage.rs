@@ -1,0 +1,61 @@
+//! Errors of the command layer itself: a command line that cannot work as
+//! given (exit 2), and runs that finished but not for every job.
+
+use std::path::PathBuf;
+
+/// A usage error found by a command (the flags parse, but do not make sense
+/// together, or the inputs they name do not fit).
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("nothing to export: give job names, --jobs-from FILE, or --all")]
+    NothingToExport,
+    #[error("--all exports every job; give either job names or --all (use --match to filter)")]
+    AllWithNames,
+    #[error("nothing to export: the workspace has no job that matches")]
+    NoneListedMatch,
+    #[error("nothing to export: no given job name matches --match")]
+    NoneGivenMatch,
+    #[error("--json and -o - both write to stdout; choose one")]
+    JsonAndStdout,
+    #[error("--no-archive keeps no zip, so it needs --extract (or -C DIR)")]
+    NoArchiveWithoutExtract,
+    #[error("-o - writes the zip to standard output, which is a terminal")]
+    StdoutIsTerminal,
+    #[error("-o {}: is a {kind}, not a file", path.display())]
+    OutputNotAFile { path: PathBuf, kind: &'static str },
+    #[error(
+        "no job named `{name}`, but a directory of that name exists here: --extract takes no value"
+    )]
+    ExtractTakesNoValue {
+        name: String,
+        #[source]
+        refusal: Box<crate::api::ApiError>,
+    },
+    #[error("{} is not a file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("cannot read {}: {detail}", path.display())]
+    Unreadable { path: PathBuf, detail: String },
+}
+
+impl UsageError {
+    /// What to do instead, where there is something useful to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            UsageError::StdoutIsTerminal => Some("redirect it or use -o FILE".to_string()),
+            UsageError::ExtractTakesNoValue { name, .. } => Some(format!(
+                "to extract into {name}/, pass -C {name}; to export a job named {name}, check the name with `dataarts-jobs list`"
+            )),
+            UsageError::OutputNotAFile { .. } => {
+                Some("-o names the archive file to write, e.g. -o DIR/jobs.zip".to_string())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A run that finished, but not for every job (the rest were written).
+#[derive(Debug, thiserror::Error)]
+pub enum PartialFailure {
+    #[error("{failed} of {requested} jobs could not be exported (listed above); the others were written")]
+    Export { failed: usize, requested: usize },
+}
