@@ -114,7 +114,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__backup)
+        dataarts__jobs__subcmd__backup)
             opts="-q -v -h -V --all-workspaces --match --check --keep-going --batch-size --parallel --force --dry-run --json --max-size --workspace --workspace-name --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -200,7 +200,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__completions)
+        dataarts__jobs__subcmd__completions)
             opts="-q -v -h -V --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -214,7 +214,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__demo)
+        dataarts__jobs__subcmd__demo)
             opts="-C -q -v -h -V --directory --force --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -236,7 +236,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__doctor)
+        dataarts__jobs__subcmd__doctor)
             opts="-q -v -h -V --json --workspace --workspace-name --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -306,7 +306,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__emulator)
+        dataarts__jobs__subcmd__emulator)
             opts="-q -v -h -V --listen --obs-listen --data --ak --sk --security-token --project-id --region --auth-token --request-log --offset-unit --page-clamp --tls-cert --tls-key --iam-projects --task-polls --fail-import --connections --fail-first --fail-status --retry-after --first-byte-delay --truncate-body --reset-after --endless-body --list-total --echo-secrets --rate-limit --latency --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -428,7 +428,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__export)
+        dataarts__jobs__subcmd__export)
             opts="-o -x -C -q -v -h -V --jobs-from --all --match --no-depend --submitted --keep-going --output --extract --directory --no-archive --batch-size --parallel --force --dry-run --json --max-size --workspace --workspace-name --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -534,7 +534,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help)
+        dataarts__jobs__subcmd__help)
             opts="export backup import migrate task list workspaces doctor unpack emulator demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -548,7 +548,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__backup)
+        dataarts__jobs__subcmd__help__subcmd__backup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -562,7 +562,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__completions)
+        dataarts__jobs__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -576,7 +576,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__demo)
+        dataarts__jobs__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -590,7 +590,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__doctor)
+        dataarts__jobs__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -604,7 +604,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__emulator)
+        dataarts__jobs__subcmd__help__subcmd__emulator)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -618,7 +618,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__export)
+        dataarts__jobs__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -632,7 +632,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__help)
+        dataarts__jobs__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -646,7 +646,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__import)
+        dataarts__jobs__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -660,7 +660,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__list)
+        dataarts__jobs__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -674,7 +674,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__migrate)
+        dataarts__jobs__subcmd__help__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -688,7 +688,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__task)
+        dataarts__jobs__subcmd__help__subcmd__task)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -702,7 +702,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__unpack)
+        dataarts__jobs__subcmd__help__subcmd__unpack)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -716,7 +716,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__help__subcmd__workspaces)
+        dataarts__jobs__subcmd__help__subcmd__workspaces)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -730,7 +730,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__import)
+        dataarts__jobs__subcmd__import)
             opts="-q -v -h -V --obs-bucket --obs-prefix --same-name --param --job-param --map --allow-missing --target-status --approver --execute-user --no-wait --wait-timeout --keep-staging --dry-run --json --workspace --workspace-name --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -840,7 +840,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__list)
+        dataarts__jobs__subcmd__list)
             opts="-q -v -h -V --match --type --long --json --dry-run --parallel --workspace --workspace-name --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -922,7 +922,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__migrate)
+        dataarts__jobs__subcmd__migrate)
             opts="-q -v -h -V --jobs-from --all --match --from-workspace --from-workspace-name --to-workspace --to-workspace-name --to-project-id --to-region --to-endpoint --keep-going --batch-size --obs-bucket --obs-prefix --same-name --param --job-param --map --allow-missing --target-status --approver --execute-user --no-wait --wait-timeout --keep-staging --dry-run --json --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1064,7 +1064,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__task)
+        dataarts__jobs__subcmd__task)
             opts="-q -v -h -V --wait --wait-timeout --json --workspace --workspace-name --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1138,7 +1138,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__unpack)
+        dataarts__jobs__subcmd__unpack)
             opts="-C -q -v -h -V --directory --force --max-size --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1164,7 +1164,7 @@ _dataarts__jobs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dataarts__subcmd__jobs__subcmd__workspaces)
+        dataarts__jobs__subcmd__workspaces)
             opts="-q -v -h -V --long --json --project-id --region --endpoint --iam-endpoint --studio-endpoint --obs-endpoint --credentials-file --profile --auth-token-file --timeout --retries --ca-cert --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

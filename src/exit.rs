@@ -200,10 +200,9 @@ fn api(error: &ApiError) -> Failure {
 /// Whether a refused signature looks like clock skew rather than wrong keys.
 fn mentions_clock(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    lower.contains("x-sdk-date")
-        || lower.contains("expired")
-        || lower.contains("15 minutes")
-        || lower.contains("skew")
+    ["signature expired", "more than 15 minutes", "time skew"]
+        .iter()
+        .any(|needle| lower.contains(needle))
 }
 
 fn status_hint(error: &ApiError, class: Class) -> Option<String> {

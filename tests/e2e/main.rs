@@ -14,5 +14,8 @@ mod disk_full;
 mod emulator_cli;
 mod export;
 mod extract;
+mod manual;
+mod output;
+mod snapshots;
 mod tls;
 mod workspace;

@@ -394,7 +394,7 @@ fn check_archive(
     failed: &mut Vec<JobFailure>,
 ) -> anyhow::Result<Archive> {
     let listing = archive::inspect(target.path(), &plan.limits)
-        .with_context(|| format!("checking {}", target.path().display()))?;
+        .context("the archive the server returned was refused")?;
     let jobs = listing.jobs();
     let bytes = std::fs::metadata(target.path())
         .with_context(|| format!("cannot read {}", target.path().display()))?
