@@ -863,6 +863,15 @@ pub struct EmulatorArgs {
     #[arg(long, help_heading = "Faults")]
     pub echo_secrets: bool,
 
+    /// Fault: the server's clock runs SECS ahead (negative: behind) of this machine's
+    #[arg(
+        long,
+        value_name = "SECS",
+        help_heading = "Faults",
+        allow_hyphen_values = true
+    )]
+    pub clock_offset: Option<i64>,
+
     /// Fault: answer 429 APIG.0308 above RPS requests a second (no burst)
     #[arg(long, value_name = "RPS", help_heading = "Faults")]
     pub rate_limit: Option<f64>,

@@ -8,6 +8,7 @@
 use crate::api::ApiError;
 use crate::archive::{ArchiveError, TargetExists};
 use crate::cancel::Interrupted;
+use crate::commands::doctor::ClockSkew;
 use crate::commands::{PartialFailure, UsageError};
 use crate::config::ConfigError;
 use crate::emulator::EmulatorError;
@@ -61,6 +62,12 @@ pub fn classify(error: &anyhow::Error) -> Failure {
     for cause in error.chain() {
         if cause.is::<Interrupted>() {
             return Failure::new(code::INTERRUPTED);
+        }
+        if cause.is::<ClockSkew>() {
+            return Failure::new(code::AUTH).hint(
+                "sync this machine's clock (timedatectl, NTP): the gateway refuses signatures \
+                 more than 15 minutes off",
+            );
         }
         if let Some(error) = cause.downcast_ref::<ConfigError>() {
             return config(error);

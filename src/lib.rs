@@ -45,12 +45,12 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Emulator(args) => commands::emulator::run(args, ctx).await,
         Command::Demo(args) => commands::demo::run(args, ctx).await,
         Command::Completions { shell } => commands::completions::run(shell, &ctx.printer),
+        Command::Doctor(args) => commands::doctor::run(args, ctx).await,
         Command::Backup(_)
         | Command::Import(_)
         | Command::Migrate(_)
         | Command::Task(_)
-        | Command::Workspaces(_)
-        | Command::Doctor(_) => Err(anyhow::anyhow!(
+        | Command::Workspaces(_) => Err(anyhow::anyhow!(
             "this command is not available in this build yet"
         )),
     }

@@ -8,6 +8,7 @@ mod error;
 pub mod export;
 pub mod iam;
 pub mod list;
+pub mod probe;
 pub mod studio;
 
 use std::time::{Instant, SystemTime};

@@ -61,6 +61,7 @@ pub fn config(args: &EmulatorArgs) -> Config {
                 TotalFaultArg::Huge => TotalFault::Huge,
             }),
             echo_secrets: args.echo_secrets,
+            clock_offset: args.clock_offset,
             rate_limit: args.rate_limit,
             latency: args.latency.map(Duration::from_millis),
         },

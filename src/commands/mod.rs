@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod demo;
+pub mod doctor;
 pub mod emulator;
 pub mod export;
 pub mod list;

@@ -95,6 +95,11 @@ impl FaultState {
         self.faults.echo_secrets
     }
 
+    /// `--clock-offset`: how far the server's clock is off the machine's.
+    pub fn clock_offset(&self) -> Option<i64> {
+        self.faults.clock_offset
+    }
+
     /// `--retry-after`: the header sent with a `fail_status` response.
     pub fn retry_after(&self) -> Option<u64> {
         self.faults.retry_after

@@ -4,7 +4,7 @@
 //! and the `401 APIGW.0301` answer with the canonical request echoed as the
 //! real gateway does.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::respond::Req;
 use super::State;
@@ -32,7 +32,7 @@ pub(crate) fn authenticate(state: &State, req: &Req<'_>) -> Result<(), String> {
         headers: req.headers,
         body: req.body,
     };
-    let now = SystemTime::now();
+    let now = state.now();
     verify(&received, &state.ak, &state.sk, now, MAX_SKEW).map_err(|err| match err {
         VerifyError::Mismatch { canonical_request } => {
             let mut message = format!(

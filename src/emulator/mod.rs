@@ -118,6 +118,9 @@ pub struct Faults {
     pub list_total: Option<TotalFault>,
     /// Echo the security token and the signature in 401 messages.
     pub echo_secrets: bool,
+    /// The server's clock runs this many seconds ahead of the machine's
+    /// (negative: behind): signatures are checked and `Date` sent by it.
+    pub clock_offset: Option<i64>,
     /// Requests per second; a request closer than 1/RPS to the previously
     /// accepted one gets 429 `APIG.0308` (no burst allowance).
     pub rate_limit: Option<f64>,
@@ -191,6 +194,18 @@ pub struct Running {
     warnings: Vec<String>,
     jobs: usize,
     tls: bool,
+}
+
+impl State {
+    /// The server's clock (the machine's, shifted by `--clock-offset`).
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        let now = std::time::SystemTime::now();
+        match self.faults.clock_offset() {
+            Some(offset) if offset >= 0 => now + Duration::from_secs(offset.unsigned_abs()),
+            Some(offset) => now - Duration::from_secs(offset.unsigned_abs()),
+            None => now,
+        }
+    }
 }
 
 impl std::fmt::Debug for State {

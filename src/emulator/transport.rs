@@ -247,6 +247,15 @@ async fn handle(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         outcome.response.headers_mut().insert("x-request-id", value);
     }
+    if state.faults.clock_offset().is_some() {
+        // hyper would send the machine's time; the shifted clock is the server's.
+        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(state.now())) {
+            outcome
+                .response
+                .headers_mut()
+                .insert(hyper::header::DATE, value);
+        }
+    }
     if let Some(log) = &state.log {
         log.write(&LogLine {
             ts_ms: epoch_ms(arrived),

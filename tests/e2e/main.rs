@@ -15,6 +15,7 @@ mod emulator_cli;
 mod export;
 mod extract;
 mod manual;
+mod operator;
 mod output;
 mod snapshots;
 mod tls;
