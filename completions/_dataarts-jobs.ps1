@@ -365,6 +365,7 @@ Register-ArgumentCompleter -Native -CommandName 'dataarts-jobs' -ScriptBlock {
             [CompletionResult]::new('--truncate-body', '--truncate-body', [CompletionResultType]::ParameterName, 'Fault: cut export bodies short after BYTES')
             [CompletionResult]::new('--reset-after', '--reset-after', [CompletionResultType]::ParameterName, 'Fault: reset the connection after BYTES of an export body')
             [CompletionResult]::new('--list-total', '--list-total', [CompletionResultType]::ParameterName, 'Fault: list jobs lies about `total`')
+            [CompletionResult]::new('--clock-offset', '--clock-offset', [CompletionResultType]::ParameterName, 'Fault: the server''s clock runs SECS ahead (negative: behind) of this machine''s')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Fault: answer 429 APIG.0308 above RPS requests a second (no burst)')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Fault: add MS of latency to every request')
             [CompletionResult]::new('--endless-body', '--endless-body', [CompletionResultType]::ParameterName, 'Fault: export bodies never end (zip bytes, then filler, forever)')

@@ -307,7 +307,7 @@ _dataarts__jobs() {
             return 0
             ;;
         dataarts__jobs__subcmd__emulator)
-            opts="-q -v -h -V --listen --obs-listen --data --ak --sk --security-token --project-id --region --auth-token --request-log --offset-unit --page-clamp --tls-cert --tls-key --iam-projects --task-polls --fail-import --connections --fail-first --fail-status --retry-after --first-byte-delay --truncate-body --reset-after --endless-body --list-total --echo-secrets --rate-limit --latency --quiet --verbose --help --version"
+            opts="-q -v -h -V --listen --obs-listen --data --ak --sk --security-token --project-id --region --auth-token --request-log --offset-unit --page-clamp --tls-cert --tls-key --iam-projects --task-polls --fail-import --connections --fail-first --fail-status --retry-after --first-byte-delay --truncate-body --reset-after --endless-body --list-total --echo-secrets --clock-offset --rate-limit --latency --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -411,6 +411,10 @@ _dataarts__jobs() {
                     ;;
                 --list-total)
                     COMPREPLY=($(compgen -W "missing low huge" -- "${cur}"))
+                    return 0
+                    ;;
+                --clock-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --rate-limit)

@@ -352,6 +352,7 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
             cand --truncate-body 'Fault: cut export bodies short after BYTES'
             cand --reset-after 'Fault: reset the connection after BYTES of an export body'
             cand --list-total 'Fault: list jobs lies about `total`'
+            cand --clock-offset 'Fault: the server''s clock runs SECS ahead (negative: behind) of this machine''s'
             cand --rate-limit 'Fault: answer 429 APIG.0308 above RPS requests a second (no burst)'
             cand --latency 'Fault: add MS of latency to every request'
             cand --endless-body 'Fault: export bodies never end (zip bytes, then filler, forever)'

@@ -305,6 +305,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l list-total -d 'Fault: list jobs lies about `total`' -r -f -a "missing\t'No `total` field at all'
 low\t'Half the real number'
 huge\t'10^15'"
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l clock-offset -d 'Fault: the server\'s clock runs SECS ahead (negative: behind) of this machine\'s' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l rate-limit -d 'Fault: answer 429 APIG.0308 above RPS requests a second (no burst)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l latency -d 'Fault: add MS of latency to every request' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l endless-body -d 'Fault: export bodies never end (zip bytes, then filler, forever)'
