@@ -81,9 +81,15 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             json: true,
             ..output::Options::default()
         });
+        let rendered = error.render().to_string();
+        let message = rendered
+            .lines()
+            .next()
+            .map(|line| line.trim_start_matches("error: ").to_string())
+            .unwrap_or_else(|| error.kind().to_string());
         let object = serde_json::json!({
             "format": 1,
-            "error": {"exit_code": exit::code::USAGE, "message": error.kind().to_string(), "error_code": null, "request_id": null}
+            "error": {"exit_code": exit::code::USAGE, "message": message, "error_code": null, "request_id": null}
         });
         let _ = printer.json_value(&object);
     }
