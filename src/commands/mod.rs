@@ -6,7 +6,10 @@ pub mod completions;
 pub mod demo;
 pub mod emulator;
 pub mod export;
+pub mod import;
 pub mod list;
+pub mod migrate;
+pub mod task;
 pub mod unpack;
 mod usage;
 

@@ -14,5 +14,6 @@ mod disk_full;
 mod emulator_cli;
 mod export;
 mod extract;
+mod import;
 mod tls;
 mod workspace;
