@@ -15,5 +15,6 @@ mod emulator_cli;
 mod export;
 mod extract;
 mod import;
+mod migrate;
 mod tls;
 mod workspace;
