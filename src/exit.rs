@@ -325,6 +325,16 @@ fn status_hint(error: &ApiError, class: Class) -> Option<String> {
              `dataarts-jobs list`, or pass --keep-going to export the rest"
                 .to_string()
         }
+        Class::Refused if code == "DLF.0810" || code == "DLF.20810" => {
+            "no such system task in this project and workspace: pass the --workspace the import \
+             ran in (tasks may also expire)"
+                .to_string()
+        }
+        Class::Refused if code == "DLF.0815" => {
+            "DataArts could not read the archive in OBS: stage it in a bucket of the target's \
+             region that DataArts Studio may read, as a zip of at most 10 MiB"
+                .to_string()
+        }
         Class::Refused if code == "DLF.3051" => {
             "the request was refused as invalid: check the job names and the workspace id"
                 .to_string()

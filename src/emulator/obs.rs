@@ -285,3 +285,118 @@ fn error(status: StatusCode, code: &str, message: &str, req: &Req<'_>) -> Respon
         .body(full(Bytes::from(body)))
         .unwrap_or_else(|_| internal_error())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use crate::auth::obs::{sign, Key, Request};
+    use crate::auth::Secret;
+    use crate::emulator::{start, Config, DEFAULT_AK, DEFAULT_SK};
+
+    fn config() -> Config {
+        crate::commands::emulator::config_from(&["--listen", "127.0.0.1:0"]).expect("config")
+    }
+
+    async fn put(
+        endpoint: &str,
+        sk: &str,
+        key: &str,
+        body: &'static [u8],
+        md5: Option<&str>,
+    ) -> reqwest::Response {
+        let sk = Secret::new(sk);
+        let mut headers = vec![("Content-Type".to_string(), "application/zip".to_string())];
+        if let Some(md5) = md5 {
+            headers.push(("Content-MD5".to_string(), md5.to_string()));
+        }
+        let request = Request {
+            method: "PUT",
+            bucket: "b",
+            key: Some(key),
+            query: &[],
+            headers: &headers,
+            path_style: true,
+        };
+        let signed = sign(
+            &request,
+            &Key {
+                ak: DEFAULT_AK,
+                sk: &sk,
+                security_token: None,
+            },
+            SystemTime::now(),
+        );
+        let mut builder = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client")
+            .put(format!(
+                "{endpoint}/b/{}",
+                crate::auth::obs::encode_key(key)
+            ))
+            .body(body);
+        for (name, value) in signed.headers {
+            builder = builder.header(name, value);
+        }
+        builder.send().await.expect("sends")
+    }
+
+    #[tokio::test]
+    async fn objects_are_stored_with_their_md5_and_bad_requests_refused() {
+        let running = start(config()).await.expect("starts");
+        let endpoint = running.obs_endpoint();
+        let (md5, hex) = crate::obs::md5_of(b"zip bytes");
+        let stored = put(
+            &endpoint,
+            DEFAULT_SK,
+            "dir/a b.zip",
+            b"zip bytes",
+            Some(&md5),
+        )
+        .await;
+        assert_eq!(stored.status(), 200);
+        assert_eq!(
+            stored.headers()["etag"].to_str().expect("etag"),
+            format!("\"{hex}\"")
+        );
+        assert!(stored.headers().contains_key("x-obs-request-id"));
+        assert_eq!(running.obs_objects(), ["obs://b/dir/a b.zip"]);
+
+        let (other_md5, _) = crate::obs::md5_of(b"other bytes");
+        let refused = put(
+            &endpoint,
+            DEFAULT_SK,
+            "c.zip",
+            b"zip bytes",
+            Some(&other_md5),
+        )
+        .await;
+        assert_eq!(refused.status(), 400);
+        assert!(refused
+            .text()
+            .await
+            .expect("body")
+            .contains("<Code>BadDigest</Code>"));
+
+        let forged = put(&endpoint, "not-the-sk", "d.zip", b"zip bytes", None).await;
+        assert_eq!(forged.status(), 403);
+        assert!(forged
+            .text()
+            .await
+            .expect("body")
+            .contains("<Code>SignatureDoesNotMatch</Code>"));
+
+        let unsigned = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client")
+            .get(format!("{endpoint}/b/dir/a%20b.zip"))
+            .send()
+            .await
+            .expect("sends");
+        assert_eq!(unsigned.status(), 403);
+        assert_eq!(running.obs_objects().len(), 1);
+        running.shutdown().await;
+    }
+}

@@ -137,6 +137,8 @@ impl Importer<'_> {
     /// `archives`, adding to `report`.
     pub async fn run(&self, mut archives: Vec<Staged>, report: &mut Report) -> anyhow::Result<()> {
         let mut owned: Vec<ObjectPath> = Vec::new();
+        // Ctrl-C before any import leaves what was uploaded: say so.
+        let mut staged_notice: Option<InterruptNotice> = None;
         // 1. Upload.
         for archive in &archives {
             let Some(bytes) = &archive.bytes else {
@@ -154,6 +156,20 @@ impl Importer<'_> {
                 Ok(stored) => {
                     report.request_id(stored.request_id);
                     owned.push(archive.object.clone());
+                    if let Some(previous) = staged_notice.take() {
+                        previous.disarm();
+                    }
+                    staged_notice = Some(InterruptNotice {
+                        printer: self.printer.clone(),
+                        text: Some(format!(
+                            "stopped before importing; staged and not deleted: {}",
+                            owned
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    });
                     self.printer.info(format!(
                         "uploaded {} ({}) to {}",
                         archive.label,
@@ -162,6 +178,9 @@ impl Importer<'_> {
                     ));
                 }
                 Err(error) => {
+                    if let Some(notice) = staged_notice.take() {
+                        notice.disarm();
+                    }
                     self.clean_up(&owned, report).await;
                     return Err(error.context(format!("uploading {}", archive.label)));
                 }
@@ -171,10 +190,16 @@ impl Importer<'_> {
         let before = match self.preflight(&mut archives).await {
             Ok(before) => before,
             Err(error) => {
+                if let Some(notice) = staged_notice.take() {
+                    notice.disarm();
+                }
                 self.clean_up(&owned, report).await;
                 return Err(error);
             }
         };
+        if let Some(notice) = staged_notice.take() {
+            notice.disarm();
+        }
         // 3. and 4. Import, wait.
         let mut tasks: Vec<Option<SystemTask>> = Vec::new();
         for (index, archive) in archives.iter().enumerate() {
