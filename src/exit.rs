@@ -14,7 +14,9 @@ use crate::config::ConfigError;
 use crate::emulator::EmulatorError;
 use crate::http::status::Class;
 use crate::http::{FailureKind, SetupError, TransportError};
+use crate::import::ImportError;
 use crate::names::NameError;
+use crate::obs::{ObsError, PathError};
 use crate::output::{Label, Printer};
 
 /// Exit codes of the contract.
@@ -84,6 +86,15 @@ pub fn classify(error: &anyhow::Error) -> Failure {
                 _ => Failure::new(code::USAGE),
             };
         }
+        if let Some(error) = cause.downcast_ref::<ImportError>() {
+            return import(error);
+        }
+        if let Some(error) = cause.downcast_ref::<ObsError>() {
+            return obs(error);
+        }
+        if cause.is::<PathError>() {
+            return Failure::new(code::USAGE);
+        }
         if let Some(partial) = cause.downcast_ref::<PartialFailure>() {
             return Failure::new(match partial {
                 PartialFailure::Export { .. } => code::API,
@@ -151,6 +162,85 @@ fn config(error: &ConfigError) -> Failure {
         )),
         _ => failure,
     }
+}
+
+fn import(error: &ImportError) -> Failure {
+    match error {
+        ImportError::SpecialFile { .. } => Failure::new(code::ARCHIVE),
+        ImportError::NoBucket => Failure::new(code::USAGE)
+            .hint("pass --obs-bucket BUCKET (a bucket in the target's region that DataArts Studio can read)"),
+        ImportError::JobTooLarge { .. } | ImportError::ArchiveTooLarge { .. } => {
+            Failure::new(code::USAGE).hint(
+                "the import API reads at most 10 MiB per archive: import that job on its own,                  or make its files smaller",
+            )
+        }
+        ImportError::MissingResources { resources } => {
+            let mut failure = Failure::new(code::USAGE);
+            for resource in resources {
+                failure = failure.hint(format!("--map {}:{}=<replacement>", resource.kind, resource.name));
+            }
+            failure.hint(
+                "map each to a resource the target has (as above), create them in the target                  workspace, or pass --allow-missing to import anyway; nothing was imported",
+            )
+        }
+        ImportError::WaitTimeout { task_id, .. } => Failure::new(code::NETWORK).hint(format!(
+            "`dataarts-jobs task {task_id} --wait` follows the task on (--wait-timeout SECS waits longer)"
+        )),
+        ImportError::TaskEnded { id, .. } => Failure::new(code::IMPORT).hint(format!(
+            "a WARNING task imported some jobs and failed others: the subtasks above say which and why              (`dataarts-jobs task {id}` shows them again)"
+        )),
+        ImportError::Incomplete { .. } => Failure::new(code::IMPORT).hint(
+            "the import is safe to re-run once the cause is fixed: jobs that were imported are              skipped (or overwritten again with --same-name overwrite)",
+        ),
+        ImportError::SameWorkspace { .. } => Failure::new(code::USAGE)
+            .hint("name another target with --to-workspace ID or --to-workspace-name NAME"),
+        ImportError::Unreadable { .. }
+        | ImportError::NoJobs { .. }
+        | ImportError::BadBucket { .. }
+        | ImportError::BadTaskId(_) => Failure::new(code::USAGE),
+    }
+}
+
+fn obs(error: &ObsError) -> Failure {
+    let mut failure = match error {
+        ObsError::Status(status_error) => {
+            let code_text = status_error.code.as_deref().unwrap_or("");
+            match (status_error.status, code_text) {
+                (401 | 403, "RequestTimeTooSkewed") => Failure::new(code::AUTH).hint(
+                    "this machine's clock differs from OBS's by more than 15 minutes; sync it (timedatectl, NTP)",
+                ),
+                (401 | 403, "SignatureDoesNotMatch" | "InvalidAccessKeyId") => Failure::new(code::AUTH).hint(
+                    "OBS refused the signature: check the AK/SK (and the security token of temporary keys);                      -vv shows what was signed",
+                ),
+                (401 | 403, "VirtualHostDomainRequired") => Failure::new(code::AUTH)
+                    .hint("OBS wants the bucket in the host name: pass --obs-endpoint with a domain name, not an IP"),
+                (401 | 403, _) => Failure::new(code::AUTH).hint(
+                    "the keys are valid but not allowed here: the uploading user needs PutObject and                      DeleteObject on the staging bucket (--obs-bucket)",
+                ),
+                (300..=399, _) => Failure::new(code::API).hint(
+                    "OBS redirected the request: the bucket is probably in another region; pass                      --obs-endpoint for the bucket's region",
+                ),
+                (_, "NoSuchBucket") => Failure::new(code::API)
+                    .hint("create the bucket in the target's region, or check --obs-bucket and --obs-endpoint"),
+                (_, "BadDigest" | "InvalidDigest") => Failure::new(code::API).hint(
+                    "OBS received other bytes than were sent (a proxy rewriting the body?): retry,                      or check HTTPS_PROXY/NO_PROXY",
+                ),
+                (status, _) if Class::of(status) == Class::Refused || status == 404 => Failure::new(code::API),
+                _ => Failure::new(code::NETWORK).hint("OBS failed; retry later (--retries sets how often)"),
+            }
+        }
+        ObsError::Transport(transport) => return self::transport(transport),
+        ObsError::ETagMismatch { .. } => Failure::new(code::NETWORK)
+            .hint("the object OBS stored is not what was sent: retry; a proxy may be rewriting bodies"),
+        ObsError::TokenCredentials => Failure::new(code::USAGE).hint(format!(
+            "OBS needs AK/SK: set {} and {} (an IAM token can import only an obs://BUCKET/KEY              object that is already in OBS)",
+            crate::env::SDK_AK,
+            crate::env::SDK_SK
+        )),
+    };
+    failure.error_code = error.code().map(str::to_string);
+    failure.request_id = error.request_id().map(str::to_string);
+    failure
 }
 
 fn usage(error: &UsageError) -> Failure {
@@ -239,6 +329,16 @@ fn status_hint(error: &ApiError, class: Class) -> Option<String> {
         Class::Refused if code == "DLF.0100" => {
             "a job does not exist in this workspace: check the names with \
              `dataarts-jobs list`, or pass --keep-going to export the rest"
+                .to_string()
+        }
+        Class::Refused if code == "DLF.0810" || code == "DLF.20810" => {
+            "no such system task in this project and workspace: pass the --workspace the import \
+             ran in (tasks may also expire)"
+                .to_string()
+        }
+        Class::Refused if code == "DLF.0815" => {
+            "DataArts could not read the archive in OBS: stage it in a bucket of the target's \
+             region that DataArts Studio may read, as a zip of at most 10 MiB"
                 .to_string()
         }
         Class::Refused if code == "DLF.3051" => {

@@ -8,8 +8,10 @@
 //! - [`commands`]: one module per subcommand, each resolving its arguments
 //!   into a plan and running it;
 //! - [`config`]: flags + environment + credential chain → settings;
-//! - the services: [`api`] (DLF, IAM, Management Center), [`download`],
-//!   [`archive`] (zip reading, merging, safe extraction), [`emulator`];
+//! - the services: [`api`] (DLF, IAM, Management Center), [`obs`] (object
+//!   uploads and deletions), [`download`], [`archive`] (zip reading,
+//!   merging, safe extraction), [`import`] (staging, pre-flight, import,
+//!   waiting, verifying), [`emulator`];
 //! - shared below them: [`http`] (transport, retries, status classes),
 //!   [`auth`] (pure signing), [`output`] (the one owner of stdout and
 //!   stderr), [`cli`] (clap types only), [`model`], [`names`], [`env`],
@@ -27,8 +29,10 @@ pub mod emulator;
 pub mod env;
 pub mod exit;
 pub mod http;
+pub mod import;
 pub mod model;
 pub mod names;
+pub mod obs;
 pub mod output;
 pub mod suggest;
 pub mod text;
@@ -44,13 +48,12 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Unpack(args) => commands::unpack::run(args, ctx).await,
         Command::Emulator(args) => commands::emulator::run(args, ctx).await,
         Command::Demo(args) => commands::demo::run(args, ctx).await,
+        Command::Import(args) => commands::import::run(args, ctx).await,
+        Command::Migrate(args) => commands::migrate::run(args, ctx).await,
+        Command::Task(args) => commands::task::run(args, ctx).await,
         Command::Completions { shell } => commands::completions::run(shell, &ctx.printer),
         Command::Doctor(args) => commands::doctor::run(args, ctx).await,
-        Command::Backup(_)
-        | Command::Import(_)
-        | Command::Migrate(_)
-        | Command::Task(_)
-        | Command::Workspaces(_) => Err(anyhow::anyhow!(
+        Command::Backup(_) | Command::Workspaces(_) => Err(anyhow::anyhow!(
             "this command is not available in this build yet"
         )),
     }

@@ -7,6 +7,7 @@
 mod error;
 pub mod export;
 pub mod iam;
+pub mod import;
 pub mod list;
 pub mod probe;
 pub mod studio;
@@ -243,6 +244,18 @@ impl Client {
         prepared: &Prepared,
         attempt: u32,
     ) -> Result<T, ApiError> {
+        self.call_json_once_with_id(prepared, attempt)
+            .await
+            .map(|(value, _)| value)
+    }
+
+    /// [`Client::call_json_once`], also giving the response's request id
+    /// (the summaries of writes report it).
+    pub async fn call_json_once_with_id<T: DeserializeOwned>(
+        &self,
+        prepared: &Prepared,
+        attempt: u32,
+    ) -> Result<(T, Option<String>), ApiError> {
         let started = Instant::now();
         let response = self.send(prepared, attempt, started).await?;
         let status = response.status().as_u16();
@@ -275,13 +288,15 @@ impl Client {
                 started,
             },
         );
-        serde_json::from_slice::<T>(&body).map_err(|error| ApiError::BadResponse {
-            url: prepared.url.to_string(),
-            detail: format!(
-                "{error}; the body starts with: {}",
-                self.shown_prefix(prepared, &body, 120)
-            ),
-        })
+        serde_json::from_slice::<T>(&body)
+            .map(|value| (value, request_id))
+            .map_err(|error| ApiError::BadResponse {
+                url: prepared.url.to_string(),
+                detail: format!(
+                    "{error}; the body starts with: {}",
+                    self.shown_prefix(prepared, &body, 120)
+                ),
+            })
     }
 
     /// `-v`: one line for a request that failed.

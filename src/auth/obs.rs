@@ -412,6 +412,13 @@ mod tests {
                 sk: &sk,
                 security_token: None,
             };
+            // Stage 1: the canonical resource is the string to sign's last line.
+            assert_eq!(
+                Some(resource(&request).as_str()),
+                vector.string_to_sign.rsplit('\n').next(),
+                "{}: canonical resource",
+                vector.name
+            );
             // The vectors carry their own Date (or x-obs-date): the time
             // argument must not be used.
             let signed = sign(&request, &key, UNIX_EPOCH);

@@ -47,6 +47,10 @@ pub fn config(args: &EmulatorArgs) -> Config {
             _ => None,
         },
         iam_projects: args.iam_projects,
+        obs_listen: args.obs_listen,
+        task_polls: args.task_polls,
+        fail_import: args.fail_import.clone(),
+        connections: args.connections.clone(),
         faults: Faults {
             fail_first: args.fail_first,
             fail_status: args.fail_status,

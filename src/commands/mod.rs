@@ -7,7 +7,10 @@ pub mod demo;
 pub mod doctor;
 pub mod emulator;
 pub mod export;
+pub mod import;
 pub mod list;
+pub mod migrate;
+pub mod task;
 pub mod unpack;
 mod usage;
 

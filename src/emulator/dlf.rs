@@ -13,7 +13,7 @@ use super::respond::{
     dlf_error, internal_error, invalid_parameter, json_response, query_param, Outcome, Req,
     ResBody, INVALID,
 };
-use super::store::{epoch_ms, Job, Workspace};
+use super::store::{epoch_ms, Job, Store, Workspace};
 use super::zipstream::{self, ConnControl, PlannedEntry, ZipBody};
 use super::{OffsetUnit, State, TotalFault};
 use crate::auth::signer::{find_header, parse_query};
@@ -23,8 +23,8 @@ use crate::model::JobType;
 const MAX_EXPORT_NAMES: usize = 100;
 
 /// The workspace the `workspace` header names (absent → the default).
-pub(crate) fn workspace<'s>(state: &'s State, req: &Req<'_>) -> Option<&'s Workspace> {
-    state.store.workspace(find_header(req.headers, "workspace"))
+pub(crate) fn workspace<'s>(store: &'s Store, req: &Req<'_>) -> Option<&'s Workspace> {
+    store.workspace(find_header(req.headers, "workspace"))
 }
 
 /// The DLF 400 for a `workspace` header naming no workspace.
@@ -90,7 +90,8 @@ pub(crate) fn batch_export(
     let Some(export) = parse_export(req.body) else {
         return invalid_parameter(INVALID).into();
     };
-    let Some(workspace) = workspace(state, req) else {
+    let store = state.store_read();
+    let Some(workspace) = workspace(&store, req) else {
         return unknown_workspace(req).into();
     };
     let mut jobs: Vec<&Job> = Vec::with_capacity(export.names.len());
@@ -167,7 +168,8 @@ pub(crate) fn list_jobs(state: &State, req: &Req<'_>) -> Response<ResBody> {
     let Some(list) = parse_list(&query) else {
         return invalid_parameter(INVALID);
     };
-    let Some(workspace) = workspace(state, req) else {
+    let store = state.store_read();
+    let Some(workspace) = workspace(&store, req) else {
         return unknown_workspace(req);
     };
     let matching: Vec<&Job> = workspace

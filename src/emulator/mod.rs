@@ -1,12 +1,14 @@
 //! A local imitation of the DataArts cloud: DataArts Factory (DLF) batch
-//! export (streamed zip) and list jobs, and IAM's project lookup.
+//! export (streamed zip), list jobs, and import (check-file, import, system
+//! tasks); IAM's project lookup; and OBS on a second listener.
 //!
 //! It verifies SDK-HMAC-SHA256 signatures with the crate's own signer, so every
 //! end-to-end test against it also tests the client's signing. Used by the
 //! `emulator` and `demo` commands, the end-to-end tests and benchmarks. One
 //! file per concern: `transport` (connections), `router` (the gateway's
 //! routing), `gateway` (authentication), `dlf` and `iam` (the services),
-//! `store` (the workspaces), `faults`, `log`, `tls`, `zipstream`.
+//! `store` (the workspaces), `faults`, `log`, `tls`, `zipstream`, `obs`
+//! (the object store and its listener), `import` (check-file, import, tasks).
 //!
 //! Error codes it answers with (HTTP status, `error_code`):
 //! - 400 `DLF.3051` "The request parameter is invalid." — malformed JSON, no or
@@ -30,7 +32,9 @@ mod dlf;
 mod faults;
 mod gateway;
 mod iam;
+mod import;
 mod log;
+mod obs;
 mod respond;
 mod router;
 mod store;
@@ -73,6 +77,8 @@ pub enum EmulatorError {
     Data { path: PathBuf, detail: String },
     #[error("{0}")]
     Tls(String),
+    #[error("--connections {0}")]
+    Connections(String),
 }
 
 /// How list jobs interprets `offset`: a number of records to skip, or a page
@@ -154,6 +160,14 @@ pub struct Config {
     /// How many projects IAM's lookup answers for the configured region: 1
     /// (the served project), or 0 or several to rehearse a client's errors.
     pub iam_projects: u8,
+    /// Where the OBS listener binds (port 0 picks a free one).
+    pub obs_listen: SocketAddr,
+    /// Polls an import's system task answers `RUNNING` before its final status.
+    pub task_polls: u32,
+    /// Jobs whose import subtask fails.
+    pub fail_import: Vec<String>,
+    /// `--connections FILE`: the connections each workspace has, for check-file.
+    pub connections: Option<PathBuf>,
 }
 
 /// A PEM certificate chain (leaf first) and its PEM private key.
@@ -178,16 +192,46 @@ pub(crate) struct State {
     pub domain_id: String,
     pub offset_unit: OffsetUnit,
     pub page_clamp: Option<u64>,
-    pub store: store::Store,
+    /// The workspaces; imports change them.
+    pub store: std::sync::RwLock<store::Store>,
+    /// OBS's objects.
+    pub obs: obs::Objects,
+    /// Import tasks.
+    pub tasks: import::Tasks,
+    pub task_polls: u32,
+    pub fail_import: Vec<String>,
+    /// `None`: every connection a job references exists.
+    pub connections: Option<import::Connections>,
     pub log: Option<log::RequestLog>,
     pub faults: faults::FaultState,
     pub compression: zipstream::Compression,
+}
+
+impl State {
+    /// The workspaces, for reading (a poisoned lock still holds valid data:
+    /// every change is applied whole under it).
+    pub(crate) fn store_read(&self) -> std::sync::RwLockReadGuard<'_, store::Store> {
+        match self.store.read() {
+            Ok(store) => store,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The workspaces, for an import.
+    pub(crate) fn store_write(&self) -> std::sync::RwLockWriteGuard<'_, store::Store> {
+        match self.store.write() {
+            Ok(store) => store,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
 }
 
 /// A started emulator. Dropping it stops accepting connections as well.
 #[derive(Debug)]
 pub struct Running {
     pub addr: SocketAddr,
+    /// The OBS listener's address.
+    pub obs_addr: SocketAddr,
     state: Arc<State>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -227,6 +271,24 @@ impl Running {
         };
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// The OBS endpoint, `http://127.0.0.1:PORT` (path-style addressing).
+    pub fn obs_endpoint(&self) -> String {
+        format!("http://{}", loopback_for(self.obs_addr))
+    }
+
+    /// `obs://bucket/key` of every object the OBS listener holds, sorted.
+    pub fn obs_objects(&self) -> Vec<String> {
+        self.state.obs.paths()
+    }
+
+    /// Stores an object in the emulator's OBS as a PUT would (for tests and
+    /// rehearsals of `import obs://...`).
+    pub fn put_obs_object(&self, bucket: &str, key: &str, bytes: Vec<u8>) {
+        self.state
+            .obs
+            .put(bucket, key, bytes::Bytes::from(bytes), None);
     }
 
     /// What was skipped while indexing `--data` (job directories without a `.job`, ...).
@@ -282,6 +344,18 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener
         .local_addr()
         .context("cannot read the listening address")?;
+    let obs_listener = TcpListener::bind(config.obs_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (OBS)", config.obs_listen))?;
+    let obs_addr = obs_listener
+        .local_addr()
+        .context("cannot read the OBS listening address")?;
+    let connections = config
+        .connections
+        .as_deref()
+        .map(import::load_connections)
+        .transpose()
+        .map_err(EmulatorError::Connections)?;
     let warnings = store.warnings.clone();
     let jobs = store.job_count();
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -297,21 +371,38 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         domain_id: DEFAULT_DOMAIN_ID.to_string(),
         offset_unit: config.offset_unit,
         page_clamp: config.page_clamp,
-        store,
+        store: std::sync::RwLock::new(store),
+        obs: obs::Objects::default(),
+        tasks: import::Tasks::default(),
+        task_polls: config.task_polls,
+        fail_import: config.fail_import,
+        connections,
         log,
         faults,
         compression: zipstream::Compression::DeflateFast,
     });
     let (shutdown, signal) = watch::channel(false);
     let serves_tls = tls.is_some();
-    let task = tokio::spawn(transport::accept_loop(
+    let api = tokio::spawn(transport::accept_loop(
         listener,
         tls,
         Arc::clone(&state),
+        transport::Listener::Api,
+        signal.clone(),
+    ));
+    let obs = tokio::spawn(transport::accept_loop(
+        obs_listener,
+        None,
+        Arc::clone(&state),
+        transport::Listener::Obs,
         signal,
     ));
+    let task = tokio::spawn(async move {
+        let _ = tokio::join!(api, obs);
+    });
     Ok(Running {
         addr,
+        obs_addr,
         state,
         shutdown,
         task,
@@ -343,10 +434,11 @@ pub fn banner(config: &Config, running: &Running) -> Banner {
         .map(|w| format!("warning: {w}"))
         .collect();
     messages.push(format!(
-        "DataArts emulator: {} job(s) from {source}, project {} (region {}), listening on {endpoint}. Ctrl-C stops it.",
+        "DataArts emulator: {} job(s) from {source}, project {} (region {}), listening on {endpoint}, OBS on {}. Ctrl-C stops it.",
         running.job_count(),
         config.project_id,
-        config.region
+        config.region,
+        running.obs_endpoint()
     ));
     if let Some(tls) = &config.tls {
         messages.push(format!(
@@ -356,13 +448,23 @@ pub fn banner(config: &Config, running: &Running) -> Banner {
     }
     Banner {
         messages,
-        exports: export_lines(config, &endpoint),
+        exports: export_lines(config, &endpoint, &running.obs_endpoint()),
     }
+}
+
+/// A wildcard address shows as loopback.
+fn loopback_for(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
 }
 
 /// The `export` lines that point every command at the emulator. A custom SK
 /// is not shown (the user has it); nor is a custom security token.
-fn export_lines(config: &Config, endpoint: &str) -> String {
+fn export_lines(config: &Config, endpoint: &str, obs_endpoint: &str) -> String {
     let sk = if config.sk.expose() == DEFAULT_SK {
         // The default SK is a public, emulator-only value: safe to show.
         format!("export HUAWEICLOUD_SDK_SK={DEFAULT_SK}\n")
@@ -380,7 +482,8 @@ fn export_lines(config: &Config, endpoint: &str) -> String {
          export HUAWEICLOUD_SDK_REGION_ID={region}\n\
          export HUAWEICLOUD_SDK_IAM_ENDPOINT={endpoint}\n\
          export DATAARTS_ENDPOINT={endpoint}\n\
-         export DATAARTS_STUDIO_ENDPOINT={endpoint}\n",
+         export DATAARTS_STUDIO_ENDPOINT={endpoint}\n\
+         export DATAARTS_OBS_ENDPOINT={obs_endpoint}\n",
         ak = config.ak,
         project = config.project_id,
         region = config.region,

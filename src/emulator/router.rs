@@ -9,12 +9,15 @@ use hyper::{Method, StatusCode};
 use super::faults::throttled_body;
 use super::respond::{gateway_error, json_response, Outcome, Req};
 use super::zipstream::ConnControl;
-use super::{dlf, gateway, iam, State};
+use super::{dlf, gateway, iam, import, State};
 
 /// The APIs the emulator serves.
 enum Route<'a> {
     BatchExport { project: &'a str },
     ListJobs { project: &'a str },
+    CheckFile { project: &'a str },
+    Import { project: &'a str },
+    SystemTask { project: &'a str, task: &'a str },
     Projects,
 }
 
@@ -22,7 +25,11 @@ impl Route<'_> {
     /// The project id in the path, for routes under `/v1/{project_id}`.
     fn project(&self) -> Option<&str> {
         match self {
-            Route::BatchExport { project } | Route::ListJobs { project } => Some(project),
+            Route::BatchExport { project }
+            | Route::ListJobs { project }
+            | Route::CheckFile { project }
+            | Route::Import { project }
+            | Route::SystemTask { project, .. } => Some(project),
             Route::Projects => None,
         }
     }
@@ -40,6 +47,13 @@ fn route<'a>(method: &Method, path: &'a str) -> Option<Route<'a>> {
             Some(Route::BatchExport { project })
         }
         (&Method::GET, ["", "v1", project, "jobs"]) => Some(Route::ListJobs { project }),
+        (&Method::POST, ["", "v1", project, "jobs", "check-file"]) => {
+            Some(Route::CheckFile { project })
+        }
+        (&Method::POST, ["", "v1", project, "jobs", "import"]) => Some(Route::Import { project }),
+        (&Method::GET, ["", "v1", project, "system-tasks", task]) => {
+            Some(Route::SystemTask { project, task })
+        }
         (&Method::GET, ["", "v3", "projects"]) => Some(Route::Projects),
         _ => None,
     }
@@ -95,6 +109,9 @@ pub(crate) fn dispatch(state: &State, control: &Arc<ConnControl>, req: &Req<'_>)
             dlf::batch_export(state, control, req, state.faults.on_export())
         }
         Route::ListJobs { .. } => dlf::list_jobs(state, req).into(),
+        Route::CheckFile { .. } => import::check_file(state, req).into(),
+        Route::Import { .. } => import::import(state, req).into(),
+        Route::SystemTask { task, .. } => import::system_task(state, task).into(),
         Route::Projects => iam::projects(state, req).into(),
     }
 }

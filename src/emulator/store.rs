@@ -27,6 +27,8 @@ const SAMPLE_MTIME_SECS: u64 = 1_716_170_400;
 pub(crate) enum Source {
     Embedded(&'static [u8]),
     File(PathBuf),
+    /// Imported: the bytes as the archive held them.
+    Memory(bytes::Bytes),
 }
 
 /// One file of a job: its path relative to the job directory (`/`-separated).
@@ -82,6 +84,14 @@ impl Store {
         match id.map(str::trim) {
             None | Some("") => Some(&self.default),
             Some(id) => self.named.get(id),
+        }
+    }
+
+    /// The workspace a `workspace` header selects, for changing it (import).
+    pub fn workspace_mut(&mut self, id: Option<&str>) -> Option<&mut Workspace> {
+        match id.map(str::trim) {
+            None | Some("") => Some(&mut self.default),
+            Some(id) => self.named.get_mut(id),
         }
     }
 
@@ -173,9 +183,35 @@ impl Store {
     }
 }
 
+impl Job {
+    /// A job added by an import: its `.job` file's bytes and its other files
+    /// (relative to the job directory), held in memory, dated `now`.
+    pub(crate) fn imported(
+        name: &str,
+        job_file: bytes::Bytes,
+        files: Vec<(String, bytes::Bytes)>,
+        now: SystemTime,
+    ) -> Job {
+        let memory = |file_name: String, bytes: bytes::Bytes| Entry {
+            name: file_name,
+            size: bytes.len() as u64,
+            source: Source::Memory(bytes),
+            modified: now,
+        };
+        let head = JobHead::parse(&job_file);
+        let mut dependencies: Vec<Entry> = files
+            .into_iter()
+            .map(|(file_name, bytes)| memory(file_name, bytes))
+            .collect();
+        dependencies.sort_by(|a, b| a.name.cmp(&b.name));
+        head.into_job(name, memory(format!("{name}.job"), job_file), dependencies)
+    }
+}
+
 fn job_file_bytes(entry: &Entry) -> &[u8] {
     match &entry.source {
         Source::Embedded(bytes) => bytes,
+        Source::Memory(bytes) => bytes,
         Source::File(_) => &[],
     }
 }

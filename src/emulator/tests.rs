@@ -1166,8 +1166,9 @@ fn the_banner_prints_pasteable_exports_and_hides_a_custom_sk() {
         project_id: "p1".into(),
         ..test_config()
     };
-    let lines = export_lines(&config, "http://127.0.0.1:9");
+    let lines = export_lines(&config, "http://127.0.0.1:9", "http://127.0.0.1:10");
     assert!(lines.contains(&format!("export HUAWEICLOUD_SDK_SK={DEFAULT_SK}\n")));
+    assert!(lines.contains("export DATAARTS_OBS_ENDPOINT=http://127.0.0.1:10\n"));
     assert!(lines.contains("export HUAWEICLOUD_SDK_AK=AK1\n"));
     assert!(lines.contains("export HUAWEICLOUD_SDK_PROJECT_ID=p1\n"));
     assert!(lines.contains("export DATAARTS_ENDPOINT=http://127.0.0.1:9\n"));
@@ -1177,6 +1178,7 @@ fn the_banner_prints_pasteable_exports_and_hides_a_custom_sk() {
             ..config
         },
         "http://127.0.0.1:9",
+        "http://127.0.0.1:10",
     );
     assert!(!custom.contains(DEFAULT_SK));
     assert!(!custom.contains("export HUAWEICLOUD_SDK_SK="));

@@ -29,10 +29,21 @@ use super::log::LogLine;
 use super::respond::{gateway_error, Req, ResBody};
 use super::store::epoch_ms;
 use super::zipstream::ConnControl;
-use super::{router, State};
+use super::{obs, router, State};
 
 /// Largest request body read (the gateway's own limit is 12 MB; ours is plenty).
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
+/// Largest object the OBS listener takes in one PUT (imports stage ≤ 10 MiB).
+const MAX_OBJECT_BODY: usize = 64 * 1024 * 1024;
+
+/// Which service a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listener {
+    /// The gateway: DLF, IAM (and the Management Center).
+    Api,
+    /// OBS, path-style.
+    Obs,
+}
 /// How long a TLS handshake may take before the connection is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long `shutdown` waits for open connections.
@@ -44,6 +55,7 @@ pub(crate) async fn accept_loop(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     state: Arc<State>,
+    service: Listener,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
@@ -56,6 +68,7 @@ pub(crate) async fn accept_loop(
                         stream,
                         tls.clone(),
                         state.clone(),
+                        service,
                         shutdown.clone(),
                     ));
                 }
@@ -83,6 +96,7 @@ async fn serve_connection(
     stream: TcpStream,
     tls: Option<TlsAcceptor>,
     state: Arc<State>,
+    service: Listener,
     shutdown: watch::Receiver<bool>,
 ) {
     let control = Arc::new(ConnControl::default());
@@ -91,14 +105,14 @@ async fn serve_connection(
         control: control.clone(),
     };
     match tls {
-        None => serve_http(io, control, state, shutdown).await,
+        None => serve_http(io, control, state, service, shutdown).await,
         Some(acceptor) => {
             // A failed or stalled handshake (e.g. a client that does not
             // trust the certificate) just ends the connection.
             if let Ok(Ok(stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(io)).await
             {
-                serve_http(stream, control, state, shutdown).await;
+                serve_http(stream, control, state, service, shutdown).await;
             }
         }
     }
@@ -109,15 +123,17 @@ async fn serve_http<I>(
     io: I,
     control: Arc<ConnControl>,
     state: Arc<State>,
+    service: Listener,
     mut shutdown: watch::Receiver<bool>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let io = TokioIo::new(io);
-    let service = service_fn(move |request| handle(state.clone(), control.clone(), request));
+    let handler =
+        service_fn(move |request| handle(state.clone(), control.clone(), service, request));
     let connection = http1::Builder::new()
         .keep_alive(true)
-        .serve_connection(io, service);
+        .serve_connection(io, handler);
     tokio::pin!(connection);
     tokio::select! {
         _ = connection.as_mut() => return,
@@ -202,6 +218,7 @@ impl AsyncWrite for ConnIo {
 async fn handle(
     state: Arc<State>,
     control: Arc<ConnControl>,
+    service: Listener,
     request: Request<Incoming>,
 ) -> Result<Response<ResBody>, Infallible> {
     let arrived = SystemTime::now();
@@ -212,22 +229,31 @@ async fn handle(
     let path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().map(str::to_string);
 
-    let (body, mut outcome) = match read_body(body, &parts.headers).await {
+    let limit = match service {
+        Listener::Api => MAX_REQUEST_BODY,
+        Listener::Obs => MAX_OBJECT_BODY,
+    };
+    let (body, mut outcome) = match read_body(body, &parts.headers, limit).await {
         Ok(body) => {
-            let outcome = router::dispatch(
-                &state,
-                &control,
-                &Req {
-                    method: &parts.method,
-                    path: &path,
-                    raw_query: raw_query.as_deref().unwrap_or(""),
-                    headers: &headers,
-                    body: &body,
-                    request_id: &request_id,
-                    started,
-                },
-            );
-            (body, outcome)
+            let req = Req {
+                method: &parts.method,
+                path: &path,
+                raw_query: raw_query.as_deref().unwrap_or(""),
+                headers: &headers,
+                body: &body,
+                request_id: &request_id,
+                started,
+            };
+            let outcome = match service {
+                Listener::Api => router::dispatch(&state, &control, &req),
+                Listener::Obs => obs::dispatch(&state, &req),
+            };
+            // Objects are binary and large: the log shows their size only.
+            let logged = match service {
+                Listener::Api => body,
+                Listener::Obs => Bytes::new(),
+            };
+            (logged, outcome)
         }
         Err(status) => {
             let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -273,15 +299,15 @@ async fn handle(
 }
 
 /// The request body, at most `MAX_REQUEST_BODY` bytes: 413 beyond, 400 if unreadable.
-async fn read_body(body: Incoming, headers: &HeaderMap) -> Result<Bytes, StatusCode> {
+async fn read_body(body: Incoming, headers: &HeaderMap, limit: usize) -> Result<Bytes, StatusCode> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
+    if declared.is_some_and(|length| length > limit as u64) {
         return Err(StatusCode::PAYLOAD_TOO_LARGE);
     }
-    match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+    match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(err) if err.is::<LengthLimitError>() => Err(StatusCode::PAYLOAD_TOO_LARGE),
         Err(_) => Err(StatusCode::BAD_REQUEST),

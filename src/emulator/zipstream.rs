@@ -77,6 +77,7 @@ fn build(
         let mut file = None;
         let first: &[u8] = match &planned.entry.source {
             Source::Embedded(bytes) => bytes,
+            Source::Memory(bytes) => bytes,
             Source::File(path) => {
                 let mut opened = File::open(path).map_err(|err| {
                     io::Error::new(err.kind(), format!("{}: {err}", path.display()))

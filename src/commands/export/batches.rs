@@ -2,7 +2,7 @@
 //! `--keep-going`'s isolation of refused names by halving, and the merge of
 //! several batches' archives into one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -28,7 +28,40 @@ pub(super) struct Downloaded {
 struct Part {
     index: usize,
     label: String,
+    /// The names it holds.
+    names: Vec<String>,
     target: Target,
+}
+
+/// Exports `names` as one batch into archives of their own in `work_dir`
+/// (not merged: `migrate` imports each as it is), isolating refused names
+/// by halving with `--keep-going`. Returns each archive with the names it
+/// holds, and the names refused.
+pub async fn export_parts(
+    client: &Client,
+    plan: &ExportPlan,
+    names: &[String],
+    work_dir: &Path,
+) -> anyhow::Result<(Vec<(Vec<String>, Target)>, Vec<JobFailure>)> {
+    let run = Run {
+        client,
+        plan,
+        progress: ByteProgress::new(Progress::hidden()),
+        bar: Progress::hidden(),
+        work_dir: work_dir.to_path_buf(),
+        batches: 1,
+    };
+    let mut parts = Vec::new();
+    let mut failed = Vec::new();
+    run.isolate(0, vec![names.to_vec()], &mut parts, &mut failed)
+        .await?;
+    Ok((
+        parts
+            .into_iter()
+            .map(|part| (part.names, part.target))
+            .collect(),
+        failed,
+    ))
 }
 
 /// State shared by the batches of one run.
@@ -200,6 +233,7 @@ impl Run<'_> {
                 Ok(_) => parts.push(Part {
                     index,
                     label: batch_label(index, &names),
+                    names,
                     target,
                 }),
                 Err(refusal) if names.len() == 1 => failed.push(failure(&names[0], &refusal)),

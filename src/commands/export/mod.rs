@@ -29,6 +29,7 @@ use crate::output::{self, Printer, Progress};
 
 use super::{connect, Context, PartialFailure, UsageError};
 
+pub use batches::export_parts;
 pub use plan::{ExportPlan, Output, Selection};
 pub use summary::Summary;
 

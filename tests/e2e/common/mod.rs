@@ -36,6 +36,8 @@ pub struct Emu {
     runtime: tokio::runtime::Runtime,
     running: Option<Running>,
     pub endpoint: String,
+    /// The emulator's OBS listener (path-style).
+    pub obs_endpoint: String,
     pub log: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -62,10 +64,12 @@ impl Emu {
             .block_on(emulator::start(config))
             .expect("emulator starts");
         let endpoint = running.endpoint();
+        let obs_endpoint = running.obs_endpoint();
         Self {
             runtime,
             running: Some(running),
             endpoint,
+            obs_endpoint,
             log,
             _dir: dir,
         }
@@ -76,6 +80,41 @@ impl Emu {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         text.lines()
             .map(|line| serde_json::from_str(line).expect("log line is JSON"))
+            .collect()
+    }
+
+    /// `obs://bucket/key` of every object in the emulator's OBS.
+    pub fn objects(&self) -> Vec<String> {
+        self.running
+            .as_ref()
+            .map(Running::obs_objects)
+            .unwrap_or_default()
+    }
+
+    /// Puts an object into the emulator's OBS.
+    pub fn put_object(&self, bucket: &str, key: &str, bytes: Vec<u8>) {
+        if let Some(running) = &self.running {
+            running.put_obs_object(bucket, key, bytes);
+        }
+    }
+
+    /// Logged requests to the OBS listener (paths not under /v1 or /v3).
+    pub fn obs_requests(&self) -> Vec<serde_json::Value> {
+        self.requests()
+            .into_iter()
+            .filter(|r| {
+                r["path"]
+                    .as_str()
+                    .is_some_and(|p| !p.starts_with("/v1/") && !p.starts_with("/v3/"))
+            })
+            .collect()
+    }
+
+    /// Logged requests whose path ends with `suffix`.
+    pub fn requests_to(&self, suffix: &str) -> Vec<serde_json::Value> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
             .collect()
     }
 
@@ -154,7 +193,9 @@ impl Sandbox {
     }
 
     pub fn std_cmd(&self, emu: &Emu) -> std::process::Command {
-        self.std_cmd_at(&emu.endpoint)
+        let mut command = self.std_cmd_at(&emu.endpoint);
+        command.env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint);
+        command
     }
 
     /// The binary pointed at another server (a [`raw_server::RawServer`]).
@@ -171,7 +212,9 @@ impl Sandbox {
     }
 
     pub fn cmd(&self, emu: &Emu) -> Command {
-        self.cmd_at(&emu.endpoint)
+        let mut command = Command::from_std(self.std_cmd(emu));
+        command.timeout(Duration::from_secs(120));
+        command
     }
 
     /// Every file under the sandbox (relative path → bytes), hidden files included.

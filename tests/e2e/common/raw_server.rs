@@ -33,6 +33,25 @@ impl Reply {
             body: body.as_bytes().to_vec(),
         }
     }
+
+    /// A 429 APIG answer asking the client to come back after 1 second
+    /// (the header rides after the content type: the reply has no other slot).
+    pub fn throttled() -> Self {
+        Self {
+            status: 429,
+            content_type: "application/json\r\nRetry-After: 1",
+            body: br#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}"#.to_vec(),
+        }
+    }
+
+    /// An OBS XML error.
+    pub fn obs_error(status: u16, code: &str) -> Self {
+        Self {
+            status,
+            content_type: "application/xml",
+            body: format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>refused by the raw server</Message><RequestId>RAWREQ1</RequestId></Error>").into_bytes(),
+        }
+    }
 }
 
 pub struct RawServer {

@@ -1,0 +1,256 @@
+//! Importing jobs: what `import` and `migrate` share.
+//!
+//! - [`source`]: what is imported — a zip uploaded byte for byte, a
+//!   `jobs/<job>/` tree packed into zips of at most [`MAX_ARCHIVE_BYTES`]
+//!   (whole jobs per zip), or an object already in OBS; every archive passes
+//!   the `unpack` safety rules before anything is uploaded;
+//! - [`staging`]: where archives are staged (`<PREFIX><run-id>/<n>.zip`);
+//! - [`pipeline`]: the steps — upload, pre-flight (check-file and the
+//!   target's jobs), import, wait, verify by reading back, clean up;
+//! - [`wait`]: polling a system task with a growing interval;
+//! - [`verify`]: each job's outcome from the target's listing.
+//!
+//! Errors state facts ([`ImportError`]); `exit.rs` maps them.
+
+pub mod pipeline;
+pub mod source;
+pub mod staging;
+pub mod verify;
+pub mod wait;
+
+use std::collections::BTreeMap;
+
+use crate::api::import::{Approver, ImportBody, JobParams, ResourceMap, ResourceStatus};
+use crate::output;
+
+pub use pipeline::{Importer, Report, TaskReport};
+pub use verify::{JobResult, Outcome};
+
+/// The most one import reads, packed or inflated (the documented limit).
+pub const MAX_ARCHIVE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// What an import does with its archives, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `sameNamePolicy` OVERWRITE (else SKIP).
+    pub overwrite: bool,
+    pub params: Vec<(String, String)>,
+    pub job_params: Vec<(String, String, String)>,
+    /// `(TYPE, OLD, NEW)`.
+    pub maps: Vec<(String, String, String)>,
+    pub allow_missing: bool,
+    /// `SAVED`, `SUBMITTED` or `PRODUCTION`.
+    pub target_status: Option<String>,
+    pub approvers: Vec<String>,
+    pub execute_user: Option<String>,
+    pub no_wait: bool,
+    pub wait: wait::WaitOptions,
+    pub keep_staging: bool,
+}
+
+impl Options {
+    /// The import body for the archive at `path`: every field the options give.
+    pub fn body(&self, path: &str) -> ImportBody {
+        let mut jobs_param: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (job, key, value) in &self.job_params {
+            jobs_param
+                .entry(job.clone())
+                .or_default()
+                .insert(key.clone(), value.clone());
+        }
+        ImportBody {
+            path: path.to_string(),
+            params: (!self.params.is_empty()).then(|| self.params.iter().cloned().collect()),
+            same_name_policy: Some(self.policy().to_string()),
+            jobs_param: (!jobs_param.is_empty()).then(|| {
+                jobs_param
+                    .into_iter()
+                    .map(|(name, params)| JobParams { name, params })
+                    .collect()
+            }),
+            execute_user: self.execute_user.clone(),
+            target_status: self.target_status.clone(),
+            approvers: (!self.approvers.is_empty()).then(|| {
+                self.approvers
+                    .iter()
+                    .map(|name| Approver {
+                        approver_name: name.clone(),
+                    })
+                    .collect()
+            }),
+            resources: (!self.maps.is_empty()).then(|| {
+                self.maps
+                    .iter()
+                    .map(|(kind, old, new)| ResourceMap {
+                        name: old.clone(),
+                        kind: kind.clone(),
+                        replace: new.clone(),
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    /// `SKIP` or `OVERWRITE`.
+    pub fn policy(&self) -> &'static str {
+        if self.overwrite {
+            "OVERWRITE"
+        } else {
+            "SKIP"
+        }
+    }
+
+    /// Whether a `--map` covers `resource`.
+    pub fn maps_resource(&self, resource: &ResourceStatus) -> bool {
+        self.maps
+            .iter()
+            .any(|(kind, old, _)| kind == &resource.kind && old == &resource.name)
+    }
+}
+
+/// A failed job and why, for [`ImportError::Incomplete`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedJob {
+    pub name: String,
+    pub message: Option<String>,
+}
+
+/// Facts that stop or spoil an import.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {path}: {detail}")]
+    Unreadable { path: String, detail: String },
+    #[error("{path} holds no jobs/<job>/ folder to import")]
+    NoJobs { path: String },
+    #[error("job `{name}` is {} with its files, more than the {} one import may read", output::size(*bytes), output::size(*limit))]
+    JobTooLarge {
+        name: String,
+        bytes: u64,
+        limit: u64,
+    },
+    #[error("{path} is {}, more than the {} one import may read", output::size(*bytes), output::size(*limit))]
+    ArchiveTooLarge {
+        path: String,
+        bytes: u64,
+        limit: u64,
+    },
+    #[error("{path} is a symbolic link or special file; only regular files are imported")]
+    SpecialFile { path: String },
+    #[error("a local archive is staged in OBS for the import, and no staging bucket was given")]
+    NoBucket,
+    #[error("invalid OBS bucket name {name:?}: {reason}")]
+    BadBucket { name: String, reason: &'static str },
+    #[error("invalid system task id {0:?}")]
+    BadTaskId(String),
+    #[error("the target workspace lacks {} the jobs reference: {}", if resources.len() == 1 { "a resource" } else { "resources" }, resources.iter().map(|r| format!("{} {}", r.kind, r.name)).collect::<Vec<_>>().join(", "))]
+    MissingResources { resources: Vec<ResourceStatus> },
+    #[error("import task {task_id} did not end within {seconds}s (last status {status}){}", staging.as_deref().map(|s| format!("; the staged archive {s} is kept, as the service may still be reading it")).unwrap_or_default())]
+    WaitTimeout {
+        task_id: String,
+        status: String,
+        staging: Option<String>,
+        seconds: u64,
+    },
+    #[error("system task {id} ended {status}")]
+    TaskEnded { id: String, status: String },
+    #[error("{}", incomplete_message(failed, *total, tasks))]
+    Incomplete {
+        failed: Vec<FailedJob>,
+        total: usize,
+        /// `(task id, status)` of tasks that did not end `SUCCESSFUL`.
+        tasks: Vec<(String, String)>,
+    },
+    #[error(
+        "source and target are the same workspace ({workspace} of project {project} at {endpoint})"
+    )]
+    SameWorkspace {
+        workspace: String,
+        project: String,
+        endpoint: String,
+    },
+}
+
+fn incomplete_message(failed: &[FailedJob], total: usize, tasks: &[(String, String)]) -> String {
+    let mut text = if failed.is_empty() {
+        format!("the import finished, but not cleanly ({total} jobs verified)")
+    } else {
+        let listed: Vec<String> = failed
+            .iter()
+            .take(10)
+            .map(|job| match &job.message {
+                Some(message) => format!("{} ({message})", job.name),
+                None => job.name.clone(),
+            })
+            .collect();
+        let more = failed
+            .len()
+            .checked_sub(10)
+            .filter(|n| *n > 0)
+            .map(|n| format!(" and {n} more"))
+            .unwrap_or_default();
+        format!(
+            "the import finished, but {} of {total} {} not imported: {}{more}",
+            failed.len(),
+            if total == 1 { "job was" } else { "jobs were" },
+            listed.join("; ")
+        )
+    };
+    for (id, status) in tasks {
+        text.push_str(&format!("; task {id} ended {status}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_carries_every_option_given_and_nothing_else() {
+        let options = Options::default();
+        assert_eq!(
+            std::str::from_utf8(&options.body("obs://b/k").body()).expect("utf-8"),
+            r#"{"path":"obs://b/k","sameNamePolicy":"SKIP"}"#
+        );
+        let options = Options {
+            overwrite: true,
+            params: vec![("p".into(), "v".into())],
+            job_params: vec![
+                ("a".into(), "x".into(), "1".into()),
+                ("a".into(), "y".into(), "2".into()),
+            ],
+            maps: vec![("DWS_CONNECTION".into(), "old".into(), "new".into())],
+            approvers: vec!["boss".into()],
+            execute_user: Some("etl".into()),
+            target_status: Some("SUBMITTED".into()),
+            ..Options::default()
+        };
+        let body: serde_json::Value =
+            serde_json::from_slice(&options.body("obs://b/k").body()).expect("json");
+        assert_eq!(body["sameNamePolicy"], "OVERWRITE");
+        assert_eq!(body["jobsParam"][0]["params"]["y"], "2");
+        assert_eq!(body["resources"][0]["replace"], "new");
+        assert_eq!(body["approvers"][0]["approverName"], "boss");
+        assert!(options.maps_resource(&ResourceStatus {
+            name: "old".into(),
+            kind: "DWS_CONNECTION".into(),
+            status: Some(0)
+        }));
+    }
+
+    #[test]
+    fn an_incomplete_import_names_the_failed_jobs() {
+        let error = ImportError::Incomplete {
+            failed: vec![FailedJob {
+                name: "a".into(),
+                message: Some("locked".into()),
+            }],
+            total: 3,
+            tasks: vec![("t1".into(), "WARNING".into())],
+        };
+        assert_eq!(
+            error.to_string(),
+            "the import finished, but 1 of 3 jobs were not imported: a (locked); task t1 ended WARNING"
+        );
+    }
+}

@@ -1,0 +1,439 @@
+//! What an import reads: a zip (uploaded byte for byte), a directory holding
+//! `jobs/<job>/...` (packed into zips in the batch-export layout, whole jobs
+//! per zip, each at most [`MAX_ARCHIVE_BYTES`] packed and inflated), or an
+//! object already in OBS. Every local archive passes [`archive::inspect`]
+//! (the `unpack` safety rules) and its job names the name rules before
+//! anything is uploaded.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::{ImportError, MAX_ARCHIVE_BYTES};
+use crate::archive::{self, Limits};
+use crate::names::{self, NameError};
+use crate::obs::ObjectPath;
+
+/// SOURCE as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Zip(PathBuf),
+    Dir(PathBuf),
+    Obs(ObjectPath),
+}
+
+impl Source {
+    /// `obs://…` is an object; otherwise an existing directory or file.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        if text.starts_with("obs://") {
+            return Ok(Source::Obs(ObjectPath::parse(text)?));
+        }
+        let path = PathBuf::from(text);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => Ok(Source::Dir(path)),
+            Ok(meta) if meta.is_file() => Ok(Source::Zip(path)),
+            Ok(_) => Err(ImportError::SpecialFile {
+                path: path.display().to_string(),
+            }
+            .into()),
+            Err(error) => Err(ImportError::Unreadable {
+                path: path.display().to_string(),
+                detail: error.to_string(),
+            }
+            .into()),
+        }
+    }
+
+    /// Whether the source is uploaded (a local zip or directory).
+    pub fn is_local(&self) -> bool {
+        !matches!(self, Source::Obs(_))
+    }
+}
+
+/// One archive to stage, checked.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    /// What it came from, for people: the zip's path, or the jobs it packs.
+    pub label: String,
+    pub bytes: Bytes,
+    /// The jobs it holds (`jobs/<job>/`), sorted.
+    pub jobs: Vec<String>,
+}
+
+/// Reads and checks a local source: one archive for a zip, one or more for
+/// a directory. Blocking (file reads); run it on a blocking thread.
+pub fn load(source: &Source) -> anyhow::Result<Vec<Archive>> {
+    match source {
+        Source::Zip(path) => Ok(vec![load_zip(path)?]),
+        Source::Dir(dir) => pack_dir(dir),
+        Source::Obs(_) => Ok(Vec::new()),
+    }
+}
+
+fn unreadable(path: &Path, error: impl std::fmt::Display) -> ImportError {
+    ImportError::Unreadable {
+        path: path.display().to_string(),
+        detail: error.to_string(),
+    }
+}
+
+/// A zip as it is: its bytes, checked by the `unpack` rules.
+pub fn load_zip(path: &Path) -> anyhow::Result<Archive> {
+    let bytes = std::fs::read(path).map_err(|error| unreadable(path, error))?;
+    if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
+        return Err(ImportError::ArchiveTooLarge {
+            path: path.display().to_string(),
+            bytes: bytes.len() as u64,
+            limit: MAX_ARCHIVE_BYTES,
+        }
+        .into());
+    }
+    let jobs = check_file(path, &path.display().to_string())?;
+    Ok(Archive {
+        label: path.display().to_string(),
+        bytes: Bytes::from(bytes),
+        jobs,
+    })
+}
+
+/// Checks the archive at `path` as `unpack` would, and its job names;
+/// returns the jobs it holds.
+fn check_file(path: &Path, label: &str) -> anyhow::Result<Vec<String>> {
+    let limits = Limits {
+        max_size: MAX_ARCHIVE_BYTES,
+        ..Limits::default()
+    };
+    let listing = match archive::inspect(path, &limits) {
+        Ok(listing) => listing,
+        Err(archive::ArchiveError::TooLarge { total, .. }) => {
+            return Err(ImportError::ArchiveTooLarge {
+                path: format!("{label} (inflated)"),
+                bytes: total,
+                limit: MAX_ARCHIVE_BYTES,
+            }
+            .into());
+        }
+        Err(error) => return Err(anyhow::Error::new(error).context(format!("checking {label}"))),
+    };
+    // The layouts the server gives (batch export: jobs/<job>/...; single
+    // export: also scripts/ and resources/) and nothing else.
+    if let Some(entry) = listing.entries.iter().find(|entry| {
+        !["jobs/", "scripts/", "resources/"]
+            .iter()
+            .any(|top| entry.path.starts_with(top) || format!("{}/", entry.path) == *top)
+    }) {
+        return Err(anyhow::Error::new(archive::ArchiveError::UnsafePath {
+            name: entry.path.escape_debug().to_string(),
+            reason: "only jobs/, scripts/ and resources/ may be top-level folders",
+        })
+        .context(format!("checking {label}")));
+    }
+    if let Some(entry) = listing.entries.iter().find(|entry| {
+        entry
+            .path
+            .split('/')
+            .any(|part| part.eq_ignore_ascii_case(".git"))
+    }) {
+        return Err(anyhow::Error::new(archive::ArchiveError::UnsafePath {
+            name: entry.path.escape_debug().to_string(),
+            reason: "a component is named .git",
+        })
+        .context(format!("checking {label}")));
+    }
+    let jobs: Vec<String> = listing.jobs().into_keys().collect();
+    if jobs.is_empty() {
+        return Err(ImportError::NoJobs {
+            path: label.to_string(),
+        }
+        .into());
+    }
+    for job in &jobs {
+        if let Some(reason) = names::invalid_reason(job) {
+            return Err(NameError::Invalid {
+                name: job.clone(),
+                reason,
+            }
+            .into());
+        }
+    }
+    Ok(jobs)
+}
+
+/// A job's files: (`jobs/<job>/<relative path>`, bytes), sorted by path.
+struct JobFiles {
+    name: String,
+    files: Vec<(String, Vec<u8>)>,
+    bytes: u64,
+}
+
+/// Packs `dir/jobs/<job>/` folders into zips of whole jobs.
+pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
+    let jobs_dir = dir.join("jobs");
+    if !jobs_dir.is_dir() {
+        return Err(ImportError::NoJobs {
+            path: dir.display().to_string(),
+        }
+        .into());
+    }
+    let mut jobs = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&jobs_dir)
+        .map_err(|error| unreadable(&jobs_dir, error))?
+        .collect::<Result<_, _>>()
+        .map_err(|error| unreadable(&jobs_dir, error))?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let file_type = entry
+            .file_type()
+            .map_err(|error| unreadable(&path, error))?;
+        if file_type.is_symlink() {
+            return Err(ImportError::SpecialFile {
+                path: path.display().to_string(),
+            }
+            .into());
+        }
+        if !file_type.is_dir() {
+            continue;
+        }
+        let name = entry
+            .file_name()
+            .to_str()
+            .map(str::to_string)
+            .ok_or_else(|| unreadable(&path, "the folder name is not UTF-8"))?;
+        if let Some(reason) = names::invalid_reason(&name) {
+            return Err(NameError::Invalid { name, reason }.into());
+        }
+        let mut files = Vec::new();
+        collect(&path, &format!("jobs/{name}"), &mut files)?;
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let bytes = files.iter().map(|(_, content)| content.len() as u64).sum();
+        if bytes > MAX_ARCHIVE_BYTES {
+            return Err(ImportError::JobTooLarge {
+                name,
+                bytes,
+                limit: MAX_ARCHIVE_BYTES,
+            }
+            .into());
+        }
+        jobs.push(JobFiles { name, files, bytes });
+    }
+    if jobs.is_empty() {
+        return Err(ImportError::NoJobs {
+            path: dir.display().to_string(),
+        }
+        .into());
+    }
+    // Greedy: whole jobs, in name order, while the inflated size fits.
+    let mut groups: Vec<Vec<JobFiles>> = Vec::new();
+    let mut current: Vec<JobFiles> = Vec::new();
+    let mut current_bytes = 0u64;
+    for job in jobs {
+        if !current.is_empty() && current_bytes + job.bytes > MAX_ARCHIVE_BYTES {
+            groups.push(std::mem::take(&mut current));
+            current_bytes = 0;
+        }
+        current_bytes += job.bytes;
+        current.push(job);
+    }
+    groups.push(current);
+    let mut archives = Vec::new();
+    for group in groups {
+        pack_group(group, &mut archives)?;
+    }
+    Ok(archives)
+}
+
+/// Zips one group; a zip over the limit (entries' overhead) is split in two.
+fn pack_group(group: Vec<JobFiles>, out: &mut Vec<Archive>) -> anyhow::Result<()> {
+    let bytes = zip_jobs(&group)?;
+    if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
+        if group.len() == 1 {
+            return Err(ImportError::JobTooLarge {
+                name: group[0].name.clone(),
+                bytes: bytes.len() as u64,
+                limit: MAX_ARCHIVE_BYTES,
+            }
+            .into());
+        }
+        let mut group = group;
+        let second = group.split_off(group.len() / 2);
+        pack_group(group, out)?;
+        return pack_group(second, out);
+    }
+    let label = match group.as_slice() {
+        [one] => format!("job {}", one.name),
+        [first, .., last] => format!("{} jobs ({} … {})", group.len(), first.name, last.name),
+        [] => "no jobs".to_string(),
+    };
+    let mut temp = tempfile::NamedTempFile::new()
+        .map_err(|error| unreadable(Path::new("temporary file"), error))?;
+    temp.write_all(&bytes)
+        .and_then(|()| temp.flush())
+        .map_err(|error| unreadable(temp.path(), error))?;
+    let jobs = check_file(temp.path(), &label)?;
+    out.push(Archive {
+        label,
+        bytes: Bytes::from(bytes),
+        jobs,
+    });
+    Ok(())
+}
+
+/// A zip of the jobs' files in the batch-export layout; a fixed timestamp,
+/// so the same tree gives the same bytes.
+fn zip_jobs(group: &[JobFiles]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    for job in group {
+        for (name, content) in &job.files {
+            writer.start_file(name.as_str(), options)?;
+            writer.write_all(content)?;
+        }
+    }
+    Ok(writer.finish()?.into_inner())
+}
+
+/// Every regular file under `dir`; a symbolic link or special file refuses.
+fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|error| unreadable(dir, error))?;
+    for entry in entries {
+        let entry = entry.map_err(|error| unreadable(dir, error))?;
+        let path = entry.path();
+        let file_type = entry
+            .file_type()
+            .map_err(|error| unreadable(&path, error))?;
+        let name = entry
+            .file_name()
+            .to_str()
+            .map(str::to_string)
+            .ok_or_else(|| unreadable(&path, "the file name is not UTF-8"))?;
+        let relative = format!("{prefix}/{name}");
+        if file_type.is_dir() {
+            collect(&path, &relative, out)?;
+        } else if file_type.is_file() {
+            let content = std::fs::read(&path).map_err(|error| unreadable(&path, error))?;
+            out.push((relative, content));
+        } else {
+            return Err(ImportError::SpecialFile {
+                path: path.display().to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(root: &Path, name: &str, files: &[(&str, &[u8])]) {
+        let dir = root.join("jobs").join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for (file, bytes) in files {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, bytes).expect("write");
+        }
+    }
+
+    fn entries(bytes: &[u8]) -> Vec<String> {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        (0..archive.len())
+            .map(|i| {
+                archive
+                    .name_for_index(i)
+                    .expect("name")
+                    .expect("utf-8")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_tree_packs_into_the_batch_layout() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        job(dir.path(), "b", &[("b.job", b"{}"), ("x.script", b"{}")]);
+        job(
+            dir.path(),
+            "a",
+            &[("a.job", b"{}"), ("resources/r.resource", b"r")],
+        );
+        std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+        let archives = pack_dir(dir.path()).expect("packs");
+        assert_eq!(archives.len(), 1);
+        assert_eq!(archives[0].jobs, ["a", "b"]);
+        let mut names = entries(&archives[0].bytes);
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "jobs/a/a.job",
+                "jobs/a/resources/r.resource",
+                "jobs/b/b.job",
+                "jobs/b/x.script"
+            ]
+        );
+        // The same tree gives the same bytes.
+        assert_eq!(
+            pack_dir(dir.path()).expect("packs")[0].bytes,
+            archives[0].bytes
+        );
+    }
+
+    #[test]
+    fn large_trees_split_by_whole_jobs_and_an_oversized_job_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let big = vec![7u8; 4 * 1024 * 1024];
+        for name in ["a", "b", "c"] {
+            job(
+                dir.path(),
+                name,
+                &[(&format!("{name}.job"), b"{}"), ("data.bin", &big)],
+            );
+        }
+        let archives = pack_dir(dir.path()).expect("packs");
+        assert_eq!(archives.len(), 2);
+        assert_eq!(archives[0].jobs, ["a", "b"]);
+        assert_eq!(archives[1].jobs, ["c"]);
+        let huge = vec![1u8; 11 * 1024 * 1024];
+        job(dir.path(), "d", &[("d.job", b"{}"), ("huge.bin", &huge)]);
+        let error = pack_dir(dir.path()).expect_err("refused");
+        assert!(
+            matches!(error.downcast_ref::<ImportError>(), Some(ImportError::JobTooLarge { name, .. }) if name == "d"),
+            "{error}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_and_unsafe_names_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        job(dir.path(), "a", &[("a.job", b"{}")]);
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("jobs/a/link")).expect("symlink");
+        assert!(matches!(
+            pack_dir(dir.path())
+                .expect_err("refused")
+                .downcast_ref::<ImportError>(),
+            Some(ImportError::SpecialFile { .. })
+        ));
+        let dir = tempfile::tempdir().expect("tempdir");
+        job(dir.path(), "a", &[("a.job", b"{}"), (".git/config", b"x")]);
+        assert!(pack_dir(dir.path())
+            .expect_err("refused")
+            .chain()
+            .any(|cause| cause.is::<archive::ArchiveError>()));
+        let empty = tempfile::tempdir().expect("tempdir");
+        assert!(matches!(
+            pack_dir(empty.path())
+                .expect_err("refused")
+                .downcast_ref::<ImportError>(),
+            Some(ImportError::NoJobs { .. })
+        ));
+    }
+}

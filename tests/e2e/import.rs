@@ -1,0 +1,896 @@
+//! `import` and `task` against the emulator (DLF + OBS), and a raw server for
+//! what the emulator cannot do.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::raw_server::{RawServer, Reply};
+use crate::common::*;
+
+/// A `--data` dir: the default workspace with `job_batch` (a script using
+/// the connection `dws_link`) and `job_stream`; an empty workspace `B`.
+fn two_workspaces() -> tempfile::TempDir {
+    let data = tempfile::tempdir().expect("tempdir");
+    let batch = String::from_utf8(sample_file("jobs/job_batch/job_batch.job")).expect("utf-8");
+    let script = String::from_utf8(sample_file("jobs/job_batch/dws_sql.script")).expect("utf-8");
+    let stream = String::from_utf8(sample_file("jobs/job_stream/job_stream.job")).expect("utf-8");
+    for (job, files) in [
+        (
+            "job_batch",
+            vec![("job_batch.job", batch), ("dws_sql.script", script)],
+        ),
+        ("job_stream", vec![("job_stream.job", stream)]),
+    ] {
+        let dir = data.path().join("jobs").join(job);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("write");
+        }
+    }
+    std::fs::create_dir_all(data.path().join("workspaces/B")).expect("mkdir");
+    data
+}
+
+fn emu_with(
+    data: &tempfile::TempDir,
+    configure: impl FnOnce(&mut dataarts_jobs::emulator::Config),
+) -> Emu {
+    let path = data.path().to_path_buf();
+    Emu::with(move |c| {
+        c.data = Some(path);
+        configure(c);
+    })
+}
+
+/// Exports the default workspace's jobs into `jobs.zip` in the sandbox.
+fn export_default(sandbox: &Sandbox, emu: &Emu) {
+    let output =
+        run(sandbox
+            .cmd(emu)
+            .args(["export", "job_batch", "job_stream", "-o", "jobs.zip"]));
+    expect_code(&output, 0);
+}
+
+fn import_json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+fn outcomes(json: &Value) -> Vec<(String, String)> {
+    json["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .map(|job| {
+            (
+                job["name"].as_str().expect("name").to_string(),
+                job["outcome"].as_str().unwrap_or("null").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_zip_imports_into_another_workspace_byte_for_byte_and_nothing_stays_staged() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    let json = import_json(&output);
+    assert_eq!(json["format"], 1);
+    assert_eq!(
+        outcomes(&json),
+        pairs(&[("job_batch", "imported"), ("job_stream", "imported")])
+    );
+    let tasks = json["tasks"].as_array().expect("tasks");
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0]["status"], "SUCCESSFUL");
+    let key = tasks[0]["staging_key"].as_str().expect("key");
+    assert!(key.starts_with("obs://staging/dataarts-jobs/"), "{key}");
+    assert!(key.ends_with("/1.zip"), "{key}");
+    assert!(!json["request_ids"].as_array().expect("ids").is_empty());
+    assert!(
+        emu.objects().is_empty(),
+        "staging deleted: {:?}",
+        emu.objects()
+    );
+    // The staged object was the zip, byte for byte (its MD5 was checked by the emulator).
+    let put = &emu.obs_requests()[0];
+    assert_eq!(put["method"], "PUT");
+    assert_eq!(
+        put["headers"]["content-length"]
+            .as_str()
+            .map(|l| l.parse::<u64>().ok()),
+        Some(
+            std::fs::metadata(sandbox.path("jobs.zip"))
+                .ok()
+                .map(|m| m.len())
+        )
+    );
+    // Read back: the target's export holds the same files.
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["export", "--all", "--workspace", "B", "-o", "b.zip"]));
+    expect_code(&output, 0);
+    assert_eq!(
+        zip_entries(&sandbox.path("b.zip")),
+        zip_entries(&sandbox.path("jobs.zip"))
+    );
+    // Text summary on stderr, per job.
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 0);
+    let text = stderr(&output);
+    assert!(text.contains("skipped      job_batch"), "{text}");
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn skip_and_overwrite_are_told_apart_by_reading_back() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    // Into the default workspace, where both exist: SKIP leaves them.
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["import", "jobs.zip", "--obs-bucket", "staging", "--json"]));
+    expect_code(&output, 0);
+    assert_eq!(
+        outcomes(&import_json(&output)),
+        pairs(&[("job_batch", "skipped"), ("job_stream", "skipped")])
+    );
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--same-name",
+        "overwrite",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    assert_eq!(
+        outcomes(&import_json(&output)),
+        pairs(&[("job_batch", "overwritten"), ("job_stream", "overwritten")])
+    );
+    let import = emu.requests_to("/jobs/import");
+    assert_eq!(import.len(), 2);
+    let body: Value =
+        serde_json::from_str(import[1]["body"].as_str().expect("body")).expect("json");
+    assert_eq!(body["sameNamePolicy"], "OVERWRITE");
+}
+
+#[test]
+fn a_directory_is_packed_in_the_export_layout() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    // A backup-like tree: jobs/ plus files that are not jobs.
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["export", "--all", "-C", "backup", "--no-archive"]));
+    expect_code(&output, 0);
+    std::fs::write(sandbox.path("backup/dataarts-backup.json"), "{}").expect("write");
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "backup",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    assert_eq!(
+        outcomes(&import_json(&output)),
+        pairs(&[("job_batch", "imported"), ("job_stream", "imported")])
+    );
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["export", "--all", "--workspace", "B", "-o", "b.zip"]));
+    expect_code(&output, 0);
+    let entries = zip_entries(&sandbox.path("b.zip"));
+    assert_eq!(
+        entries["jobs/job_batch/dws_sql.script"],
+        std::fs::read(sandbox.path("backup/jobs/job_batch/dws_sql.script")).expect("read")
+    );
+    assert_eq!(entries.len(), 3);
+}
+
+#[test]
+fn an_object_already_in_obs_is_imported_and_left_in_place() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    emu.put_object(
+        "exports",
+        "nightly/jobs.zip",
+        std::fs::read(sandbox.path("jobs.zip")).expect("read"),
+    );
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "obs://exports/nightly/jobs.zip",
+        "--workspace",
+        "B",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    assert_eq!(
+        outcomes(&import_json(&output)),
+        pairs(&[("job_batch", "imported"), ("job_stream", "imported")])
+    );
+    assert_eq!(emu.objects(), ["obs://exports/nightly/jobs.zip"]);
+    assert!(
+        emu.obs_requests().is_empty(),
+        "no OBS request: nothing staged"
+    );
+}
+
+#[test]
+fn failed_subtasks_end_in_exit_8_naming_the_jobs() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |c| c.fail_import = vec!["job_stream".to_string()]);
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 8);
+    let text = stderr(&output);
+    assert!(text.contains("imported     job_batch"), "{text}");
+    assert!(
+        text.contains("failed       job_stream: Failed to import the job job_stream"),
+        "{text}"
+    );
+    assert!(text.contains("WARNING"), "{text}");
+    assert!(
+        text.contains("error: the import finished, but 1 of 2 jobs were not imported: job_stream (Failed to import"),
+        "{text}"
+    );
+    assert!(emu.objects().is_empty(), "terminal: staging deleted");
+
+    let emu = emu_with(&data, |c| {
+        c.fail_import = vec!["job_stream".to_string(), "job_batch".to_string()]
+    });
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--json",
+    ]));
+    expect_code(&output, 8);
+    let json = import_json(&output);
+    assert_eq!(json["tasks"][0]["status"], "FAILED");
+    assert_eq!(
+        outcomes(&json),
+        pairs(&[("job_batch", "failed"), ("job_stream", "failed")])
+    );
+    assert!(json["jobs"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("locked")));
+}
+
+#[test]
+fn a_stuck_task_times_out_keeping_staging_and_task_wait_finishes_it() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |c| c.task_polls = 40);
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let output = run(sandbox
+        .cmd(&emu)
+        .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "1")
+        .args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "staging",
+            "--workspace",
+            "B",
+            "--wait-timeout",
+            "1",
+        ]));
+    expect_code(&output, 5);
+    let text = stderr(&output);
+    let task_id = text
+        .lines()
+        .find_map(|line| line.strip_prefix("import task ")?.split_whitespace().next())
+        .expect("task id printed")
+        .to_string();
+    assert!(
+        text.contains(&format!(
+            "error: import task {task_id} did not end within 1s"
+        )),
+        "{text}"
+    );
+    assert_eq!(emu.objects().len(), 1, "staging kept");
+    assert!(text.contains(&emu.objects()[0]), "{text}");
+    assert!(
+        text.contains(&format!("dataarts-jobs task {task_id} --wait")),
+        "{text}"
+    );
+
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["task", &task_id, "--workspace", "B", "--wait", "--json"]));
+    expect_code(&output, 0);
+    let json = import_json(&output);
+    assert_eq!(json["format"], 1);
+    assert_eq!(json["task"]["status"], "SUCCESSFUL");
+    assert_eq!(json["task"]["subtasks"].as_array().map(Vec::len), Some(2));
+
+    let output = run(sandbox.cmd(&emu).args(["task", &task_id]));
+    expect_code(&output, 0);
+    assert!(
+        stdout(&output).contains(&format!("task {task_id}: SUCCESSFUL")),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).contains("Import the job_batch job."));
+
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["task", "0123456789abcdef0123456789abcdef"]));
+    expect_code(&output, 4);
+    assert!(stderr(&output).contains("DLF.0810"), "{}", stderr(&output));
+    let output = run(sandbox.cmd(&emu).args(["task", "../x"]));
+    expect_code(&output, 2);
+}
+
+#[test]
+fn task_of_a_warning_import_exits_8_and_no_wait_keeps_staging() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |c| c.fail_import = vec!["job_batch".to_string()]);
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--no-wait",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    let json = import_json(&output);
+    assert_eq!(json["tasks"][0]["status"], "RUNNING");
+    assert_eq!(json["jobs"][0]["outcome"], Value::Null);
+    assert_eq!(emu.objects().len(), 1, "--no-wait keeps staging");
+    let task_id = json["tasks"][0]["id"].as_str().expect("id").to_string();
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["task", &task_id, "--workspace", "B", "--wait"]));
+    expect_code(&output, 8);
+    let text = stdout(&output);
+    assert!(text.contains("WARNING"), "{text}");
+    assert!(
+        text.contains("FAILED      Import the job_batch job.: Failed to import"),
+        "{text}"
+    );
+}
+
+#[test]
+fn missing_connections_stop_before_any_import_and_a_map_fixes_them() {
+    let data = two_workspaces();
+    let connections = data.path().join("connections.json");
+    std::fs::write(
+        &connections,
+        r#"{"default": [{"name": "dws_link", "type": "DWS_CONNECTION"}], "B": [{"name": "dws_b", "type": "DWS_CONNECTION"}]}"#,
+    )
+    .expect("write");
+    let emu = emu_with(&data, |c| c.connections = Some(connections));
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("lacks a resource the jobs reference: DWS_CONNECTION dws_link"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: --map DWS_CONNECTION:dws_link=<replacement>"),
+        "{text}"
+    );
+    assert!(emu.requests_to("/jobs/check-file").len() == 1);
+    assert!(
+        emu.requests_to("/jobs/import").is_empty(),
+        "no import request"
+    );
+    assert!(
+        emu.objects().is_empty(),
+        "staging deleted when stopping before the import"
+    );
+
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--map",
+        "DWS_CONNECTION:dws_link=dws_b",
+        "--param",
+        "bizdate=20240101",
+    ]));
+    expect_code(&output, 0);
+    let import = emu.requests_to("/jobs/import");
+    assert_eq!(import.len(), 1);
+    let body: Value =
+        serde_json::from_str(import[0]["body"].as_str().expect("body")).expect("json");
+    assert_eq!(
+        body["resources"],
+        serde_json::json!([{"name": "dws_link", "type": "DWS_CONNECTION", "replace": "dws_b"}])
+    );
+    assert_eq!(body["params"], serde_json::json!({"bizdate": "20240101"}));
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["export", "job_batch", "--workspace", "B", "-o", "b.zip"]));
+    expect_code(&output, 0);
+    let entries = zip_entries(&sandbox.path("b.zip"));
+    let script: Value =
+        serde_json::from_slice(&entries["jobs/job_batch/dws_sql.script"]).expect("json");
+    assert_eq!(script["connectionName"], "dws_b");
+    let job: Value =
+        serde_json::from_slice(&entries["jobs/job_batch/job_batch.job"]).expect("json");
+    assert_eq!(job["params"][0]["value"], "20240101");
+
+    // --allow-missing imports anyway.
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--allow-missing",
+        "--same-name",
+        "overwrite",
+    ]));
+    expect_code(&output, 0);
+}
+
+#[test]
+fn a_hostile_archive_is_refused_before_any_request() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    let hostile = zips::build(&[("jobs/a/a.job", b"{}"), ("jobs/a/../../../etc/x", b"x")]);
+    std::fs::write(sandbox.path("evil.zip"), hostile).expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["import", "evil.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 6);
+    assert!(emu.requests().is_empty(), "{:?}", emu.requests());
+    let outside = zips::build(&[("jobs/a/a.job", b"{}"), (".github/workflows/x.yml", b"x")]);
+    std::fs::write(sandbox.path("outside.zip"), outside).expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["import", "outside.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 6);
+    assert!(emu.requests().is_empty());
+}
+
+#[test]
+fn usage_errors_come_before_any_request() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let output = run(sandbox.cmd(&emu).args(["import", "jobs.zip"]));
+    expect_code(&output, 2);
+    assert!(
+        stderr(&output).contains("--obs-bucket"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["import", "jobs.zip", "--obs-bucket", "Bad_Bucket"]));
+    expect_code(&output, 2);
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["import", "missing.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 2);
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["import", "obs://staging", "--obs-bucket", "staging"]));
+    expect_code(&output, 2);
+    // An IAM token cannot sign OBS: only obs:// sources.
+    let output = run(sandbox
+        .bare()
+        .env("DATAARTS_AUTH_TOKEN", "IAM-TOKEN-must-never-be-printed")
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+        .env("DATAARTS_ENDPOINT", &emu.endpoint)
+        .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+        .args(["import", "jobs.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 2);
+    assert!(
+        stderr(&output).contains("OBS accepts only AK/SK"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(emu.requests().is_empty());
+}
+
+#[test]
+fn a_wrong_key_is_refused_by_obs_with_exit_3() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .env("HUAWEICLOUD_SDK_SK", "a-wrong-secret-key")
+        .args(["import", "jobs.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 3);
+    let text = stderr(&output);
+    assert!(text.contains("SignatureDoesNotMatch"), "{text}");
+    assert!(text.contains("request id"), "{text}");
+    assert!(!text.contains("a-wrong-secret-key"), "{text}");
+    assert!(emu.objects().is_empty());
+    assert!(emu.requests_to("/jobs/import").is_empty());
+}
+
+#[test]
+fn bad_digest_from_obs_is_an_api_refusal_before_any_import() {
+    let emu = Emu::start();
+    let obs = RawServer::start(4, |_| Reply::obs_error(400, "BadDigest"));
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .env("DATAARTS_OBS_ENDPOINT", &obs.endpoint)
+        .args(["import", "jobs.zip", "--obs-bucket", "staging", "--json"]));
+    expect_code(&output, 4);
+    let json = import_json(&output);
+    assert_eq!(json["error"]["error_code"], "BadDigest");
+    assert!(
+        stderr(&output).contains("BadDigest: refused by the raw server"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(obs.count(), 1, "a refusal is not retried");
+    assert!(emu.requests().is_empty(), "no DLF request");
+    let line = obs.requests.lock().expect("lock")[0].clone();
+    assert!(
+        line.starts_with("PUT /staging/dataarts-jobs/"),
+        "path style for an IP endpoint: {line}"
+    );
+}
+
+#[test]
+fn throttled_polls_are_honoured() {
+    let polls = AtomicUsize::new(0);
+    let lists = AtomicUsize::new(0);
+    let server = RawServer::start(20, move |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(
+                200,
+                r#"{"jobs":[{"name":"a"}],"scripts":[],"resources":[]}"#,
+            )
+        } else if line.contains("/jobs/import") {
+            Reply::json(200, r#"{"taskId":"t0000000000000001"}"#)
+        } else if line.contains("/system-tasks/") {
+            match polls.fetch_add(1, Ordering::SeqCst) {
+                0 | 1 => Reply::throttled(),
+                _ => Reply::json(
+                    200,
+                    r#"{"id":"t0000000000000001","status":"SUCCESSFUL","subtasks":[]}"#,
+                ),
+            }
+        } else if line.contains("jobType=BATCH") {
+            // The second round of listings (the read-back) finds the job.
+            if lists.fetch_add(1, Ordering::SeqCst) == 0 {
+                Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+            } else {
+                Reply::json(
+                    200,
+                    r#"{"total":1,"jobs":[{"name":"a","lastUpdateTime":5}]}"#,
+                )
+            }
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    let output =
+        run(sandbox
+            .cmd_at(&server.endpoint)
+            .args(["import", "obs://staging/k.zip", "--json"]));
+    expect_code(&output, 0);
+    let text = stderr(&output);
+    assert_eq!(
+        text.matches("throttled (HTTP 429), polling again in")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(outcomes(&import_json(&output)), pairs(&[("a", "imported")]));
+    let requests = server.requests.lock().expect("lock").clone();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.contains("/jobs/import"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.contains("/system-tasks/"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn an_import_post_that_may_have_arrived_is_not_repeated() {
+    let server = RawServer::start(20, |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::json(
+                503,
+                r#"{"error_code":"APIGW.0202","error_msg":"backend unavailable"}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd_at(&server.endpoint)
+        .args(["import", "obs://staging/k.zip"]));
+    expect_code(&output, 5);
+    let requests = server.requests.lock().expect("lock").clone();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.contains("/jobs/import"))
+            .count(),
+        1,
+        "{requests:?}"
+    );
+}
+
+#[test]
+fn ctrl_c_while_waiting_prints_the_task_and_keeps_staging() {
+    for signal in ["-INT", "-TERM"] {
+        let data = two_workspaces();
+        let emu = emu_with(&data, |c| c.task_polls = 1_000_000);
+        let sandbox = Sandbox::new();
+        export_default(&sandbox, &emu);
+        let mut child = sandbox
+            .std_cmd(&emu)
+            .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "0.05")
+            .args([
+                "import",
+                "jobs.zip",
+                "--obs-bucket",
+                "staging",
+                "--workspace",
+                "B",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut seen = String::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !seen.contains("import task ") && Instant::now() < deadline {
+            let mut line = String::new();
+            if reader.read_line(&mut line).expect("read") == 0 {
+                break;
+            }
+            seen.push_str(&line);
+        }
+        let task_id = seen
+            .lines()
+            .find_map(|line| line.strip_prefix("import task ")?.split_whitespace().next())
+            .expect("task id printed at once")
+            .to_string();
+        // Bounded: the task is being polled.
+        while emu
+            .requests_to(&format!("/system-tasks/{task_id}"))
+            .is_empty()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut rest).expect("read");
+        let code = child.wait().expect("wait").code();
+        seen.push_str(&rest);
+        assert_eq!(code, Some(130), "{seen}");
+        assert_eq!(emu.objects().len(), 1, "staging kept");
+        let key = &emu.objects()[0];
+        assert!(seen.contains(key), "{seen}");
+        assert!(
+            seen.contains(&format!("stopped while import task {task_id} runs")),
+            "{seen}"
+        );
+        assert!(seen.contains("interrupted"), "{seen}");
+        assert!(!seen.contains(SK));
+    }
+}
+
+#[test]
+fn temporary_keys_sign_dlf_and_obs() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |c| {
+        c.security_token = Some(dataarts_jobs::auth::Secret::new(TOKEN));
+    });
+    let sandbox = Sandbox::new();
+    let with_token = |command: &mut assert_cmd::Command| {
+        command.env("HUAWEICLOUD_SDK_SECURITY_TOKEN", TOKEN);
+    };
+    let mut export = sandbox.cmd(&emu);
+    with_token(&mut export);
+    expect_code(
+        &run(export.args(["export", "job_batch", "job_stream", "-o", "jobs.zip"])),
+        0,
+    );
+    let mut import = sandbox.cmd(&emu);
+    with_token(&mut import);
+    let output = run(import.args([
+        "-vv",
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 0);
+    let text = stderr(&output);
+    assert!(text.contains("x-obs-security-token: (redacted)"), "{text}");
+    assert!(
+        text.contains("OBS EMULATOR0AK000000000:(redacted)"),
+        "{text}"
+    );
+    let put = &emu.obs_requests()[0];
+    assert_eq!(put["status"], 200);
+    // Without the token, OBS refuses the keys (exit 3).
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 3);
+    assert!(
+        stderr(&output).contains("InvalidSecurityToken"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn dry_run_uploads_and_imports_nothing() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let before = emu.requests().len();
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--dry-run",
+        "--execute-user",
+        "etl",
+        "--target-status",
+        "submitted",
+        "--approver",
+        "boss",
+        "--job-param",
+        "job_batch:bizdate=1",
+    ]));
+    expect_code(&output, 0);
+    let text = stdout(&output);
+    assert!(text.contains("PUT http://"), "{text}");
+    assert!(text.contains("Content-MD5: "), "{text}");
+    assert!(text.contains("/jobs/import"), "{text}");
+    assert!(text.contains(r#""executeUser":"etl""#), "{text}");
+    assert!(text.contains(r#""targetStatus":"SUBMITTED""#), "{text}");
+    assert!(
+        text.contains(r#""approvers":[{"approverName":"boss"}]"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""jobsParam":[{"name":"job_batch","params":{"bizdate":"1"}}]"#),
+        "{text}"
+    );
+    assert!(text.contains("(redacted)"), "{text}");
+    assert_eq!(emu.requests().len(), before, "nothing sent");
+    // obs:// runs the pre-flight (read-only).
+    emu.put_object(
+        "staging",
+        "k.zip",
+        std::fs::read(sandbox.path("jobs.zip")).expect("read"),
+    );
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["import", "obs://staging/k.zip", "--dry-run", "--json"]));
+    expect_code(&output, 0);
+    let json = import_json(&output);
+    assert_eq!(json["dry_run"], true);
+    assert_eq!(
+        json["archives"][0]["jobs"],
+        serde_json::json!(["job_batch", "job_stream"])
+    );
+    assert!(emu.requests_to("/jobs/check-file").len() == 1);
+    assert!(emu.requests_to("/jobs/import").is_empty());
+}
