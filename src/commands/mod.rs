@@ -19,7 +19,8 @@ use crate::api::Client;
 use crate::config::{Project, Settings, WorkspaceRef};
 use crate::env::Env;
 use crate::http::Transport;
-use crate::output::Printer;
+use crate::model::{JobType, ListedJob};
+use crate::output::{self, Printer};
 
 /// What every command runs with.
 #[derive(Debug, Clone)]
@@ -84,4 +85,28 @@ pub async fn connect(settings: &Settings, printer: &Printer) -> anyhow::Result<C
         }
     };
     Ok(client.in_workspace(workspace))
+}
+
+/// Every job of `types` (listed concurrently, `parallel` pages at a time),
+/// with a spinner counting them (`listing jobs… 1,200 of 1,500`).
+pub async fn list_jobs(
+    client: &Client,
+    types: &[JobType],
+    parallel: usize,
+    printer: &Printer,
+) -> anyhow::Result<Vec<(JobType, ListedJob)>> {
+    let spinner = printer.spinner("listing jobs…");
+    let progress = |found: u64, total: Option<u64>| {
+        spinner.set_message(match total {
+            Some(total) => format!(
+                "listing jobs… {} of {}",
+                output::count(found),
+                output::count(total)
+            ),
+            None => format!("listing jobs… {}", output::count(found)),
+        });
+    };
+    let jobs = client.list_all_jobs(types, parallel, &progress).await?;
+    spinner.finish();
+    Ok(jobs)
 }

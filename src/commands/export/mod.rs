@@ -243,7 +243,7 @@ async fn choose_names(
     let mut failed = plan.refused.clone();
     let candidates = match &plan.selection {
         Selection::Names(names) => names.clone(),
-        Selection::All => list_all(client, printer).await?,
+        Selection::All => list_all(client, plan.parallel, printer).await?,
     };
     let mut names = Vec::with_capacity(candidates.len());
     for name in candidates
@@ -275,29 +275,13 @@ async fn choose_names(
 }
 
 /// Every job of the workspace, both types, with a spinner counting them.
-pub async fn list_all(client: &Client, printer: &Printer) -> anyhow::Result<Vec<String>> {
-    let spinner = printer.spinner("listing jobs…");
-    let done = AtomicU64::new(0);
-    let mut all = Vec::new();
-    for job_type in JobType::ALL {
-        let before = done.load(Ordering::Relaxed);
-        let progress = |found: u64, total: Option<u64>| {
-            let found = before + found;
-            spinner.set_message(match total {
-                Some(total) => format!(
-                    "listing jobs… {} of {}",
-                    output::count(found),
-                    output::count(before + total)
-                ),
-                None => format!("listing jobs… {}", output::count(found)),
-            });
-        };
-        let jobs = client.list_jobs(job_type, &progress).await?;
-        done.fetch_add(jobs.len() as u64, Ordering::Relaxed);
-        all.extend(jobs.into_iter().map(|job| job.name));
-    }
-    spinner.finish();
-    Ok(all)
+pub async fn list_all(
+    client: &Client,
+    parallel: usize,
+    printer: &Printer,
+) -> anyhow::Result<Vec<String>> {
+    let jobs = super::list_jobs(client, &JobType::ALL, parallel, printer).await?;
+    Ok(jobs.into_iter().map(|(_, job)| job.name).collect())
 }
 
 fn export_request<'a>(plan: &ExportPlan, names: &'a [String]) -> ExportRequest<'a> {
