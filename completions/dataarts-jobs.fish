@@ -287,9 +287,9 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l region -d 'The region IAM\'s project lookup answers for' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l auth-token -d 'Also accept this IAM token as X-Auth-Token' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l request-log -d 'Append one JSON line per request (secrets redacted) to FILE' -r -F
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l offset-unit -d 'How list jobs counts `offset`' -r -f -a "records\t''
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l offset-unit -d 'How list jobs and list scripts count `offset`' -r -f -a "records\t''
 pages\t''"
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l page-clamp -d 'Most records one list page returns, whatever `limit` asks (a server that clamps)' -r
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l page-clamp -d 'Most records one page of list jobs or list scripts returns, whatever `limit` asks (a server that clamps)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key. A self-signed one must not be marked as a CA (CA:FALSE): rustls clients refuse that' -r -F
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l iam-projects -d 'How many projects IAM\'s lookup finds for --region (0 or several rehearse a client\'s errors)' -r
@@ -302,7 +302,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l first-byte-delay -d 'Fault: delay the first byte of export bodies' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l truncate-body -d 'Fault: cut export bodies short after BYTES' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l reset-after -d 'Fault: reset the connection after BYTES of an export body' -r
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l list-total -d 'Fault: list jobs lies about `total`' -r -f -a "missing\t'No `total` field at all'
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l list-total -d 'Fault: list jobs and list scripts lie about `total`' -r -f -a "missing\t'No `total` field at all'
 low\t'Half the real number'
 huge\t'10^15'"
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l rate-limit -d 'Fault: answer 429 APIG.0308 above RPS requests a second (no burst)' -r

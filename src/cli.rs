@@ -795,11 +795,11 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
 
-    /// How list jobs counts `offset`
+    /// How list jobs and list scripts count `offset`
     #[arg(long, value_enum, default_value_t = OffsetUnitArg::Pages)]
     pub offset_unit: OffsetUnitArg,
 
-    /// Most records one list page returns, whatever `limit` asks (a server that clamps)
+    /// Most records one page of list jobs or list scripts returns, whatever `limit` asks (a server that clamps)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub page_clamp: Option<u64>,
 
@@ -855,7 +855,7 @@ pub struct EmulatorArgs {
     #[arg(long, help_heading = "Faults")]
     pub endless_body: bool,
 
-    /// Fault: list jobs lies about `total`
+    /// Fault: list jobs and list scripts lie about `total`
     #[arg(long, value_enum, value_name = "HOW", help_heading = "Faults")]
     pub list_total: Option<TotalFault>,
 

@@ -9,12 +9,15 @@ use hyper::{Method, StatusCode};
 use super::faults::throttled_body;
 use super::respond::{gateway_error, json_response, Outcome, Req};
 use super::zipstream::ConnControl;
-use super::{dlf, gateway, iam, State};
+use super::{dlf, gateway, iam, scripts, studio, State};
 
 /// The APIs the emulator serves.
 enum Route<'a> {
     BatchExport { project: &'a str },
     ListJobs { project: &'a str },
+    ListScripts { project: &'a str },
+    Instances { project: &'a str },
+    Workspaces { project: &'a str, instance: &'a str },
     Projects,
 }
 
@@ -22,7 +25,11 @@ impl Route<'_> {
     /// The project id in the path, for routes under `/v1/{project_id}`.
     fn project(&self) -> Option<&str> {
         match self {
-            Route::BatchExport { project } | Route::ListJobs { project } => Some(project),
+            Route::BatchExport { project }
+            | Route::ListJobs { project }
+            | Route::ListScripts { project }
+            | Route::Instances { project }
+            | Route::Workspaces { project, .. } => Some(project),
             Route::Projects => None,
         }
     }
@@ -40,6 +47,11 @@ fn route<'a>(method: &Method, path: &'a str) -> Option<Route<'a>> {
             Some(Route::BatchExport { project })
         }
         (&Method::GET, ["", "v1", project, "jobs"]) => Some(Route::ListJobs { project }),
+        (&Method::GET, ["", "v1", project, "scripts"]) => Some(Route::ListScripts { project }),
+        (&Method::GET, ["", "v1", project, "instances"]) => Some(Route::Instances { project }),
+        (&Method::GET, ["", "v1", project, "workspaces", instance]) if !instance.is_empty() => {
+            Some(Route::Workspaces { project, instance })
+        }
         (&Method::GET, ["", "v3", "projects"]) => Some(Route::Projects),
         _ => None,
     }
@@ -95,6 +107,9 @@ pub(crate) fn dispatch(state: &State, control: &Arc<ConnControl>, req: &Req<'_>)
             dlf::batch_export(state, control, req, state.faults.on_export())
         }
         Route::ListJobs { .. } => dlf::list_jobs(state, req).into(),
+        Route::ListScripts { .. } => scripts::list_scripts(state, req).into(),
+        Route::Instances { .. } => studio::instances(req).into(),
+        Route::Workspaces { instance, .. } => studio::workspaces(state, req, instance).into(),
         Route::Projects => iam::projects(state, req).into(),
     }
 }
@@ -116,6 +131,21 @@ mod tests {
         assert!(matches!(
             route(&Method::GET, "/v3/projects"),
             Some(Route::Projects)
+        ));
+        assert!(matches!(
+            route(&Method::GET, "/v1/p/scripts"),
+            Some(Route::ListScripts { project: "p" })
+        ));
+        assert!(matches!(
+            route(&Method::GET, "/v1/p/instances"),
+            Some(Route::Instances { project: "p" })
+        ));
+        assert!(matches!(
+            route(&Method::GET, "/v1/p/workspaces/i1"),
+            Some(Route::Workspaces {
+                project: "p",
+                instance: "i1"
+            })
         ));
         assert!(route(&Method::GET, "/v1/p/jobs/batch-export").is_none());
         assert!(route(&Method::DELETE, "/v1/p/jobs").is_none());
