@@ -9,6 +9,7 @@ pub mod export;
 pub mod list;
 pub mod unpack;
 mod usage;
+pub mod workspaces;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;

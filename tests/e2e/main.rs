@@ -16,3 +16,4 @@ mod export;
 mod extract;
 mod tls;
 mod workspace;
+mod workspaces;
