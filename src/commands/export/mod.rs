@@ -29,6 +29,7 @@ use crate::output::{self, Printer, Progress};
 
 use super::{connect, Context, PartialFailure, UsageError};
 
+pub use batches::{download, Batching, Downloaded};
 pub use plan::{ExportPlan, Output, Selection};
 pub use summary::Summary;
 
@@ -90,7 +91,12 @@ pub async fn execute(
     if names.is_empty() {
         return Err(all_failed(failed, printer));
     }
-    let downloaded = batches::download(&client, plan, &names, printer)
+    let work_dir = work_dir(plan);
+    let target = match &plan.output {
+        Output::File(path) => Target::part_for(path).await?,
+        Output::Stdout | Output::Discard => Target::temp_in(&work_dir, ".dataarts-jobs-")?,
+    };
+    let downloaded = download(&client, &plan.batching(), &names, target, work_dir, printer)
         .await
         .map_err(|error| explain_extract_value(plan, error))?;
     failed.extend(downloaded.failed);
@@ -284,11 +290,11 @@ pub async fn list_all(
     Ok(jobs.into_iter().map(|(_, job)| job.name).collect())
 }
 
-fn export_request<'a>(plan: &ExportPlan, names: &'a [String]) -> ExportRequest<'a> {
+fn export_request<'a>(batching: &Batching, names: &'a [String]) -> ExportRequest<'a> {
     ExportRequest {
         job_list: names,
-        export_depend: plan.depend,
-        export_status: plan.submitted.then_some("SUBMIT"),
+        export_depend: batching.depend,
+        export_status: batching.submitted.then_some("SUBMIT"),
     }
 }
 
@@ -301,7 +307,7 @@ fn print_dry_run(
 ) -> anyhow::Result<()> {
     let requests: Vec<crate::http::Prepared> = names
         .chunks(plan.batch_size)
-        .map(|batch| client.prepare_export(&export_request(plan, batch)))
+        .map(|batch| client.prepare_export(&export_request(&plan.batching(), batch)))
         .collect();
     let files = planned_files(plan);
     if plan.json {
