@@ -9,7 +9,8 @@
 //!   into a plan and running it;
 //! - [`config`]: flags + environment + credential chain → settings;
 //! - the services: [`api`] (DLF, IAM, Management Center), [`download`],
-//!   [`archive`] (zip reading, merging, safe extraction), [`emulator`];
+//!   [`archive`] (zip reading, merging, safe extraction), [`backup`] (the
+//!   mirror's manifest, comparison, staging and switch), [`emulator`];
 //! - shared below them: [`http`] (transport, retries, status classes),
 //!   [`auth`] (pure signing), [`output`] (the one owner of stdout and
 //!   stderr), [`cli`] (clap types only), [`model`], [`names`], [`env`],
@@ -18,6 +19,7 @@
 pub mod api;
 pub mod archive;
 pub mod auth;
+pub mod backup;
 pub mod cancel;
 pub mod cli;
 pub mod commands;
