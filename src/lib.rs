@@ -46,14 +46,11 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Unpack(args) => commands::unpack::run(args, ctx).await,
         Command::Emulator(args) => commands::emulator::run(args, ctx).await,
         Command::Demo(args) => commands::demo::run(args, ctx).await,
+        Command::Backup(args) => commands::backup::run(args, ctx).await,
         Command::Workspaces(args) => commands::workspaces::run(args, ctx).await,
         Command::Completions { shell } => commands::completions::run(shell, &ctx.printer),
-        Command::Backup(_)
-        | Command::Import(_)
-        | Command::Migrate(_)
-        | Command::Task(_)
-        | Command::Doctor(_) => Err(anyhow::anyhow!(
-            "this command is not available in this build yet"
-        )),
+        Command::Import(_) | Command::Migrate(_) | Command::Task(_) | Command::Doctor(_) => Err(
+            anyhow::anyhow!("this command is not available in this build yet"),
+        ),
     }
 }

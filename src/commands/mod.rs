@@ -2,6 +2,7 @@
 //! (validated, no network), then runs it. Shared here: what every command
 //! gets ([`Context`]) and how a command connects to the cloud ([`connect`]).
 
+pub mod backup;
 pub mod completions;
 pub mod demo;
 pub mod emulator;

@@ -8,6 +8,7 @@
     clippy::print_stderr
 )]
 
+mod backup;
 mod common;
 mod credentials;
 mod disk_full;
