@@ -110,7 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'dataarts-jobs' -ScriptBlock {
             [CompletionResult]::new('--all-workspaces', '--all-workspaces', [CompletionResultType]::ParameterName, 'Mirror every workspace of the project into DIR/workspaces/<id>/')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Compare only: exit 0 when DIR is an exact mirror, 7 when it is not; change nothing')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Keep a job the API refuses as it was, back up the rest, list what failed (exit 4)')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Back up into a DIR whose manifest names another source, or despite an empty listing')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Go ahead although DIR''s manifest names another source, the listing is empty, or an unrecorded directory stands where a job goes')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be added, changed and removed; change nothing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON summary on stdout instead of the text summary')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
@@ -342,7 +342,7 @@ Register-ArgumentCompleter -Native -CommandName 'dataarts-jobs' -ScriptBlock {
         'dataarts-jobs;emulator' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free one)')
             [CompletionResult]::new('--obs-listen', '--obs-listen', [CompletionResultType]::ParameterName, 'Address of the OBS listener (port 0 picks a free one)')
-            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Serve DIR/jobs/<job>/... (workspace <id> in DIR/workspaces/<id>/jobs/) instead of the sample')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Serve DIR/jobs/<job>/... and DIR/scripts/<name>.json (workspace <id> in DIR/workspaces/<id>/) instead of the sample; a backup directory lists back what its manifest recorded')
             [CompletionResult]::new('--ak', '--ak', [CompletionResultType]::ParameterName, 'Access key the emulator accepts [default: a fixed fake key]')
             [CompletionResult]::new('--sk', '--sk', [CompletionResultType]::ParameterName, 'Secret key the emulator accepts [default: a fixed fake key]')
             [CompletionResult]::new('--security-token', '--security-token', [CompletionResultType]::ParameterName, 'Also accept this security token (temporary keys) and require it with the keys')

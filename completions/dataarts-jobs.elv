@@ -105,7 +105,7 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
             cand --all-workspaces 'Mirror every workspace of the project into DIR/workspaces/<id>/'
             cand --check 'Compare only: exit 0 when DIR is an exact mirror, 7 when it is not; change nothing'
             cand --keep-going 'Keep a job the API refuses as it was, back up the rest, list what failed (exit 4)'
-            cand --force 'Back up into a DIR whose manifest names another source, or despite an empty listing'
+            cand --force 'Go ahead although DIR''s manifest names another source, the listing is empty, or an unrecorded directory stands where a job goes'
             cand --dry-run 'Show what would be added, changed and removed; change nothing'
             cand --json 'Print a JSON summary on stdout instead of the text summary'
             cand -q 'Print errors only'
@@ -329,7 +329,7 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
         &'dataarts-jobs;emulator'= {
             cand --listen 'Address to listen on (port 0 picks a free one)'
             cand --obs-listen 'Address of the OBS listener (port 0 picks a free one)'
-            cand --data 'Serve DIR/jobs/<job>/... (workspace <id> in DIR/workspaces/<id>/jobs/) instead of the sample'
+            cand --data 'Serve DIR/jobs/<job>/... and DIR/scripts/<name>.json (workspace <id> in DIR/workspaces/<id>/) instead of the sample; a backup directory lists back what its manifest recorded'
             cand --ak 'Access key the emulator accepts [default: a fixed fake key]'
             cand --sk 'Secret key the emulator accepts [default: a fixed fake key]'
             cand --security-token 'Also accept this security token (temporary keys) and require it with the keys'

@@ -96,7 +96,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l c
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l all-workspaces -d 'Mirror every workspace of the project into DIR/workspaces/<id>/'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l check -d 'Compare only: exit 0 when DIR is an exact mirror, 7 when it is not; change nothing'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l keep-going -d 'Keep a job the API refuses as it was, back up the rest, list what failed (exit 4)'
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l force -d 'Back up into a DIR whose manifest names another source, or despite an empty listing'
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l force -d 'Go ahead although DIR\'s manifest names another source, the listing is empty, or an unrecorded directory stands where a job goes'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l dry-run -d 'Show what would be added, changed and removed; change nothing'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l json -d 'Print a JSON summary on stdout instead of the text summary'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -s q -l quiet -d 'Print errors only'
@@ -279,7 +279,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand unpack" -s h
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand unpack" -s V -l version -d 'Print version'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l obs-listen -d 'Address of the OBS listener (port 0 picks a free one)' -r
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l data -d 'Serve DIR/jobs/<job>/... (workspace <id> in DIR/workspaces/<id>/jobs/) instead of the sample' -r -F
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l data -d 'Serve DIR/jobs/<job>/... and DIR/scripts/<name>.json (workspace <id> in DIR/workspaces/<id>/) instead of the sample; a backup directory lists back what its manifest recorded' -r -F
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l ak -d 'Access key the emulator accepts [default: a fixed fake key]' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l sk -d 'Secret key the emulator accepts [default: a fixed fake key]' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l security-token -d 'Also accept this security token (temporary keys) and require it with the keys' -r

@@ -175,7 +175,10 @@ fn backup_help() -> String {
 
 DIR/jobs/<job>/ holds every job exactly as a fresh export, DIR/scripts/<name>.json
 every script, DIR/dataarts-backup.json the manifest. A job deleted upstream is
-pruned; nothing the manifest does not record is ever touched.",
+pruned; nothing the manifest does not record is ever touched. Everything is
+staged inside DIR first and renamed into place at the end, the manifest last:
+a failure or Ctrl-C before that leaves DIR as it was. With --all-workspaces,
+each workspace goes into DIR/workspaces/<id>/.",
         true,
     )
 }
@@ -462,7 +465,7 @@ pub struct BackupArgs {
     #[command(flatten)]
     pub batching: BatchArgs,
 
-    /// Back up into a DIR whose manifest names another source, or despite an empty listing
+    /// Go ahead although DIR's manifest names another source, the listing is empty, or an unrecorded directory stands where a job goes
     #[arg(long)]
     pub force: bool,
 
@@ -763,7 +766,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub obs_listen: SocketAddr,
 
-    /// Serve DIR/jobs/<job>/... (workspace <id> in DIR/workspaces/<id>/jobs/) instead of the sample
+    /// Serve DIR/jobs/<job>/... and DIR/scripts/<name>.json (workspace <id> in DIR/workspaces/<id>/) instead of the sample; a backup directory lists back what its manifest recorded
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
 
