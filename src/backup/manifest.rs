@@ -171,6 +171,48 @@ pub fn read(dir: &Path) -> Result<OnDisk, BackupError> {
     })
 }
 
+/// The lineage guard: `Err` when the manifest found in `dir` records another
+/// source than `current` (a backup of every workspace when
+/// `every_workspace`).
+pub fn check_lineage(
+    dir: &Path,
+    found: &Found,
+    current: &Source,
+    every_workspace: bool,
+) -> Result<(), BackupError> {
+    let recorded = match found {
+        Found::Nothing => return Ok(()),
+        Found::Workspace(manifest) if !every_workspace && &manifest.source == current => {
+            return Ok(())
+        }
+        Found::Root(root) if every_workspace && &root.source == current => return Ok(()),
+        Found::Workspace(manifest) => manifest.source.to_string(),
+        Found::Root(root) => every_workspace_of(&root.source),
+    };
+    Err(BackupError::Lineage {
+        manifest: dir.join(MANIFEST_FILE),
+        recorded,
+        current: if every_workspace {
+            every_workspace_of(current)
+        } else {
+            current.to_string()
+        },
+    })
+}
+
+/// `127.0.0.1:8080 project P, every workspace, every job`.
+fn every_workspace_of(source: &Source) -> String {
+    let jobs = if source.matches.is_empty() {
+        "every job".to_string()
+    } else {
+        format!("jobs matching {}", source.matches.join(" or "))
+    };
+    format!(
+        "{} project {}, every workspace, {jobs}",
+        source.endpoint, source.project_id
+    )
+}
+
 /// A manifest's bytes: a workspace's, or a root one (it has `workspaces`).
 pub fn parse(bytes: &[u8]) -> Result<Found, String> {
     let value: Value = serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
@@ -347,6 +389,23 @@ mod tests {
             .expect_err("format 2")
             .contains("format 2"));
         assert!(parse(br#"{"jobs": {}}"#).is_err());
+        let current = manifest().source;
+        let found = Found::Workspace(manifest());
+        assert!(check_lineage(Path::new("d"), &found, &current, false).is_ok());
+        let other = Source {
+            workspace: Some("w".into()),
+            ..current.clone()
+        };
+        let refused = check_lineage(Path::new("d"), &found, &other, false)
+            .expect_err("another workspace")
+            .to_string();
+        assert_eq!(
+            refused,
+            "d/dataarts-backup.json is a backup of 127.0.0.1:8080 project p, the default workspace, \
+             jobs matching etl_*, not of 127.0.0.1:8080 project p, workspace w, jobs matching etl_*"
+        );
+        assert!(check_lineage(Path::new("d"), &found, &current, true).is_err());
+        assert!(check_lineage(Path::new("d"), &Found::Nothing, &other, true).is_ok());
         let dir = tempfile::tempdir().expect("tempdir");
         assert_eq!(read(dir.path()).expect("read").found, Found::Nothing);
         std::fs::write(dir.path().join(MANIFEST_FILE), b"not json").expect("write");

@@ -17,7 +17,8 @@ use serde::Serialize;
 use super::manifest::{self, FileEntry, JobEntry, Manifest, ScriptEntry, Source, FORMAT};
 use super::tree::{self, Node, Tree};
 use super::BackupError;
-use crate::model::JobType;
+use crate::model::{JobFailure, JobType};
+use crate::text::escape_controls;
 
 /// The jobs and scripts a backup owns: those its manifest records (and
 /// those an interrupted switch was about to record).
@@ -37,17 +38,50 @@ impl Recorded {
 
     /// Adds what `pending` records and this does not.
     pub fn merge(&mut self, pending: &Manifest) {
-        for (name, entry) in &pending.jobs {
+        self.add(&Recorded::from_manifest(pending));
+    }
+
+    /// Adds what `other` records and this does not.
+    pub fn add(&mut self, other: &Recorded) {
+        for (name, entry) in &other.jobs {
             self.jobs
                 .entry(name.clone())
                 .or_insert_with(|| entry.clone());
         }
-        for (name, entry) in &pending.scripts {
+        for (name, entry) in &other.scripts {
             self.scripts
                 .entry(name.clone())
                 .or_insert_with(|| entry.clone());
         }
     }
+}
+
+/// Writes each listed script into `staged/scripts/<name>.json` as a backup
+/// keeps it: the listed object, keys sorted, two-space indent, one newline.
+pub fn stage_scripts(
+    staged: &Path,
+    scripts: Vec<(String, serde_json::Value)>,
+) -> anyhow::Result<Vec<StagedScript>> {
+    let mut written = Vec::with_capacity(scripts.len());
+    if scripts.is_empty() {
+        return Ok(written);
+    }
+    let dir = staged.join("scripts");
+    fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::Error::new(e).context(format!("cannot create {}", dir.display())))?;
+    for (name, script) in scripts {
+        let bytes = manifest::canonical_json(&script);
+        let path = script_file(staged, &name);
+        fs::write(&path, &bytes).map_err(|e| {
+            anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+        })?;
+        written.push(StagedScript {
+            name,
+            size: bytes.len() as u64,
+            sha256: tree::hash_bytes(&bytes),
+        });
+    }
+    Ok(written)
 }
 
 /// A job of the workspace, exported into `staged/jobs/<name>/`.
@@ -65,6 +99,93 @@ pub struct StagedScript {
     pub name: String,
     pub size: u64,
     pub sha256: String,
+}
+
+/// A workspace's listing, sorted: what can be backed up, and the names that
+/// cannot be file names here (failures of those alone).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub jobs: Vec<UpstreamJob>,
+    /// `(name, the listed object)`.
+    pub scripts: Vec<(String, serde_json::Value)>,
+    pub failed: Vec<JobFailure>,
+    pub failed_jobs: BTreeSet<String>,
+    pub failed_scripts: BTreeSet<String>,
+    /// The names set aside, escaped for messages.
+    pub unwritable: Vec<String>,
+}
+
+impl Listing {
+    /// Sets aside the names that cannot be a job's directory or a script's
+    /// `<name>.json` here.
+    pub fn sort(
+        jobs: impl IntoIterator<Item = UpstreamJob>,
+        scripts: impl IntoIterator<Item = serde_json::Value>,
+    ) -> Self {
+        let mut listing = Listing::default();
+        let refuse = |listing: &mut Listing, name: &str, reason: &str| {
+            let shown = escape_controls(name);
+            listing.unwritable.push(shown.clone());
+            listing.failed.push(JobFailure::local(
+                shown,
+                format!("not backed up: the name cannot be a file name here ({reason})"),
+            ));
+        };
+        for job in jobs {
+            match crate::names::unwritable_reason(&job.name) {
+                Some(reason) => {
+                    refuse(&mut listing, &job.name, reason);
+                    listing.failed_jobs.insert(job.name);
+                }
+                None => listing.jobs.push(job),
+            }
+        }
+        for script in scripts {
+            let name = script
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            match super::unwritable_reason(&name, ".json") {
+                Some(reason) => {
+                    refuse(&mut listing, &name, reason);
+                    listing.failed_scripts.insert(name);
+                }
+                None => listing.scripts.push((name, script)),
+            }
+        }
+        listing
+    }
+
+    /// The empty-listing guard: no jobs (or no scripts) listed while the
+    /// manifest records some.
+    pub fn check_not_empty(&self, recorded: &Recorded, manifest: &Path) -> Result<(), BackupError> {
+        let empty =
+            |listed: bool, failed: bool, recorded: usize| !listed && !failed && recorded > 0;
+        if empty(
+            !self.jobs.is_empty(),
+            !self.failed_jobs.is_empty(),
+            recorded.jobs.len(),
+        ) {
+            return Err(BackupError::EmptyListing {
+                what: "jobs",
+                recorded: recorded.jobs.len(),
+                manifest: manifest.to_path_buf(),
+            });
+        }
+        if empty(
+            !self.scripts.is_empty(),
+            !self.failed_scripts.is_empty(),
+            recorded.scripts.len(),
+        ) {
+            return Err(BackupError::EmptyListing {
+                what: "scripts",
+                recorded: recorded.scripts.len(),
+                manifest: manifest.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// One mirror to bring up to date: a workspace into `root`.
@@ -623,6 +744,43 @@ mod tests {
         );
         let (op, changed) = sync("j", &staged, &staged, "jobs/j/");
         assert!(op.is_none() && changed.is_empty());
+    }
+
+    #[test]
+    fn names_that_cannot_be_file_names_are_set_aside() {
+        let job = |name: &str| UpstreamJob {
+            name: name.to_string(),
+            job_type: JobType::Batch,
+            last_update_time: None,
+            last_update_user: None,
+        };
+        let long = "数".repeat(86);
+        let listing = Listing::sort(
+            [job("ok"), job(&long)],
+            [
+                serde_json::json!({"name": "s"}),
+                serde_json::json!({"name": "a/b"}),
+                serde_json::json!({"name": "tab\there"}),
+            ],
+        );
+        assert_eq!(listing.jobs, [job("ok")]);
+        assert_eq!(listing.scripts.len(), 1);
+        assert_eq!(listing.unwritable.len(), 3);
+        assert!(listing.failed_jobs.contains(&long));
+        assert_eq!(listing.failed[2].name, "tab\\there");
+        let mut recorded = Recorded::default();
+        assert!(listing.check_not_empty(&recorded, Path::new("m")).is_ok());
+        recorded.scripts.insert(
+            "s".into(),
+            ScriptEntry {
+                file: "scripts/s.json".into(),
+                sha256: String::new(),
+                size: 0,
+            },
+        );
+        assert!(Listing::default()
+            .check_not_empty(&recorded, Path::new("m"))
+            .is_err());
     }
 
     #[test]

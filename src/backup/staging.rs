@@ -429,6 +429,78 @@ pub fn switch(plan: &UnitPlan, old: &Path, cancel: &AtomicBool) -> anyhow::Resul
     Ok(())
 }
 
+/// The switch of every unit, then the root manifest (a backup of every
+/// workspace): first everything is staged (each unit's manifest marks its
+/// switch as unfinished, and `root`'s pending copy its own), then the
+/// renames, each unit's manifest last, the root's after them all.
+pub fn switch_all(
+    dir: &Path,
+    staging: &Staging,
+    units: &[(UnitPlan, UnitDirs)],
+    root: Option<&[u8]>,
+    cancel: &AtomicBool,
+) -> anyhow::Result<()> {
+    let busy: Vec<&(UnitPlan, UnitDirs)> = units.iter().filter(|(p, _)| p.has_work()).collect();
+    for (plan, _) in &busy {
+        stage_manifest(plan)?;
+    }
+    let pending_root = staging.pending_root();
+    if let Some(bytes) = root {
+        fs::write(&pending_root, bytes)
+            .and_then(|()| fs::File::open(&pending_root)?.sync_all())
+            .with_context(|| format!("cannot write {}", pending_root.display()))?;
+    }
+    tree::check_cancel(cancel)?;
+    // Begun, the switch is finished (see `switch`).
+    let never = AtomicBool::new(false);
+    for (plan, dirs) in busy {
+        switch(plan, &dirs.old, &never)?;
+    }
+    if root.is_some() {
+        move_to(&pending_root, &dir.join(MANIFEST_FILE))?;
+    }
+    Ok(())
+}
+
+/// DIR, created for a run that writes, removed again (when left empty) on
+/// drop unless kept: a run that fails before its switch leaves no DIR it
+/// made.
+#[derive(Debug)]
+pub struct CreatedDir {
+    path: Option<PathBuf>,
+}
+
+impl CreatedDir {
+    /// Creates `dir` if it is missing.
+    pub fn create(dir: &Path) -> anyhow::Result<Self> {
+        if tree::exists(dir) {
+            return Ok(Self { path: None });
+        }
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Self {
+            path: Some(dir.to_path_buf()),
+        })
+    }
+
+    /// Nothing to create (a run that changes nothing).
+    pub fn none() -> Self {
+        Self { path: None }
+    }
+
+    /// The run switched: DIR stays.
+    pub fn keep(&mut self) {
+        self.path = None;
+    }
+}
+
+impl Drop for CreatedDir {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = fs::remove_dir(path);
+        }
+    }
+}
+
 /// Removes `dir` when it is an empty folder.
 fn remove_if_empty(dir: &Path) {
     let _ = fs::remove_dir(dir);

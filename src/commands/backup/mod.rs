@@ -29,8 +29,8 @@ use crate::archive::{self, ExtractOptions};
 use crate::backup::manifest::{
     self, Found, InstanceEntry, OnDisk, RootManifest, WorkspaceEntry, FORMAT,
 };
-use crate::backup::plan::{self as diff, Recorded, StagedScript, Unit, UpstreamJob};
-use crate::backup::staging::{self, Staging, UnitDirs};
+use crate::backup::plan::{self as diff, Recorded, Unit, UpstreamJob};
+use crate::backup::staging::{self, CreatedDir, Staging, UnitDirs};
 use crate::backup::{tree, unwritable_reason, BackupError, Source, UnitPlan, MANIFEST_FILE};
 use crate::cli::BackupArgs;
 use crate::download::Target;
@@ -129,7 +129,10 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
 
     // DIR is created only by a run that writes, and removed again if that
     // run fails before its switch (declared first: dropped after staging).
-    let mut created = CreatedDir::new(&plan.dir, plan.mode)?;
+    let mut created = match plan.mode {
+        Mode::Write => CreatedDir::create(&plan.dir)?,
+        Mode::Check | Mode::DryRun => CreatedDir::none(),
+    };
     let mut staging = match plan.mode {
         Mode::Write => Staging::create_in(&plan.dir)?,
         Mode::Check | Mode::DryRun => Staging::create_temporary()?,
@@ -189,7 +192,7 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
         let cancel = Arc::clone(&ctx.cancel);
         let spinner = printer.spinner("switching…");
         let (staging, ()) = with_staging(staging, move |staging| {
-            switch_all(&dir, staging, &units, root_write.as_deref(), &cancel)
+            staging::switch_all(&dir, staging, &units, root_write.as_deref(), &cancel)
         })
         .await?;
         spinner.finish();
@@ -236,35 +239,6 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
     Ok(report)
 }
 
-/// DIR, created for a run that writes; removed again (if left empty) unless kept.
-struct CreatedDir {
-    path: Option<PathBuf>,
-}
-
-impl CreatedDir {
-    fn new(dir: &Path, mode: Mode) -> anyhow::Result<Self> {
-        if mode.read_only() || tree::exists(dir) {
-            return Ok(Self { path: None });
-        }
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Self {
-            path: Some(dir.to_path_buf()),
-        })
-    }
-
-    fn keep(&mut self) {
-        self.path = None;
-    }
-}
-
-impl Drop for CreatedDir {
-    fn drop(&mut self) {
-        if let Some(path) = &self.path {
-            let _ = std::fs::remove_dir(path);
-        }
-    }
-}
-
 /// Runs `work` on a blocking thread, which owns the staging directory while
 /// it runs (so that a cancelled run removes it only once `work` is done).
 async fn with_staging<T: Send + 'static>(
@@ -295,8 +269,7 @@ fn read_manifest(dir: &Path, force: bool, printer: &Printer) -> anyhow::Result<O
     }
 }
 
-/// The lineage guard: `Err` when `found` records another source (or, with
-/// `force`, a warning).
+/// The lineage guard, or with `force` a warning.
 fn guard_lineage(
     dir: &Path,
     found: &Found,
@@ -305,41 +278,13 @@ fn guard_lineage(
     force: bool,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let scope = |source: &Source, all: bool| {
-        if all {
-            format!(
-                "{} project {}, every workspace, {}",
-                source.endpoint,
-                source.project_id,
-                if source.matches.is_empty() {
-                    "every job".to_string()
-                } else {
-                    format!("jobs matching {}", source.matches.join(" or "))
-                }
-            )
-        } else {
-            source.to_string()
+    match manifest::check_lineage(dir, found, current, every_workspace) {
+        Err(error) if force => {
+            printer.warn(format!("{error}; going ahead as asked"));
+            Ok(())
         }
-    };
-    let recorded = match found {
-        Found::Nothing => return Ok(()),
-        Found::Workspace(manifest) if !every_workspace && &manifest.source == current => {
-            return Ok(())
-        }
-        Found::Root(root) if every_workspace && &root.source == current => return Ok(()),
-        Found::Workspace(manifest) => scope(&manifest.source, false),
-        Found::Root(root) => scope(&root.source, true),
-    };
-    let error = BackupError::Lineage {
-        manifest: dir.join(MANIFEST_FILE),
-        recorded,
-        current: scope(current, every_workspace),
-    };
-    if force {
-        printer.warn(format!("{error}; going ahead as asked"));
-        return Ok(());
+        result => Ok(result?),
     }
-    Err(error.into())
 }
 
 fn recorded_of(found: &Found) -> Recorded {
@@ -511,20 +456,7 @@ fn recover(
     ));
     for (relative, pending) in &recovered.pending {
         if let Some(mirror) = mirrors.iter_mut().find(|m| &m.relative == relative) {
-            for (name, entry) in &pending.jobs {
-                mirror
-                    .recorded
-                    .jobs
-                    .entry(name.clone())
-                    .or_insert_with(|| entry.clone());
-            }
-            for (name, entry) in &pending.scripts {
-                mirror
-                    .recorded
-                    .scripts
-                    .entry(name.clone())
-                    .or_insert_with(|| entry.clone());
-            }
+            mirror.recorded.add(pending);
         }
     }
     Ok(shown)
@@ -567,70 +499,28 @@ async fn list_mirror(
         list_scripts(&mirror.client, parallel, printer),
     )
     .await?;
-    let mut failed = Vec::new();
-    let mut failed_jobs = BTreeSet::new();
-    let mut failed_scripts = BTreeSet::new();
-    let mut unwritable = Vec::new();
-    let mut refuse = |name: &str, reason: &str, failed: &mut Vec<JobFailure>| {
-        unwritable.push(escape_controls(name));
-        failed.push(JobFailure::local(
-            escape_controls(name),
-            format!("not backed up: the name cannot be a file name here ({reason})"),
-        ));
-    };
-    let mut upstream = Vec::new();
-    for (job_type, job) in jobs
+    let jobs = jobs
         .into_iter()
         .filter(|(_, job)| plan.matcher.is_match(&job.name))
-    {
-        match crate::names::unwritable_reason(&job.name) {
-            Some(reason) => {
-                refuse(&job.name, reason, &mut failed);
-                failed_jobs.insert(job.name);
-            }
-            None => upstream.push(upstream_job(job_type, job)),
+        .map(|(job_type, job)| upstream_job(job_type, job));
+    let sorted = diff::Listing::sort(jobs, scripts);
+    if !sorted.unwritable.is_empty() && !plan.batching.keep_going {
+        return Err(BackupError::UnwritableNames {
+            names: sorted.unwritable,
         }
-    }
-    let mut listed_scripts = Vec::new();
-    for script in scripts {
-        let name = script
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        match unwritable_reason(&name, ".json") {
-            Some(reason) => {
-                refuse(&name, reason, &mut failed);
-                failed_scripts.insert(name);
-            }
-            None => listed_scripts.push((name, script)),
-        }
-    }
-    if !unwritable.is_empty() && !plan.batching.keep_going {
-        return Err(BackupError::UnwritableNames { names: unwritable }.into());
+        .into());
     }
     if !plan.force {
-        let manifest = mirror.root.join(MANIFEST_FILE);
-        if upstream.is_empty() && failed_jobs.is_empty() && !mirror.recorded.jobs.is_empty() {
-            return Err(BackupError::EmptyListing {
-                what: "jobs",
-                recorded: mirror.recorded.jobs.len(),
-                manifest,
-            }
-            .into());
-        }
-        if listed_scripts.is_empty()
-            && failed_scripts.is_empty()
-            && !mirror.recorded.scripts.is_empty()
-        {
-            return Err(BackupError::EmptyListing {
-                what: "scripts",
-                recorded: mirror.recorded.scripts.len(),
-                manifest,
-            }
-            .into());
-        }
+        sorted.check_not_empty(&mirror.recorded, &mirror.root.join(MANIFEST_FILE))?;
     }
+    let diff::Listing {
+        jobs: upstream,
+        scripts: listed_scripts,
+        failed,
+        failed_jobs,
+        failed_scripts,
+        ..
+    } = sorted;
     let job_names: Vec<String> = upstream.iter().map(|job| job.name.clone()).collect();
     let script_names: Vec<String> = listed_scripts
         .iter()
@@ -754,7 +644,7 @@ async fn stage_mirror(
     let spinner = printer.spinner("comparing…");
     let (staging, unit_plan) = with_staging(staging, move |_| {
         let mut unit = unit;
-        unit.scripts = stage_scripts(&unit.staged, scripts)?;
+        unit.scripts = diff::stage_scripts(&unit.staged, scripts)?;
         diff::plan(&unit, &cancel)
     })
     .await?;
@@ -817,63 +707,4 @@ fn extract(
     bar.finish();
     result?;
     Ok(missing)
-}
-
-/// Writes each script into `staged/scripts/<name>.json` as a backup keeps it.
-fn stage_scripts(
-    staged: &Path,
-    scripts: Vec<(String, Value)>,
-) -> anyhow::Result<Vec<StagedScript>> {
-    let mut written = Vec::with_capacity(scripts.len());
-    if scripts.is_empty() {
-        return Ok(written);
-    }
-    let dir = staged.join("scripts");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, script) in scripts {
-        let bytes = manifest::canonical_json(&script);
-        let path = diff::script_file(staged, &name);
-        std::fs::write(&path, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        written.push(StagedScript {
-            name,
-            size: bytes.len() as u64,
-            sha256: tree::hash_bytes(&bytes),
-        });
-    }
-    Ok(written)
-}
-
-/// The switch of every unit, then the root manifest: first everything is
-/// staged (each unit's manifest marks its switch as unfinished), then the
-/// renames, each unit's manifest last, the root's after them all.
-fn switch_all(
-    dir: &Path,
-    staging: &Staging,
-    units: &[(UnitPlan, UnitDirs)],
-    root: Option<&[u8]>,
-    cancel: &AtomicBool,
-) -> anyhow::Result<()> {
-    let busy: Vec<&(UnitPlan, UnitDirs)> = units.iter().filter(|(p, _)| p.has_work()).collect();
-    for (unit_plan, _) in &busy {
-        staging::stage_manifest(unit_plan)?;
-    }
-    let pending_root = staging.pending_root();
-    if let Some(bytes) = root {
-        std::fs::write(&pending_root, bytes)
-            .and_then(|()| std::fs::File::open(&pending_root)?.sync_all())
-            .with_context(|| format!("cannot write {}", pending_root.display()))?;
-    }
-    tree::check_cancel(cancel)?;
-    // Begun, the switch is finished (see `staging::switch`).
-    let never = AtomicBool::new(false);
-    for (unit_plan, dirs) in busy {
-        staging::switch(unit_plan, &dirs.old, &never)?;
-    }
-    if root.is_some() {
-        let target = dir.join(MANIFEST_FILE);
-        std::fs::rename(&pending_root, &target)
-            .with_context(|| format!("cannot move the manifest into {}", target.display()))?;
-    }
-    Ok(())
 }
