@@ -77,17 +77,29 @@ fn addr_of(emu: &Emu) -> SocketAddr {
         .expect("address")
 }
 
-/// Stops `emu` and starts another on the same address.
-fn restart(emu: Emu, configure: impl FnOnce(&mut Config)) -> Emu {
+/// Stops `emu` and starts another on the same address. The port, free
+/// again, may meanwhile be the source port of another test's connection:
+/// binding is retried until that one ends (bounded).
+fn restart(emu: Emu, configure: impl Fn(&mut Config)) -> Emu {
     let addr = addr_of(&emu);
     drop(emu);
-    Emu::with(|c| {
-        c.listen = addr;
-        configure(c);
-    })
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match Emu::try_with(|c| {
+            c.listen = addr;
+            configure(c);
+        }) {
+            Ok(emu) => return emu,
+            Err(error) if Instant::now() < deadline => {
+                assert!(format!("{error:#}").contains("in use"), "{error:#}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(error) => panic!("cannot listen on {addr} again: {error:#}"),
+        }
+    }
 }
 
-fn serving(data: &Path) -> impl FnOnce(&mut Config) + '_ {
+fn serving(data: &Path) -> impl Fn(&mut Config) + '_ {
     move |c: &mut Config| c.data = Some(data.to_path_buf())
 }
 
@@ -539,7 +551,18 @@ fn a_hostile_archive_is_refused_before_anything_is_written() {
 
 #[cfg(unix)]
 #[test]
+fn ctrl_c_while_the_export_stalls_leaves_dir_as_it_was() {
+    interrupt_a_stalled_backup("-INT");
+}
+
+#[cfg(unix)]
+#[test]
 fn sigterm_while_the_export_stalls_leaves_dir_as_it_was() {
+    interrupt_a_stalled_backup("-TERM");
+}
+
+#[cfg(unix)]
+fn interrupt_a_stalled_backup(signal: &str) {
     let data = small_workspace();
     let emu = Emu::with(serving(data.path()));
     let sandbox = Sandbox::new();
@@ -570,7 +593,7 @@ fn sigterm_while_the_export_stalls_leaves_dir_as_it_was() {
         "staging in DIR"
     );
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
@@ -609,6 +632,39 @@ fn a_full_disk_before_the_switch_leaves_dir_as_it_was() {
     );
     assert_eq!(files_and_mtimes(&dir), before);
     assert!(staging_left(&dir).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_where_the_backup_writes_is_refused() {
+    let data = small_workspace();
+    let emu = Emu::with(serving(data.path()));
+    let sandbox = Sandbox::new();
+    let elsewhere = sandbox.path("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::fs::create_dir_all(sandbox.path("backup")).expect("mkdir");
+    std::os::unix::fs::symlink(&elsewhere, sandbox.path("backup/jobs")).expect("symlink");
+    for extra in [&[][..], &["--force"][..], &["--all-workspaces"][..]] {
+        let dir = if extra == ["--all-workspaces"] {
+            std::fs::remove_file(sandbox.path("backup/jobs")).ok();
+            std::os::unix::fs::symlink(&elsewhere, sandbox.path("backup/workspaces"))
+                .expect("symlink");
+            "backup/workspaces"
+        } else {
+            "backup/jobs"
+        };
+        let output = run(backup(&sandbox, &emu, "backup").args(extra));
+        expect_code(&output, 1);
+        assert!(
+            stderr(&output).contains(dir) && stderr(&output).contains("symbolic link"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(
+            snapshot(&elsewhere).is_empty(),
+            "nothing written through it"
+        );
+    }
 }
 
 #[test]
@@ -1083,7 +1139,7 @@ fn pages_are_requested_concurrently_once_the_total_is_known() {
     let emu = Emu::with(|c| {
         c.data = Some(data.path().to_path_buf());
         c.offset_unit = OffsetUnit::Pages;
-        c.faults.latency = Some(Duration::from_millis(200));
+        c.faults.latency = Some(Duration::from_millis(300));
     });
     let sandbox = Sandbox::new();
     let output = run(sandbox.cmd(&emu).args(["list", "--parallel", "4"]));
@@ -1099,7 +1155,7 @@ fn pages_are_requested_concurrently_once_the_total_is_known() {
     let batch = arrivals("jobType=BATCH");
     let real_time = arrivals("jobType=REAL_TIME");
     // BATCH: page 0, the probe (offset=100: past the end), then pages 1
-    // and 2 together (each answered 200 ms after it arrived).
+    // and 2 together (each answered 300 ms after it arrived).
     assert_eq!(batch.len(), 4, "{batch:?}");
     let mut sorted = batch.clone();
     sorted.sort_unstable();

@@ -342,6 +342,7 @@ async fn find_mirrors(
     if !unusable.is_empty() {
         return Err(BackupError::UnwritableNames { names: unusable }.into());
     }
+    tree::require_dir_or_absent(&plan.dir.join("workspaces"))?;
     let root_source = plan.source(&project, None);
     let on_disk = read_manifest(&plan.dir, plan.force, printer)?;
     guard_lineage(
