@@ -96,6 +96,25 @@ fn workspace_name_selects_the_workspace_or_names_the_candidates() {
         "{text}"
     );
     assert!(text.contains("did you mean `production`?"), "{text}");
+
+    // Two workspaces of one name: exit 2 naming both.
+    std::fs::write(
+        data.path().join("workspaces/ws-2/workspace.json"),
+        r#"{"name": "production"}"#,
+    )
+    .expect("write");
+    let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
+    let output = run(studio_cmd(&sandbox, &emu).args(["list", "--workspace-name", "production"]));
+    expect_code(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("several workspaces are named `production`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("id ws-1") && text.contains("id ws-2"),
+        "{text}"
+    );
 }
 
 #[test]
