@@ -1,7 +1,8 @@
 //! `cargo bench --bench compare`: dataarts-jobs against curl and unzip.
 //!
 //! Options (after `--`): `--reps N` (default 5, or `BENCH_REPS`), `--cases
-//! download,unpack,extract,parallel,startup` (default all, or `BENCH_CASES`),
+//! download,unpack,extract,parallel,parallel-all,backup,startup` (default all, or
+//! `BENCH_CASES`),
 //! `--smoke` (tiny sizes), `--quiet` (no per-run lines). See benches/README.md.
 
 // Test code: panics are the failure report, and printing is its output.

@@ -96,7 +96,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l c
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l all-workspaces -d 'Mirror every workspace of the project into DIR/workspaces/<id>/'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l check -d 'Compare only: exit 0 when DIR is an exact mirror, 7 when it is not; change nothing'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l keep-going -d 'Keep a job the API refuses as it was, back up the rest, list what failed (exit 4)'
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l force -d 'Back up into a DIR whose manifest names another source, or despite an empty listing'
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l force -d 'Go ahead although DIR\'s manifest names another source, the listing is empty, or an unrecorded directory stands where a job goes'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l dry-run -d 'Show what would be added, changed and removed; change nothing'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -l json -d 'Print a JSON summary on stdout instead of the text summary'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -s q -l quiet -d 'Print errors only'
@@ -279,7 +279,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand unpack" -s h
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand unpack" -s V -l version -d 'Print version'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l obs-listen -d 'Address of the OBS listener (port 0 picks a free one)' -r
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l data -d 'Serve DIR/jobs/<job>/... (workspace <id> in DIR/workspaces/<id>/jobs/) instead of the sample' -r -F
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l data -d 'Serve DIR/jobs/<job>/... and DIR/scripts/<name>.json (workspace <id> in DIR/workspaces/<id>/) instead of the sample; a backup directory lists back what its manifest recorded' -r -F
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l ak -d 'Access key the emulator accepts [default: a fixed fake key]' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l sk -d 'Secret key the emulator accepts [default: a fixed fake key]' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l security-token -d 'Also accept this security token (temporary keys) and require it with the keys' -r
@@ -287,9 +287,9 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l region -d 'The region IAM\'s project lookup answers for' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l auth-token -d 'Also accept this IAM token as X-Auth-Token' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l request-log -d 'Append one JSON line per request (secrets redacted) to FILE' -r -F
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l offset-unit -d 'How list jobs counts `offset`' -r -f -a "records\t''
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l offset-unit -d 'How list jobs and list scripts count `offset`' -r -f -a "records\t''
 pages\t''"
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l page-clamp -d 'Most records one list page returns, whatever `limit` asks (a server that clamps)' -r
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l page-clamp -d 'Most records one page of list jobs or list scripts returns, whatever `limit` asks (a server that clamps)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l tls-cert -d 'Serve HTTPS with this PEM certificate (chain, leaf first); needs --tls-key. A self-signed one must not be marked as a CA (CA:FALSE): rustls clients refuse that' -r -F
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l iam-projects -d 'How many projects IAM\'s lookup finds for --region (0 or several rehearse a client\'s errors)' -r
@@ -302,7 +302,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l first-byte-delay -d 'Fault: delay the first byte of export bodies' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l truncate-body -d 'Fault: cut export bodies short after BYTES' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l reset-after -d 'Fault: reset the connection after BYTES of an export body' -r
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l list-total -d 'Fault: list jobs lies about `total`' -r -f -a "missing\t'No `total` field at all'
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l list-total -d 'Fault: list jobs and list scripts lie about `total`' -r -f -a "missing\t'No `total` field at all'
 low\t'Half the real number'
 huge\t'10^15'"
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l clock-offset -d 'Fault: the server\'s clock runs SECS ahead (negative: behind) of this machine\'s' -r

@@ -175,7 +175,10 @@ fn backup_help() -> String {
 
 DIR/jobs/<job>/ holds every job exactly as a fresh export, DIR/scripts/<name>.json
 every script, DIR/dataarts-backup.json the manifest. A job deleted upstream is
-pruned; nothing the manifest does not record is ever touched.",
+pruned; nothing the manifest does not record is ever touched. Everything is
+staged inside DIR first and renamed into place at the end, the manifest last:
+a failure or Ctrl-C before that leaves DIR as it was. With --all-workspaces,
+each workspace goes into DIR/workspaces/<id>/.",
         true,
     )
 }
@@ -462,7 +465,7 @@ pub struct BackupArgs {
     #[command(flatten)]
     pub batching: BatchArgs,
 
-    /// Back up into a DIR whose manifest names another source, or despite an empty listing
+    /// Go ahead although DIR's manifest names another source, the listing is empty, or an unrecorded directory stands where a job goes
     #[arg(long)]
     pub force: bool,
 
@@ -763,7 +766,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub obs_listen: SocketAddr,
 
-    /// Serve DIR/jobs/<job>/... (workspace <id> in DIR/workspaces/<id>/jobs/) instead of the sample
+    /// Serve DIR/jobs/<job>/... and DIR/scripts/<name>.json (workspace <id> in DIR/workspaces/<id>/) instead of the sample; a backup directory lists back what its manifest recorded
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
 
@@ -795,11 +798,11 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
 
-    /// How list jobs counts `offset`
+    /// How list jobs and list scripts count `offset`
     #[arg(long, value_enum, default_value_t = OffsetUnitArg::Pages)]
     pub offset_unit: OffsetUnitArg,
 
-    /// Most records one list page returns, whatever `limit` asks (a server that clamps)
+    /// Most records one page of list jobs or list scripts returns, whatever `limit` asks (a server that clamps)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub page_clamp: Option<u64>,
 
@@ -855,7 +858,7 @@ pub struct EmulatorArgs {
     #[arg(long, help_heading = "Faults")]
     pub endless_body: bool,
 
-    /// Fault: list jobs lies about `total`
+    /// Fault: list jobs and list scripts lie about `total`
     #[arg(long, value_enum, value_name = "HOW", help_heading = "Faults")]
     pub list_total: Option<TotalFault>,
 

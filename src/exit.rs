@@ -7,6 +7,7 @@
 
 use crate::api::ApiError;
 use crate::archive::{ArchiveError, TargetExists};
+use crate::backup::BackupError;
 use crate::cancel::Interrupted;
 use crate::commands::doctor::ClockSkew;
 use crate::commands::{PartialFailure, UsageError};
@@ -96,9 +97,16 @@ pub fn classify(error: &anyhow::Error) -> Failure {
             return Failure::new(code::USAGE);
         }
         if let Some(partial) = cause.downcast_ref::<PartialFailure>() {
-            return Failure::new(match partial {
-                PartialFailure::Export { .. } => code::API,
-            });
+            return match partial {
+                PartialFailure::Export { .. } | PartialFailure::Backup { .. } => {
+                    Failure::new(code::API)
+                }
+                PartialFailure::Drift { .. } => Failure::new(code::DRIFT)
+                    .hint("run `dataarts-jobs backup` without --check to bring it up to date, and review the diff"),
+            };
+        }
+        if let Some(error) = cause.downcast_ref::<BackupError>() {
+            return backup(error);
         }
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             return self::api(api);
@@ -241,6 +249,33 @@ fn obs(error: &ObsError) -> Failure {
     failure.error_code = error.code().map(str::to_string);
     failure.request_id = error.request_id().map(str::to_string);
     failure
+}
+
+fn backup(error: &BackupError) -> Failure {
+    match error {
+        BackupError::Lineage { .. } => Failure::new(code::FAILURE).hint(
+            "check --endpoint, --project-id, --workspace and --match; to back up into it anyway \
+             (what the manifest records and the workspace lacks is then pruned), pass --force",
+        ),
+        BackupError::EmptyListing { .. } => Failure::new(code::FAILURE).hint(
+            "check the credentials' DataArts Studio permissions and --workspace; \
+             if the workspace really is empty now, pass --force",
+        ),
+        BackupError::NotOurs { .. } => Failure::new(code::FAILURE).hint(
+            "move it out of the way, or pass --force to take it over (it is replaced by the export)",
+        ),
+        BackupError::UnreadableManifest { .. } => Failure::new(code::FAILURE).hint(
+            "restore it (e.g. `git checkout -- dataarts-backup.json`), or pass --force to write a new one",
+        ),
+        BackupError::Busy { .. } => {
+            Failure::new(code::FAILURE).hint("wait for the other backup to finish")
+        }
+        BackupError::UnwritableNames { .. } => Failure::new(code::API)
+            .hint("pass --keep-going to back up the rest and list these as failed"),
+        BackupError::Symlink { .. } | BackupError::NotADirectory { .. } => {
+            Failure::new(code::FAILURE)
+        }
+    }
 }
 
 fn usage(error: &UsageError) -> Failure {
@@ -455,6 +490,33 @@ mod tests {
                 .into(),
                 4,
             ),
+            (
+                PartialFailure::Backup {
+                    failed: 1,
+                    requested: 2,
+                    written: true,
+                }
+                .into(),
+                4,
+            ),
+            (
+                PartialFailure::Drift {
+                    dir: "b".into(),
+                    differences: "1 job changed".into(),
+                }
+                .into(),
+                7,
+            ),
+            (
+                BackupError::Lineage {
+                    manifest: "m".into(),
+                    recorded: "a".into(),
+                    current: "b".into(),
+                }
+                .into(),
+                1,
+            ),
+            (BackupError::UnwritableNames { names: vec![] }.into(), 4),
         ];
         for (error, expected) in cases {
             let shown = format!("{error:#}");

@@ -10,8 +10,9 @@
 //! - [`config`]: flags + environment + credential chain → settings;
 //! - the services: [`api`] (DLF, IAM, Management Center), [`obs`] (object
 //!   uploads and deletions), [`download`], [`archive`] (zip reading,
-//!   merging, safe extraction), [`import`] (staging, pre-flight, import,
-//!   waiting, verifying), [`emulator`];
+//!   merging, safe extraction), [`backup`] (the mirror's manifest,
+//!   comparison, staging and switch), [`import`] (staging, pre-flight,
+//!   import, waiting, verifying), [`emulator`];
 //! - shared below them: [`http`] (transport, retries, status classes),
 //!   [`auth`] (pure signing), [`output`] (the one owner of stdout and
 //!   stderr), [`cli`] (clap types only), [`model`], [`names`], [`env`],
@@ -20,6 +21,7 @@
 pub mod api;
 pub mod archive;
 pub mod auth;
+pub mod backup;
 pub mod cancel;
 pub mod cli;
 pub mod commands;
@@ -51,10 +53,9 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Import(args) => commands::import::run(args, ctx).await,
         Command::Migrate(args) => commands::migrate::run(args, ctx).await,
         Command::Task(args) => commands::task::run(args, ctx).await,
+        Command::Backup(args) => commands::backup::run(args, ctx).await,
+        Command::Workspaces(args) => commands::workspaces::run(args, ctx).await,
         Command::Completions { shell } => commands::completions::run(shell, &ctx.printer),
         Command::Doctor(args) => commands::doctor::run(args, ctx).await,
-        Command::Backup(_) | Command::Workspaces(_) => Err(anyhow::anyhow!(
-            "this command is not available in this build yet"
-        )),
     }
 }

@@ -36,10 +36,13 @@ pub struct Sizes {
     /// `unpack`: jobs, each a `.job` and a `.script` of about `unpack_file` bytes.
     pub unpack_jobs: usize,
     pub unpack_file: usize,
-    /// Parallel batches: jobs, batch size, emulator latency.
+    /// Parallel batches: jobs, batch size, emulator latency (also the
+    /// `export --all` case, whose listing is included).
     pub parallel_jobs: usize,
     pub parallel_batch: usize,
     pub latency_ms: u64,
+    /// `backup` of an unchanged workspace: jobs.
+    pub backup_jobs: usize,
 }
 
 impl Sizes {
@@ -55,6 +58,7 @@ impl Sizes {
             parallel_jobs: 1_000,
             parallel_batch: 10,
             latency_ms: 100,
+            backup_jobs: 1_000,
         }
     }
 
@@ -70,6 +74,7 @@ impl Sizes {
             parallel_jobs: 20,
             parallel_batch: 10,
             latency_ms: 10,
+            backup_jobs: 20,
         }
     }
 }
@@ -89,7 +94,15 @@ pub struct Options {
 }
 
 /// Case names, in the order they run.
-pub const CASES: &[&str] = &["download", "unpack", "extract", "parallel", "startup"];
+pub const CASES: &[&str] = &[
+    "download",
+    "unpack",
+    "extract",
+    "parallel",
+    "parallel-all",
+    "backup",
+    "startup",
+];
 
 /// One line of the table.
 #[derive(Debug, Clone)]
@@ -696,6 +709,12 @@ impl Bench {
         if self.wants("parallel") {
             self.parallel_case()?;
         }
+        if self.wants("parallel-all") {
+            self.parallel_all_case()?;
+        }
+        if self.wants("backup") {
+            self.backup_case()?;
+        }
         if self.wants("startup") {
             self.startup_case()?;
         }
@@ -944,6 +963,123 @@ impl Bench {
         Ok(())
     }
 
+    /// `export --all`: the listing (both job types, pages after the first
+    /// concurrently) is part of the run, unlike with `--jobs-from`.
+    fn parallel_all_case(&mut self) -> anyhow::Result<()> {
+        let s = self.opts.sizes.clone();
+        let reps = self.opts.reps;
+        let data = self.path("data-all");
+        gen_text(&data, "job", s.parallel_jobs, 0)?;
+        let emu = Emulator::start(
+            &self.opts.bin,
+            &data,
+            Some(s.latency_ms),
+            &self.path("emulator-all.log"),
+        )?;
+        let out = self.path("all.zip");
+        let batch = s.parallel_batch.to_string();
+        let mut p4 = Vec::new();
+        let mut p1 = Vec::new();
+        for rep in 0..reps {
+            for (parallel, into) in [("4", &mut p4), ("1", &mut p1)] {
+                let mut cmd = emu.client(&self.opts.bin, &self.home);
+                cmd.args(["-q", "export", "--all", "--force", "--batch-size", &batch])
+                    .args(["--parallel", parallel, "-o"])
+                    .arg(&out);
+                let m = self.run(&format!("all-{parallel}-{rep}"), &mut cmd)?;
+                check_zip(&out, 1)?;
+                into.push(secs(m.wall));
+                remove(&out);
+            }
+        }
+        let requests = s.parallel_jobs.div_ceil(s.parallel_batch);
+        let m4 = median(&mut p4);
+        let m1 = median(&mut p1);
+        let speedup = m1 / m4;
+        self.rows.push(Row {
+            case: format!(
+                "`export --all` of {} jobs, `--batch-size {}` ({requests} export requests and the listing), {} ms latency",
+                s.parallel_jobs, s.parallel_batch, s.latency_ms
+            ),
+            measure: "`--parallel 4` vs `--parallel 1`".into(),
+            ours: fmt_secs(m4),
+            reference: fmt_secs(m1),
+            ratio: format!("{speedup:.2} × faster"),
+            target: "≥ 3.5 × faster".into(),
+            pass: Some(speedup >= 3.5),
+        });
+        drop(emu);
+        remove(&data);
+        Ok(())
+    }
+
+    /// `backup` of an unchanged workspace (a second run, checked to write
+    /// no file) next to `export --all -C DIR --force --no-archive` of the same.
+    fn backup_case(&mut self) -> anyhow::Result<()> {
+        let s = self.opts.sizes.clone();
+        let reps = self.opts.reps;
+        let data = self.path("data-backup");
+        let names = gen_text(&data, "job", s.backup_jobs, 0)?;
+        let emu = Emulator::start(
+            &self.opts.bin,
+            &data,
+            None,
+            &self.path("emulator-backup.log"),
+        )?;
+        let mirror = self.path("backup-ours");
+        let tree = self.path("backup-ref");
+        let backup = |dir: &Path| {
+            let mut cmd = emu.client(&self.opts.bin, &self.home);
+            cmd.args(["-q", "backup"]).arg(dir);
+            cmd
+        };
+        let export = || {
+            let mut cmd = emu.client(&self.opts.bin, &self.home);
+            cmd.args(["-q", "export", "--all", "--force", "--no-archive", "-C"])
+                .arg(&tree);
+            cmd
+        };
+        // Untimed first runs: each timed run then finds its tree in place.
+        self.run("backup-first", &mut backup(&mirror))?;
+        check_tree(&mirror, &names)?;
+        self.run("export-all-extract-first", &mut export())?;
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for rep in 0..reps {
+            let before = tree_state(&mirror)?;
+            let m = self.run(&format!("backup-again-{rep}"), &mut backup(&mirror))?;
+            if tree_state(&mirror)? != before {
+                bail!(
+                    "a second backup of an unchanged workspace changed files in {}",
+                    mirror.display()
+                );
+            }
+            ours.push(secs(m.wall));
+            let m = self.run(&format!("export-all-extract-{rep}"), &mut export())?;
+            check_tree(&tree, &names)?;
+            theirs.push(secs(m.wall));
+        }
+        let o = median(&mut ours);
+        let t = median(&mut theirs);
+        self.rows.push(Row {
+            case: format!(
+                "`backup` of {} jobs, unchanged workspace (a second run)",
+                s.backup_jobs
+            ),
+            measure: "wall time vs `export --all -C DIR --force --no-archive`".into(),
+            ours: fmt_secs(o),
+            reference: fmt_secs(t),
+            ratio: format!("{:.2} ×", o / t),
+            target: "writes no file (checked: every path, size and mtime)".into(),
+            pass: Some(true),
+        });
+        drop(emu);
+        remove(&mirror);
+        remove(&tree);
+        remove(&data);
+        Ok(())
+    }
+
     fn startup_case(&mut self) -> anyhow::Result<()> {
         // Many short runs: each figure is one `--version`.
         let runs = (self.opts.reps * 10).max(1);
@@ -1029,6 +1165,25 @@ impl Bench {
         }
         out
     }
+}
+
+/// Every path under `dir` with its size and modification time.
+fn tree_state(dir: &Path) -> anyhow::Result<Vec<(PathBuf, u64, SystemTime)>> {
+    let mut state = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(here) = stack.pop() {
+        for entry in fs::read_dir(&here)? {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                state.push((entry.path(), meta.len(), meta.modified()?));
+            }
+        }
+    }
+    state.sort();
+    Ok(state)
 }
 
 fn walk_size(dir: &Path) -> anyhow::Result<u64> {

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::list::Listed;
 use crate::http::status::Class;
 use crate::http::{Retryable, TransportError};
 
@@ -51,17 +52,17 @@ pub enum ApiError {
     /// A 2xx JSON answer that does not have the documented shape.
     #[error("unexpected answer from {url}: {detail}")]
     BadResponse { url: String, detail: String },
-    /// Paging ended with fewer distinct jobs than the server's `total`.
-    #[error("incomplete job listing: the server reported {total} {job_type} jobs but paging returned {found} distinct names; refusing to continue with a partial list")]
+    /// Paging ended with fewer distinct names than the server's `total`.
+    #[error("incomplete {} listing: the server reported {total} {listing} but paging returned {found} distinct names; refusing to continue with a partial list", listing.noun())]
     IncompleteListing {
-        job_type: String,
+        listing: Listed,
         total: u64,
         found: u64,
     },
-    /// Paging would go on past the limit of jobs one workspace may list.
-    #[error("the {job_type} job listing does not end: more than {limit} jobs, or a `total` of {total}; refusing to page on")]
+    /// Paging would go on past the limit of names one workspace may list.
+    #[error("the listing of {listing} does not end: more than {limit} names, or a `total` of {total}; refusing to page on")]
     EndlessListing {
-        job_type: String,
+        listing: Listed,
         total: u64,
         limit: u64,
     },

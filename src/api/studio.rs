@@ -8,7 +8,10 @@
 //!
 //! Both are paged with `limit` at most 100 and `offset` counted in records;
 //! paging stops at the count, on an empty page, or on a page that adds no
-//! new id, and never runs past a fixed number of pages.
+//! new id, and never runs past a fixed number of pages. (The Terraform
+//! provider's loop, which stops only at the count, runs forever on an
+//! empty page before it; these do not.) These calls carry no `workspace`
+//! header: call them on a client in no workspace.
 
 use std::collections::HashSet;
 
@@ -158,13 +161,15 @@ impl Client {
         Ok(found)
     }
 
-    /// Every workspace of every live instance.
+    /// Every workspace of every live instance (the instances' listings
+    /// read concurrently), in the instances' order.
     pub async fn list_workspaces(&self) -> anyhow::Result<Vec<Workspace>> {
-        let mut all = Vec::new();
-        for instance in self.list_instances().await? {
-            all.extend(self.list_instance_workspaces(&instance).await?);
-        }
-        Ok(all)
+        let instances = self.list_instances().await?;
+        let listings = instances
+            .iter()
+            .map(|instance| self.list_instance_workspaces(instance));
+        let listed = futures_util::future::try_join_all(listings).await?;
+        Ok(listed.into_iter().flatten().collect())
     }
 
     /// The one workspace named `name`; none or several is an error naming the candidates.

@@ -12,7 +12,7 @@ use crate::cli::{JobTypeArg, ListArgs};
 use crate::config;
 use crate::model::{JobType, ListedJob};
 use crate::names::Matcher;
-use crate::output::{self, Printer};
+use crate::output::Printer;
 use crate::text::escape_controls;
 
 use super::{connect, Context};
@@ -53,22 +53,12 @@ pub async fn run(args: ListArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let spinner = printer.spinner("listing jobs…");
-    let mut jobs = Vec::new();
-    for job_type in types {
-        let before = jobs.len() as u64;
-        let progress = |found: u64, total: Option<u64>| {
-            spinner.set_message(format!(
-                "listing jobs… {}{}",
-                output::count(before + found),
-                total
-                    .map(|t| format!(" of {}", output::count(before + t)))
-                    .unwrap_or_default()
-            ))
-        };
-        jobs.extend(client.list_jobs(*job_type, &progress).await?);
-    }
-    spinner.finish();
+    let mut jobs: Vec<ListedJob> =
+        super::list_jobs(&client, types, usize::from(args.parallel), printer)
+            .await?
+            .into_iter()
+            .map(|(_, job)| job)
+            .collect();
     jobs.retain(|job| matcher.is_match(&job.name));
     print(&jobs, style, printer).context("cannot write to stdout")
 }

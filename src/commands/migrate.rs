@@ -239,7 +239,7 @@ async fn choose_names(
     let mut failed = plan.refused.clone();
     let candidates = match &plan.selection {
         Selection::Names(names) => names.clone(),
-        Selection::All => export::list_all(source, printer).await?,
+        Selection::All => export::list_all(source, plan.parallel, printer).await?,
     };
     let mut names = Vec::new();
     for name in candidates.into_iter().filter(|n| plan.matcher.is_match(n)) {
@@ -278,7 +278,7 @@ async fn export_batch(
     let mut staged = Vec::new();
     let mut queue = vec![batch.to_vec()];
     while let Some(names) = queue.pop() {
-        let (parts, failed) = export::export_parts(source, &plan.export, &names, work).await?;
+        let (parts, failed) = export::export_parts(source, &plan.export.batching(), &names, work).await?;
         export_failed.extend(failed);
         for (part_names, target) in parts {
             let size = std::fs::metadata(target.path())

@@ -2,6 +2,7 @@
 //! (validated, no network), then runs it. Shared here: what every command
 //! gets ([`Context`]) and how a command connects to the cloud ([`connect`]).
 
+pub mod backup;
 pub mod completions;
 pub mod demo;
 pub mod doctor;
@@ -13,6 +14,7 @@ pub mod migrate;
 pub mod task;
 pub mod unpack;
 mod usage;
+pub mod workspaces;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -23,7 +25,8 @@ use crate::api::Client;
 use crate::config::{Project, Settings, WorkspaceRef};
 use crate::env::Env;
 use crate::http::Transport;
-use crate::output::Printer;
+use crate::model::{JobType, ListedJob};
+use crate::output::{self, Printer};
 
 /// What every command runs with.
 #[derive(Debug, Clone)]
@@ -88,4 +91,28 @@ pub async fn connect(settings: &Settings, printer: &Printer) -> anyhow::Result<C
         }
     };
     Ok(client.in_workspace(workspace))
+}
+
+/// Every job of `types` (listed concurrently, `parallel` pages at a time),
+/// with a spinner counting them (`listing jobs… 1,200 of 1,500`).
+pub async fn list_jobs(
+    client: &Client,
+    types: &[JobType],
+    parallel: usize,
+    printer: &Printer,
+) -> anyhow::Result<Vec<(JobType, ListedJob)>> {
+    let spinner = printer.spinner("listing jobs…");
+    let progress = |found: u64, total: Option<u64>| {
+        spinner.set_message(match total {
+            Some(total) => format!(
+                "listing jobs… {} of {}",
+                output::count(found),
+                output::count(total)
+            ),
+            None => format!("listing jobs… {}", output::count(found)),
+        });
+    };
+    let jobs = client.list_all_jobs(types, parallel, &progress).await?;
+    spinner.finish();
+    Ok(jobs)
 }

@@ -53,9 +53,20 @@ impl UsageError {
     }
 }
 
-/// A run that finished, but not for every job (the rest were written).
+/// A run that finished, but not for every job (the rest were written), or
+/// a check that found differences.
 #[derive(Debug, thiserror::Error)]
 pub enum PartialFailure {
     #[error("{failed} of {requested} jobs could not be exported (listed above); the others were written")]
     Export { failed: usize, requested: usize },
+    #[error("{failed} of {requested} jobs and scripts could not be backed up (listed above); {}", if *written { "the rest was written" } else { "nothing was changed" })]
+    Backup {
+        failed: usize,
+        requested: usize,
+        /// Whether the rest went into the directory (not with --check or --dry-run).
+        written: bool,
+    },
+    /// `backup --check`: the directory is not the workspace's exact mirror.
+    #[error("{} is not an exact mirror of the workspace: {differences}", dir.display())]
+    Drift { dir: PathBuf, differences: String },
 }

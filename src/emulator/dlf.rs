@@ -15,7 +15,7 @@ use super::respond::{
 };
 use super::store::{epoch_ms, Job, Store, Workspace};
 use super::zipstream::{self, ConnControl, PlannedEntry, ZipBody};
-use super::{OffsetUnit, State, TotalFault};
+use super::{paging, State};
 use crate::auth::signer::{find_header, parse_query};
 use crate::model::JobType;
 
@@ -140,17 +140,7 @@ struct ListQuery<'q> {
 }
 
 fn parse_list(query: &[(String, String)]) -> Option<ListQuery<'_>> {
-    let limit = match query_param(query, "limit") {
-        None => 10,
-        Some(text) => text
-            .parse::<u64>()
-            .ok()
-            .filter(|limit| (1..=1000).contains(limit))?,
-    };
-    let offset = match query_param(query, "offset") {
-        None => 0,
-        Some(text) => text.parse::<u64>().ok()?,
-    };
+    let (limit, offset) = paging::parse(query, 10, 1000)?;
     let job_type = match query_param(query, "jobType") {
         None | Some("") => JobType::Batch,
         Some(text) => JobType::parse(text)?,
@@ -181,16 +171,7 @@ pub(crate) fn list_jobs(state: &State, req: &Req<'_>) -> Response<ResBody> {
                 .is_none_or(|filter| job.name.contains(filter))
         })
         .collect();
-    // `--page-clamp`: a server that returns fewer records than asked.
-    let limit = state
-        .page_clamp
-        .map_or(list.limit, |clamp| list.limit.min(clamp));
-    let skip = match state.offset_unit {
-        OffsetUnit::Records => list.offset,
-        OffsetUnit::Pages => list.offset.saturating_mul(limit),
-    };
-    let skip = usize::try_from(skip).unwrap_or(usize::MAX);
-    let take = usize::try_from(limit).unwrap_or(usize::MAX);
+    let (skip, take) = paging::window(state, list.limit, list.offset);
     let jobs: Vec<Value> = matching
         .iter()
         .skip(skip)
@@ -198,14 +179,10 @@ pub(crate) fn list_jobs(state: &State, req: &Req<'_>) -> Response<ResBody> {
         .map(|job| job_result(job))
         .collect();
     let mut body = json!({"jobs": jobs});
-    let total = matching.len() as u64;
-    let shown_total = match state.faults.list_total() {
-        None => Some(total),
-        Some(TotalFault::Missing) => None,
-        Some(TotalFault::Low) => Some(total / 2),
-        Some(TotalFault::Huge) => Some(1_000_000_000_000_000),
-    };
-    if let (Some(total), Some(object)) = (shown_total, body.as_object_mut()) {
+    if let (Some(total), Some(object)) = (
+        paging::shown_total(state, matching.len() as u64),
+        body.as_object_mut(),
+    ) {
         object.insert("total".to_string(), total.into());
     }
     json_response(StatusCode::OK, &body)

@@ -1,14 +1,16 @@
 //! A local imitation of the DataArts cloud: DataArts Factory (DLF) batch
-//! export (streamed zip), list jobs, and import (check-file, import, system
-//! tasks); IAM's project lookup; and OBS on a second listener.
+//! export (streamed zip), list jobs and list scripts, and import
+//! (check-file, import, system tasks); the Management Center's instances and
+//! workspaces; IAM's project lookup; and OBS on a second listener.
 //!
 //! It verifies SDK-HMAC-SHA256 signatures with the crate's own signer, so every
 //! end-to-end test against it also tests the client's signing. Used by the
 //! `emulator` and `demo` commands, the end-to-end tests and benchmarks. One
 //! file per concern: `transport` (connections), `router` (the gateway's
-//! routing), `gateway` (authentication), `dlf` and `iam` (the services),
-//! `store` (the workspaces), `faults`, `log`, `tls`, `zipstream`, `obs`
-//! (the object store and its listener), `import` (check-file, import, tasks).
+//! routing), `gateway` (authentication), `dlf`, `scripts`, `studio` and
+//! `iam` (the services), `import` (check-file, import, tasks), `obs` (the
+//! object store and its listener), `paging` (how listings page), `store`
+//! (the workspaces), `faults`, `log`, `tls`, `zipstream`.
 //!
 //! Error codes it answers with (HTTP status, `error_code`):
 //! - 400 `DLF.3051` "The request parameter is invalid." — malformed JSON, no or
@@ -22,6 +24,8 @@
 //!   a missing or wrong security token, wrong `X-Auth-Token`.
 //! - 403 `APIGW.0302` "The IAM user is not authorized to access the API." — a
 //!   path project id other than the one served.
+//! - 400 `DAYU.4402` "The instance does not exist." — workspaces of an
+//!   unknown Management Center instance.
 //! - 404 `APIGW.0101` — unknown path or method.
 //! - 413 `APIGW.0201` — request body over 1 MiB.
 //! - 429 `APIG.0308` — `--rate-limit` exceeded (with `Retry-After: 1`).
@@ -35,9 +39,12 @@ mod iam;
 mod import;
 mod log;
 mod obs;
+mod paging;
 mod respond;
 mod router;
+mod scripts;
 mod store;
+mod studio;
 mod tls;
 mod transport;
 mod zipstream;
@@ -63,6 +70,12 @@ pub const DEFAULT_AK: &str = "EMULATOR0AK000000000";
 pub const DEFAULT_SK: &str = "emulator-only-sk-not-valid-on-any-cloud00";
 /// The one project id the emulator serves unless `--project-id` is given.
 pub const DEFAULT_PROJECT_ID: &str = "0e3b6d7c1f2a4b5c8d9e0f1a2b3c4d5e";
+/// The id the Management Center gives the default workspace (a
+/// `workspace` header with it selects the default workspace too). A backup
+/// of every workspace keeps it in `workspaces/default/`, which the emulator
+/// then serves as the default workspace.
+pub const DEFAULT_WORKSPACE_ID: &str = "default";
+pub use studio::{INSTANCE_ID, INSTANCE_NAME};
 /// The account (domain) id in IAM's answers.
 pub const DEFAULT_DOMAIN_ID: &str = "9a8b7c6d5e4f40312a1b0c9d8e7f6a5b";
 
@@ -103,7 +116,7 @@ pub enum TotalFault {
 
 /// Injected faults. Those on the body and `fail_*` act on batch-export
 /// responses (all, or the first `fail_first`); `rate_limit` and `latency` on
-/// every request; `list_total` on list jobs; `echo_secrets` on 401 answers.
+/// every request; `list_total` on list jobs and list scripts; `echo_secrets` on 401 answers.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     /// Fault only the first N batch-export requests (then answer normally).
@@ -120,7 +133,7 @@ pub struct Faults {
     pub reset_after: Option<u64>,
     /// Never end export bodies: after the archive, filler bytes forever.
     pub endless_body: bool,
-    /// Lie about `total` in list jobs.
+    /// Lie about `total` in list jobs and list scripts.
     pub list_total: Option<TotalFault>,
     /// Echo the security token and the signature in 401 messages.
     pub echo_secrets: bool,

@@ -9,7 +9,7 @@ use hyper::{Method, StatusCode};
 use super::faults::throttled_body;
 use super::respond::{gateway_error, json_response, Outcome, Req};
 use super::zipstream::ConnControl;
-use super::{dlf, gateway, iam, import, State};
+use super::{dlf, gateway, iam, import, scripts, studio, State};
 
 /// The APIs the emulator serves.
 enum Route<'a> {
@@ -18,6 +18,9 @@ enum Route<'a> {
     CheckFile { project: &'a str },
     Import { project: &'a str },
     SystemTask { project: &'a str, task: &'a str },
+    ListScripts { project: &'a str },
+    Instances { project: &'a str },
+    Workspaces { project: &'a str, instance: &'a str },
     Projects,
 }
 
@@ -29,7 +32,10 @@ impl Route<'_> {
             | Route::ListJobs { project }
             | Route::CheckFile { project }
             | Route::Import { project }
-            | Route::SystemTask { project, .. } => Some(project),
+            | Route::SystemTask { project, .. }
+            | Route::ListScripts { project }
+            | Route::Instances { project }
+            | Route::Workspaces { project, .. } => Some(project),
             Route::Projects => None,
         }
     }
@@ -53,6 +59,11 @@ fn route<'a>(method: &Method, path: &'a str) -> Option<Route<'a>> {
         (&Method::POST, ["", "v1", project, "jobs", "import"]) => Some(Route::Import { project }),
         (&Method::GET, ["", "v1", project, "system-tasks", task]) => {
             Some(Route::SystemTask { project, task })
+        }
+        (&Method::GET, ["", "v1", project, "scripts"]) => Some(Route::ListScripts { project }),
+        (&Method::GET, ["", "v1", project, "instances"]) => Some(Route::Instances { project }),
+        (&Method::GET, ["", "v1", project, "workspaces", instance]) if !instance.is_empty() => {
+            Some(Route::Workspaces { project, instance })
         }
         (&Method::GET, ["", "v3", "projects"]) => Some(Route::Projects),
         _ => None,
@@ -112,6 +123,9 @@ pub(crate) fn dispatch(state: &State, control: &Arc<ConnControl>, req: &Req<'_>)
         Route::CheckFile { .. } => import::check_file(state, req).into(),
         Route::Import { .. } => import::import(state, req).into(),
         Route::SystemTask { task, .. } => import::system_task(state, task).into(),
+        Route::ListScripts { .. } => scripts::list_scripts(state, req).into(),
+        Route::Instances { .. } => studio::instances(req).into(),
+        Route::Workspaces { instance, .. } => studio::workspaces(state, req, instance).into(),
         Route::Projects => iam::projects(state, req).into(),
     }
 }
@@ -133,6 +147,21 @@ mod tests {
         assert!(matches!(
             route(&Method::GET, "/v3/projects"),
             Some(Route::Projects)
+        ));
+        assert!(matches!(
+            route(&Method::GET, "/v1/p/scripts"),
+            Some(Route::ListScripts { project: "p" })
+        ));
+        assert!(matches!(
+            route(&Method::GET, "/v1/p/instances"),
+            Some(Route::Instances { project: "p" })
+        ));
+        assert!(matches!(
+            route(&Method::GET, "/v1/p/workspaces/i1"),
+            Some(Route::Workspaces {
+                project: "p",
+                instance: "i1"
+            })
         ));
         assert!(route(&Method::GET, "/v1/p/jobs/batch-export").is_none());
         assert!(route(&Method::DELETE, "/v1/p/jobs").is_none());

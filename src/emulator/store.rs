@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::model::JobType;
 
-use super::EmulatorError;
+use super::{EmulatorError, DEFAULT_WORKSPACE_ID};
 
 /// `.job` files bigger than this are not parsed for their metadata (a real one
 /// is a few KiB); such a job is listed as a `BATCH` job.
@@ -67,6 +67,11 @@ pub(crate) struct Job {
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
     pub jobs: BTreeMap<String, Job>,
+    /// `scripts/<name>.json` of the workspace's directory: scripts as list
+    /// scripts returns them (besides those the jobs' `.script` files define).
+    pub scripts: BTreeMap<String, serde_json::Value>,
+    /// Its name in the Management Center, from `workspace.json`.
+    pub name: Option<String>,
 }
 
 /// The default workspace and any named ones.
@@ -82,7 +87,7 @@ impl Store {
     /// The workspace a `workspace` header selects; absent or empty → the default.
     pub fn workspace(&self, id: Option<&str>) -> Option<&Workspace> {
         match id.map(str::trim) {
-            None | Some("") => Some(&self.default),
+            None | Some("") | Some(DEFAULT_WORKSPACE_ID) => Some(&self.default),
             Some(id) => self.named.get(id),
         }
     }
@@ -90,9 +95,16 @@ impl Store {
     /// The workspace a `workspace` header selects, for changing it (import).
     pub fn workspace_mut(&mut self, id: Option<&str>) -> Option<&mut Workspace> {
         match id.map(str::trim) {
-            None | Some("") => Some(&mut self.default),
+            None | Some("") | Some(DEFAULT_WORKSPACE_ID) => Some(&mut self.default),
             Some(id) => self.named.get_mut(id),
         }
+    }
+
+    /// The ids of the workspaces besides the default one, sorted.
+    pub fn workspace_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.named.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
     }
 
     pub fn job_count(&self) -> usize {
@@ -144,15 +156,16 @@ impl Store {
         let mut store = Store::default();
         let jobs_dir = dir.join("jobs");
         let workspaces_dir = dir.join("workspaces");
-        if !jobs_dir.is_dir() && !workspaces_dir.is_dir() {
+        let has_default = jobs_dir.is_dir() || dir.join("scripts").is_dir();
+        if !has_default && !workspaces_dir.is_dir() {
             return Err(EmulatorError::Data {
                 path: dir.to_path_buf(),
                 detail: "holds neither jobs/ nor workspaces/ (expected DIR/jobs/<job>/ or DIR/workspaces/<id>/jobs/<job>/)".to_string(),
             }
             .into());
         }
-        if jobs_dir.is_dir() {
-            store.default = load_workspace(&jobs_dir, &mut store.warnings)?;
+        if has_default {
+            store.default = load_root(dir, &mut store.warnings)?;
         }
         if workspaces_dir.is_dir() {
             let entries = fs::read_dir(&workspaces_dir)
@@ -170,14 +183,21 @@ impl Store {
                         .push(format!("skipped {}: not a UTF-8 name", path.display()));
                     continue;
                 };
-                let jobs = path.join("jobs");
-                let workspace = if jobs.is_dir() {
-                    load_workspace(&jobs, &mut store.warnings)?
-                } else {
-                    Workspace::default()
-                };
+                if id == DEFAULT_WORKSPACE_ID && has_default {
+                    store.warnings.push(format!(
+                        "skipped {}: the default workspace is {}",
+                        path.display(),
+                        jobs_dir.display()
+                    ));
+                    continue;
+                }
+                let workspace = load_root(&path, &mut store.warnings)?;
                 store.named.insert(id, workspace);
             }
+        }
+        // A backup of every workspace holds the default one as workspaces/default/.
+        if let Some(default) = store.named.remove(DEFAULT_WORKSPACE_ID) {
+            store.default = default;
         }
         Ok(store)
     }
@@ -214,6 +234,125 @@ fn job_file_bytes(entry: &Entry) -> &[u8] {
         Source::Memory(bytes) => bytes,
         Source::File(_) => &[],
     }
+}
+
+/// One workspace's directory: `root/jobs/<job>/`, `root/scripts/<name>.json`,
+/// its name from `root/workspace.json`, and the listing metadata a backup
+/// manifest there (`root/dataarts-backup.json`) records, so that a backup
+/// directory lists back what it recorded.
+fn load_root(root: &Path, warnings: &mut Vec<String>) -> anyhow::Result<Workspace> {
+    let jobs = root.join("jobs");
+    let mut workspace = if jobs.is_dir() {
+        load_workspace(&jobs, warnings)?
+    } else {
+        Workspace::default()
+    };
+    let scripts = root.join("scripts");
+    if scripts.is_dir() {
+        workspace.scripts = load_scripts(&scripts, warnings)?;
+    }
+    workspace.name = read_small_json::<WorkspaceFile>(&root.join("workspace.json"), warnings)
+        .and_then(|file| file.name);
+    if let Some(recorded) =
+        read_small_json::<Recorded>(&root.join(RECORDED_METADATA_FILE), warnings)
+    {
+        for (name, job) in recorded.jobs {
+            let Some(served) = workspace.jobs.get_mut(&name) else {
+                continue;
+            };
+            if let Some(ms) = job.last_update_time.and_then(|ms| u64::try_from(ms).ok()) {
+                served.meta.updated = UNIX_EPOCH + Duration::from_millis(ms);
+            }
+            if let Some(user) = job.last_update_user {
+                served.meta.last_update_user = user;
+            }
+        }
+    }
+    Ok(workspace)
+}
+
+/// The backup manifest whose job metadata a served directory lists back.
+const RECORDED_METADATA_FILE: &str = "dataarts-backup.json";
+
+/// `workspace.json`: `{"name": ...}`.
+#[derive(Debug, Deserialize)]
+struct WorkspaceFile {
+    name: Option<String>,
+}
+
+/// The part of a backup manifest list jobs reports.
+#[derive(Debug, Default, Deserialize)]
+struct Recorded {
+    #[serde(default)]
+    jobs: BTreeMap<String, RecordedJob>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RecordedJob {
+    #[serde(rename = "lastUpdateTime")]
+    last_update_time: Option<i64>,
+    #[serde(rename = "lastUpdateUser")]
+    last_update_user: Option<String>,
+}
+
+/// A small JSON file, if it exists; one that does not parse is a warning.
+fn read_small_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<T> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() <= MAX_JOB_FILE_PARSE => {}
+        Ok(_) => {
+            warnings.push(format!("skipped {}: not a small file", path.display()));
+            return None;
+        }
+        Err(_) => return None,
+    }
+    match fs::read(path)
+        .map_err(|error| error.to_string())
+        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|error| error.to_string()))
+    {
+        Ok(value) => Some(value),
+        Err(error) => {
+            warnings.push(format!("skipped {}: {error}", path.display()));
+            None
+        }
+    }
+}
+
+/// `scripts/<name>.json`: each a script object; its name is its `name`
+/// (else the file's stem).
+fn load_scripts(
+    dir: &Path,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<BTreeMap<String, serde_json::Value>> {
+    let mut scripts = BTreeMap::new();
+    let entries = fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let path = entry.path();
+        let Some(stem) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.strip_suffix(".json"))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let Some(value) = read_small_json::<serde_json::Value>(&path, warnings) else {
+            continue;
+        };
+        if !value.is_object() {
+            warnings.push(format!("skipped {}: not a JSON object", path.display()));
+            continue;
+        }
+        let name = value
+            .get("name")
+            .and_then(serde_json::Value::as_str)
+            .map_or(stem, str::to_string);
+        scripts.insert(name, value);
+    }
+    Ok(scripts)
 }
 
 fn load_workspace(jobs_dir: &Path, warnings: &mut Vec<String>) -> anyhow::Result<Workspace> {
@@ -417,5 +556,44 @@ mod tests {
         let ws1 = store.workspace(Some("ws1")).expect("ws1");
         assert_eq!(ws1.jobs["j1"].job_type, JobType::Batch);
         assert!(Store::load(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn a_backup_directory_serves_its_names_scripts_and_recorded_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("workspaces/default");
+        let job = root.join("jobs/j1");
+        fs::create_dir_all(&job).expect("mkdir");
+        fs::write(job.join("j1.job"), br#"{"processType":"REAL_TIME"}"#).expect("write");
+        fs::write(root.join("workspace.json"), br#"{"name": "prod"}"#).expect("write");
+        fs::write(
+            root.join("dataarts-backup.json"),
+            br#"{"format": 1, "jobs": {"j1": {"lastUpdateTime": 1700000000123, "lastUpdateUser": "alice", "type": "REAL_TIME", "files": {}}, "gone": {}}}"#,
+        )
+        .expect("write");
+        let other = dir.path().join("workspaces/ws-2");
+        fs::create_dir_all(other.join("scripts")).expect("mkdir");
+        fs::write(
+            other.join("scripts/s.json"),
+            br#"{"name": "s", "content": "select 1"}"#,
+        )
+        .expect("write");
+        fs::write(other.join("scripts/broken.json"), b"{").expect("write");
+
+        let store = Store::load(dir.path()).expect("load");
+        let default = store.workspace(None).expect("default");
+        assert_eq!(default.name.as_deref(), Some("prod"));
+        let j1 = &default.jobs["j1"];
+        assert_eq!(epoch_ms(j1.meta.updated), 1_700_000_000_123);
+        assert_eq!(j1.meta.last_update_user, "alice");
+        assert!(std::ptr::eq(
+            store.workspace(Some(DEFAULT_WORKSPACE_ID)).expect("by id"),
+            default
+        ));
+        assert_eq!(store.workspace_ids(), ["ws-2"]);
+        let ws2 = store.workspace(Some("ws-2")).expect("ws-2");
+        assert_eq!(ws2.scripts.keys().collect::<Vec<_>>(), ["s"]);
+        assert_eq!(ws2.name, None);
+        assert_eq!(store.warnings.len(), 1, "{:?}", store.warnings);
     }
 }

@@ -20,6 +20,9 @@ use crate::model::JobType;
 use crate::obs::{self, ObjectPath};
 use crate::output::{self, Label, Printer};
 
+/// Concurrent page requests when reading the target's jobs (before and after).
+const READ_BACK_PARALLEL: usize = 4;
+
 /// One archive of a run.
 #[derive(Debug, Clone)]
 pub struct Staged {
@@ -124,10 +127,8 @@ impl Drop for InterruptNotice {
 /// Every job of the target (both types), by name, with its `lastUpdateTime`.
 pub async fn target_jobs(client: &Client) -> anyhow::Result<Listing> {
     let mut listing = Listing::new();
-    for job_type in JobType::ALL {
-        for job in client.list_jobs(job_type, &|_, _| {}).await? {
-            listing.insert(job.name, job.last_update_time);
-        }
+    for (_, job) in client.list_all_jobs(&JobType::ALL, READ_BACK_PARALLEL, &|_, _| {}).await? {
+        listing.insert(job.name, job.last_update_time);
     }
     Ok(listing)
 }

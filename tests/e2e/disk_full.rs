@@ -8,13 +8,13 @@ use std::process::Command;
 use crate::common::*;
 
 /// A tmpfs of `size` mounted on a fresh directory, unmounted on drop.
-struct SmallDisk {
-    path: PathBuf,
+pub(crate) struct SmallDisk {
+    pub(crate) path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl SmallDisk {
-    fn mount(size: &str) -> Option<Self> {
+    pub(crate) fn mount(size: &str) -> Option<Self> {
         let dir = tempfile::tempdir().ok()?;
         let path = dir.path().join("disk");
         std::fs::create_dir(&path).ok()?;
@@ -49,7 +49,7 @@ fn big_job_emulator() -> (Emu, tempfile::TempDir) {
 }
 
 /// A workspace with one job whose dependency is `size` incompressible bytes.
-fn big_job(root: &Path, size: usize) {
+pub(crate) fn big_job(root: &Path, size: usize) {
     write_workspace(root, &[("big", "BATCH", &[])]);
     let mut bytes = vec![0u8; size];
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -8,6 +8,7 @@
     clippy::print_stderr
 )]
 
+mod backup;
 mod common;
 mod credentials;
 mod disk_full;
@@ -22,3 +23,4 @@ mod output;
 mod snapshots;
 mod tls;
 mod workspace;
+mod workspaces;

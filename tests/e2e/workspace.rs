@@ -301,7 +301,8 @@ fn a_listing_short_of_its_total_exits_5() {
         "{}",
         stderr(&output)
     );
-    assert!(server.count() <= 4, "paging stopped: {}", server.count());
+    // Both job types are listed (concurrently), each stopping within 4 pages.
+    assert!(server.count() <= 8, "paging stopped: {}", server.count());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The batch requests of one export, sent `--parallel` at a time, with
 //! `--keep-going`'s isolation of refused names by halving, and the merge of
-//! several batches' archives into one.
+//! several batches' archives into one. `backup` downloads through here too.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,14 +14,30 @@ use crate::download::{Target, Written};
 use crate::model::JobFailure;
 use crate::output::{Printer, Progress};
 
-use super::{export_request, work_dir, ByteProgress, ExportPlan, Output};
+use super::{export_request, ByteProgress};
+
+/// How names become export requests, and what each asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batching {
+    /// Names per request (at most 100).
+    pub batch_size: usize,
+    /// Requests in flight.
+    pub parallel: usize,
+    /// Isolate the names a batch is refused for and export the rest.
+    pub keep_going: bool,
+    /// `exportDepend`.
+    pub depend: bool,
+    /// `exportStatus: "SUBMIT"`.
+    pub submitted: bool,
+}
 
 /// What the downloads produced: one complete archive (not yet in place;
 /// `None` when the API refused every name), and the names it refused (with
 /// `--keep-going`).
-pub(super) struct Downloaded {
-    pub(super) target: Option<Target>,
-    pub(super) failed: Vec<JobFailure>,
+#[derive(Debug)]
+pub struct Downloaded {
+    pub target: Option<Target>,
+    pub failed: Vec<JobFailure>,
 }
 
 /// One batch's archive, waiting to be merged.
@@ -39,13 +55,13 @@ struct Part {
 /// holds, and the names refused.
 pub async fn export_parts(
     client: &Client,
-    plan: &ExportPlan,
+    batching: &Batching,
     names: &[String],
     work_dir: &Path,
 ) -> anyhow::Result<(Vec<(Vec<String>, Target)>, Vec<JobFailure>)> {
     let run = Run {
         client,
-        plan,
+        batching,
         progress: ByteProgress::new(Progress::hidden()),
         bar: Progress::hidden(),
         work_dir: work_dir.to_path_buf(),
@@ -67,22 +83,26 @@ pub async fn export_parts(
 /// State shared by the batches of one run.
 struct Run<'a> {
     client: &'a Client,
-    plan: &'a ExportPlan,
+    batching: &'a Batching,
     progress: Arc<ByteProgress>,
     bar: Progress,
     work_dir: PathBuf,
     batches: u32,
 }
 
-/// Downloads `names` in batches into one archive.
-pub(super) async fn download(
+/// Downloads `names` in batches into one archive, `target` (a single
+/// batch streams straight into it; several are downloaded into temporary
+/// files in `work_dir` and merged into it).
+pub async fn download(
     client: &Client,
-    plan: &ExportPlan,
+    batching: &Batching,
     names: &[String],
+    mut target: Target,
+    work_dir: PathBuf,
     printer: &Printer,
 ) -> anyhow::Result<Downloaded> {
     let batches: Vec<Vec<String>> = names
-        .chunks(plan.batch_size)
+        .chunks(batching.batch_size.max(1))
         .map(<[String]>::to_vec)
         .collect();
     let bar = if batches.len() == 1 {
@@ -92,15 +112,11 @@ pub(super) async fn download(
     };
     let run = Run {
         client,
-        plan,
+        batching,
         progress: ByteProgress::new(bar.clone()),
         bar,
-        work_dir: work_dir(plan),
+        work_dir,
         batches: batches.len() as u32,
-    };
-    let mut target = match &plan.output {
-        Output::File(path) => Target::part_for(path).await?,
-        Output::Stdout | Output::Discard => Target::temp_in(&run.work_dir, ".dataarts-jobs-")?,
     };
     let (parts, failed) = if let [only] = batches.as_slice() {
         run.single(only, &mut target).await?
@@ -183,7 +199,7 @@ impl Run<'_> {
         let results: Vec<(Vec<Part>, Vec<JobFailure>)> =
             stream::iter(batches.into_iter().enumerate())
                 .map(|(index, names)| self.batch(index, names))
-                .buffer_unordered(self.plan.parallel)
+                .buffer_unordered(self.batching.parallel.max(1))
                 .try_collect()
                 .await?;
         let mut parts = Vec::new();
@@ -202,14 +218,14 @@ impl Run<'_> {
         names: &[String],
         target: &mut Target,
     ) -> anyhow::Result<Result<Written, ApiError>> {
-        let request = export_request(self.plan, names);
+        let request = export_request(self.batching, names);
         match self
             .client
             .export_to(&request, target, self.progress.as_ref())
             .await
         {
             Ok(written) => Ok(Ok(written)),
-            Err(error) if self.plan.keep_going => match error.downcast::<ApiError>() {
+            Err(error) if self.batching.keep_going => match error.downcast::<ApiError>() {
                 Ok(api) if api.is_refusal() => Ok(Err(api)),
                 Ok(api) => Err(api.into()),
                 Err(error) => Err(error),

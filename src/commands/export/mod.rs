@@ -29,7 +29,7 @@ use crate::output::{self, Printer, Progress};
 
 use super::{connect, Context, PartialFailure, UsageError};
 
-pub use batches::export_parts;
+pub use batches::{download, export_parts, Batching, Downloaded};
 pub use plan::{ExportPlan, Output, Selection};
 pub use summary::Summary;
 
@@ -91,7 +91,12 @@ pub async fn execute(
     if names.is_empty() {
         return Err(all_failed(failed, printer));
     }
-    let downloaded = batches::download(&client, plan, &names, printer)
+    let work_dir = work_dir(plan);
+    let target = match &plan.output {
+        Output::File(path) => Target::part_for(path).await?,
+        Output::Stdout | Output::Discard => Target::temp_in(&work_dir, ".dataarts-jobs-")?,
+    };
+    let downloaded = download(&client, &plan.batching(), &names, target, work_dir, printer)
         .await
         .map_err(|error| explain_extract_value(plan, error))?;
     failed.extend(downloaded.failed);
@@ -244,7 +249,7 @@ async fn choose_names(
     let mut failed = plan.refused.clone();
     let candidates = match &plan.selection {
         Selection::Names(names) => names.clone(),
-        Selection::All => list_all(client, printer).await?,
+        Selection::All => list_all(client, plan.parallel, printer).await?,
     };
     let mut names = Vec::with_capacity(candidates.len());
     for name in candidates
@@ -276,36 +281,20 @@ async fn choose_names(
 }
 
 /// Every job of the workspace, both types, with a spinner counting them.
-pub async fn list_all(client: &Client, printer: &Printer) -> anyhow::Result<Vec<String>> {
-    let spinner = printer.spinner("listing jobs…");
-    let done = AtomicU64::new(0);
-    let mut all = Vec::new();
-    for job_type in JobType::ALL {
-        let before = done.load(Ordering::Relaxed);
-        let progress = |found: u64, total: Option<u64>| {
-            let found = before + found;
-            spinner.set_message(match total {
-                Some(total) => format!(
-                    "listing jobs… {} of {}",
-                    output::count(found),
-                    output::count(before + total)
-                ),
-                None => format!("listing jobs… {}", output::count(found)),
-            });
-        };
-        let jobs = client.list_jobs(job_type, &progress).await?;
-        done.fetch_add(jobs.len() as u64, Ordering::Relaxed);
-        all.extend(jobs.into_iter().map(|job| job.name));
-    }
-    spinner.finish();
-    Ok(all)
+pub async fn list_all(
+    client: &Client,
+    parallel: usize,
+    printer: &Printer,
+) -> anyhow::Result<Vec<String>> {
+    let jobs = super::list_jobs(client, &JobType::ALL, parallel, printer).await?;
+    Ok(jobs.into_iter().map(|(_, job)| job.name).collect())
 }
 
-fn export_request<'a>(plan: &ExportPlan, names: &'a [String]) -> ExportRequest<'a> {
+fn export_request<'a>(batching: &Batching, names: &'a [String]) -> ExportRequest<'a> {
     ExportRequest {
         job_list: names,
-        export_depend: plan.depend,
-        export_status: plan.submitted.then_some("SUBMIT"),
+        export_depend: batching.depend,
+        export_status: batching.submitted.then_some("SUBMIT"),
     }
 }
 
@@ -318,7 +307,7 @@ fn print_dry_run(
 ) -> anyhow::Result<()> {
     let requests: Vec<crate::http::Prepared> = names
         .chunks(plan.batch_size)
-        .map(|batch| client.prepare_export(&export_request(plan, batch)))
+        .map(|batch| client.prepare_export(&export_request(&plan.batching(), batch)))
         .collect();
     let files = planned_files(plan);
     if plan.json {

@@ -143,6 +143,17 @@ impl ExportPlan {
         })
     }
 
+    /// How the names become requests.
+    pub fn batching(&self) -> super::Batching {
+        super::Batching {
+            batch_size: self.batch_size,
+            parallel: self.parallel,
+            keep_going: self.keep_going,
+            depend: self.depend,
+            submitted: self.submitted,
+        }
+    }
+
     /// The names given on the command line and in `--jobs-from` (none with `--all`).
     pub fn given_names(&self) -> &[String] {
         match &self.selection {

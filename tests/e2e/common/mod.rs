@@ -48,6 +48,11 @@ impl Emu {
     }
 
     pub fn with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::try_with(configure).expect("emulator starts")
+    }
+
+    /// [`Emu::with`], with the start's failure (e.g. the address in use) returned.
+    pub fn try_with(configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = dir.path().join("requests.jsonl");
         let mut config = Config {
@@ -60,19 +65,17 @@ impl Emu {
             .enable_all()
             .build()
             .expect("runtime");
-        let running = runtime
-            .block_on(emulator::start(config))
-            .expect("emulator starts");
+        let running = runtime.block_on(emulator::start(config))?;
         let endpoint = running.endpoint();
         let obs_endpoint = running.obs_endpoint();
-        Self {
+        Ok(Self {
             runtime,
             running: Some(running),
             endpoint,
             obs_endpoint,
             log,
             _dir: dir,
-        }
+        })
     }
 
     /// Every logged request, in order.

@@ -1,0 +1,794 @@
+//! The comparison of a fresh export (extracted into staging) with the
+//! directory, and the file operations that make the directory its mirror.
+//!
+//! The directory is compared by the hashes of the files on disk, never by
+//! what the manifest says they are: a file edited by hand, a stray file in
+//! a job's directory, or a half-finished earlier switch all show as
+//! differences and are put right. The manifest says what is ours: a job or
+//! script it records may be replaced or pruned; anything else is left alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+
+use super::manifest::{self, FileEntry, JobEntry, Manifest, ScriptEntry, Source, FORMAT};
+use super::tree::{self, Node, Tree};
+use super::BackupError;
+use crate::model::{JobFailure, JobType};
+use crate::text::escape_controls;
+
+/// The jobs and scripts a backup owns: those its manifest records (and
+/// those an interrupted switch was about to record).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub jobs: BTreeMap<String, JobEntry>,
+    pub scripts: BTreeMap<String, ScriptEntry>,
+}
+
+impl Recorded {
+    pub fn from_manifest(manifest: &Manifest) -> Self {
+        Self {
+            jobs: manifest.jobs.clone(),
+            scripts: manifest.scripts.clone(),
+        }
+    }
+
+    /// Adds what `pending` records and this does not.
+    pub fn merge(&mut self, pending: &Manifest) {
+        self.add(&Recorded::from_manifest(pending));
+    }
+
+    /// Adds what `other` records and this does not.
+    pub fn add(&mut self, other: &Recorded) {
+        for (name, entry) in &other.jobs {
+            self.jobs
+                .entry(name.clone())
+                .or_insert_with(|| entry.clone());
+        }
+        for (name, entry) in &other.scripts {
+            self.scripts
+                .entry(name.clone())
+                .or_insert_with(|| entry.clone());
+        }
+    }
+}
+
+/// Writes each listed script into `staged/scripts/<name>.json` as a backup
+/// keeps it: the listed object, keys sorted, two-space indent, one newline.
+pub fn stage_scripts(
+    staged: &Path,
+    scripts: Vec<(String, serde_json::Value)>,
+) -> anyhow::Result<Vec<StagedScript>> {
+    let mut written = Vec::with_capacity(scripts.len());
+    if scripts.is_empty() {
+        return Ok(written);
+    }
+    let dir = staged.join("scripts");
+    fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::Error::new(e).context(format!("cannot create {}", dir.display())))?;
+    for (name, script) in scripts {
+        let bytes = manifest::canonical_json(&script);
+        let path = script_file(staged, &name);
+        fs::write(&path, &bytes).map_err(|e| {
+            anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+        })?;
+        written.push(StagedScript {
+            name,
+            size: bytes.len() as u64,
+            sha256: tree::hash_bytes(&bytes),
+        });
+    }
+    Ok(written)
+}
+
+/// A job of the workspace, exported into `staged/jobs/<name>/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamJob {
+    pub name: String,
+    pub job_type: JobType,
+    pub last_update_time: Option<i64>,
+    pub last_update_user: Option<String>,
+}
+
+/// A script of the workspace, written into `staged/scripts/<name>.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedScript {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// A workspace's listing, sorted: what can be backed up, and the names that
+/// cannot be file names here (failures of those alone).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub jobs: Vec<UpstreamJob>,
+    /// `(name, the listed object)`.
+    pub scripts: Vec<(String, serde_json::Value)>,
+    pub failed: Vec<JobFailure>,
+    pub failed_jobs: BTreeSet<String>,
+    pub failed_scripts: BTreeSet<String>,
+    /// The names set aside, escaped for messages.
+    pub unwritable: Vec<String>,
+}
+
+impl Listing {
+    /// Sets aside the names that cannot be a job's directory or a script's
+    /// `<name>.json` here.
+    pub fn sort(
+        jobs: impl IntoIterator<Item = UpstreamJob>,
+        scripts: impl IntoIterator<Item = serde_json::Value>,
+    ) -> Self {
+        let mut listing = Listing::default();
+        let refuse = |listing: &mut Listing, name: &str, reason: &str| {
+            let shown = escape_controls(name);
+            listing.unwritable.push(shown.clone());
+            listing.failed.push(JobFailure::local(
+                shown,
+                format!("not backed up: the name cannot be a file name here ({reason})"),
+            ));
+        };
+        for job in jobs {
+            match crate::names::unwritable_reason(&job.name) {
+                Some(reason) => {
+                    refuse(&mut listing, &job.name, reason);
+                    listing.failed_jobs.insert(job.name);
+                }
+                None => listing.jobs.push(job),
+            }
+        }
+        for script in scripts {
+            let name = script
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            match super::unwritable_reason(&name, ".json") {
+                Some(reason) => {
+                    refuse(&mut listing, &name, reason);
+                    listing.failed_scripts.insert(name);
+                }
+                None => listing.scripts.push((name, script)),
+            }
+        }
+        listing
+    }
+
+    /// The empty-listing guard: no jobs (or no scripts) listed while the
+    /// manifest records some.
+    pub fn check_not_empty(&self, recorded: &Recorded, manifest: &Path) -> Result<(), BackupError> {
+        let empty =
+            |listed: bool, failed: bool, recorded: usize| !listed && !failed && recorded > 0;
+        if empty(
+            !self.jobs.is_empty(),
+            !self.failed_jobs.is_empty(),
+            recorded.jobs.len(),
+        ) {
+            return Err(BackupError::EmptyListing {
+                what: "jobs",
+                recorded: recorded.jobs.len(),
+                manifest: manifest.to_path_buf(),
+            });
+        }
+        if empty(
+            !self.scripts.is_empty(),
+            !self.failed_scripts.is_empty(),
+            recorded.scripts.len(),
+        ) {
+            return Err(BackupError::EmptyListing {
+                what: "scripts",
+                recorded: recorded.scripts.len(),
+                manifest: manifest.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One mirror to bring up to date: a workspace into `root`.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Where the mirror is (DIR, or `DIR/workspaces/<id>`).
+    pub root: PathBuf,
+    /// Where the fresh export and scripts were staged.
+    pub staged: PathBuf,
+    pub source: Source,
+    pub recorded: Recorded,
+    /// The manifest's bytes on disk now, if there is one.
+    pub manifest_bytes: Option<Vec<u8>>,
+    pub jobs: Vec<UpstreamJob>,
+    /// Jobs that could not be backed up this time: kept as they are.
+    pub failed_jobs: BTreeSet<String>,
+    pub scripts: Vec<StagedScript>,
+    pub failed_scripts: BTreeSet<String>,
+    /// `workspace.json` as it should be (a backup of every workspace).
+    pub workspace_file: Option<Vec<u8>>,
+}
+
+/// What changed in one kind of thing (jobs or scripts), for the summary and
+/// `--json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub added: Vec<String>,
+    pub changed: Vec<Changed>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+impl Section {
+    /// Added, changed and removed.
+    pub fn differences(&self) -> usize {
+        self.added.len() + self.changed.len() + self.removed.len()
+    }
+}
+
+/// A changed job or script and the files (relative to the mirror) that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Changed {
+    pub name: String,
+    pub files: Vec<String>,
+}
+
+/// Everything that differs between the workspace and the mirror.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    pub jobs: Section,
+    pub scripts: Section,
+    /// The manifest (or `workspace.json`) would be, or was, rewritten.
+    pub manifest_changed: bool,
+}
+
+impl Changes {
+    /// Whether the mirror is exact (nothing to write, nothing to remove).
+    pub fn is_exact(&self) -> bool {
+        self.jobs.differences() == 0 && self.scripts.differences() == 0 && !self.manifest_changed
+    }
+}
+
+/// How a job's directory is brought up to date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOp {
+    /// The staged directory is renamed into place (what is there, not a
+    /// directory, moved aside first).
+    Place { name: String, aside: bool },
+    /// File by file: `remove` moved aside (deepest last), `mkdir` created,
+    /// `write` renamed into place; every other file is left as it is.
+    Sync {
+        name: String,
+        remove: Vec<PathBuf>,
+        mkdir: Vec<PathBuf>,
+        write: Vec<PathBuf>,
+    },
+}
+
+/// The file operations of one mirror, and what they change.
+#[derive(Debug, Clone)]
+pub struct UnitPlan {
+    pub root: PathBuf,
+    pub staged: PathBuf,
+    pub jobs: Vec<JobOp>,
+    /// Recorded jobs the workspace no longer has, whose directories exist.
+    pub prune_jobs: Vec<String>,
+    /// Scripts whose `scripts/<name>.json` is (re)written.
+    pub write_scripts: Vec<String>,
+    /// Recorded scripts the workspace no longer has, whose files exist.
+    pub prune_scripts: Vec<String>,
+    /// The new manifest's bytes.
+    pub manifest: Vec<u8>,
+    /// `workspace.json`, when it must be (re)written.
+    pub workspace_file: Option<Vec<u8>>,
+    /// The mirror is gone from the workspace listing: its manifest (and
+    /// `workspace.json`) are removed too, and `root` when it is left empty.
+    pub remove_unit: bool,
+    pub changes: Changes,
+    /// Entries under `jobs/` and `scripts/` that are neither recorded nor
+    /// of the workspace: left alone, said so.
+    pub unrecorded: Vec<PathBuf>,
+}
+
+impl UnitPlan {
+    /// Whether the switch has anything to do.
+    pub fn has_work(&self) -> bool {
+        !self.changes.is_exact() || !self.jobs.is_empty() || !self.prune_jobs.is_empty()
+    }
+}
+
+/// `jobs/<job>` of a mirror at `root`.
+pub fn job_dir(root: &Path, name: &str) -> PathBuf {
+    root.join("jobs").join(name)
+}
+
+/// `scripts/<name>.json` of a mirror at `root`.
+pub fn script_file(root: &Path, name: &str) -> PathBuf {
+    root.join("scripts").join(format!("{name}.json"))
+}
+
+/// Before anything is downloaded: the folders a backup writes through are
+/// not symbolic links, and nothing the manifest does not record stands
+/// where a job or script of the workspace would go (unless `force`).
+pub fn check_targets(
+    root: &Path,
+    recorded: &Recorded,
+    jobs: &[String],
+    scripts: &[String],
+    force: bool,
+) -> Result<(), BackupError> {
+    tree::require_dir_or_absent(root)?;
+    tree::require_dir_or_absent(&root.join("jobs"))?;
+    tree::require_dir_or_absent(&root.join("scripts"))?;
+    let mut not_ours = Vec::new();
+    for name in jobs {
+        let dir = job_dir(root, name);
+        tree::refuse_symlink(&dir)?;
+        if !recorded.jobs.contains_key(name) && tree::exists(&dir) {
+            not_ours.push(format!("{}/", dir.display()));
+        }
+    }
+    for name in recorded.jobs.keys() {
+        tree::refuse_symlink(&job_dir(root, name))?;
+    }
+    for name in scripts {
+        let file = script_file(root, name);
+        if !recorded.scripts.contains_key(name) && tree::exists(&file) {
+            not_ours.push(file.display().to_string());
+        }
+    }
+    if !not_ours.is_empty() && !force {
+        return Err(BackupError::NotOurs { paths: not_ours });
+    }
+    Ok(())
+}
+
+/// Compares the staged export with the mirror and plans the switch.
+pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
+    let mut changes = Changes::default();
+    let mut ops = Vec::new();
+    let mut new_jobs = BTreeMap::new();
+    let upstream: BTreeSet<&str> = unit.jobs.iter().map(|job| job.name.as_str()).collect();
+    let mut jobs: Vec<&UpstreamJob> = unit.jobs.iter().collect();
+    jobs.sort_by(|a, b| a.name.cmp(&b.name));
+    for job in jobs {
+        tree::check_cancel(cancel)?;
+        let staged = tree::walk(&job_dir(&unit.staged, &job.name), cancel)?;
+        let target = job_dir(&unit.root, &job.name);
+        let prefix = format!("jobs/{}/", job.name);
+        let (op, files) = match fs::symlink_metadata(&target) {
+            Ok(meta) if meta.is_dir() => {
+                let disk = tree::walk(&target, cancel)?;
+                sync(&job.name, &staged, &disk, &prefix)
+            }
+            Ok(_) => (
+                Some(JobOp::Place {
+                    name: job.name.clone(),
+                    aside: true,
+                }),
+                every_file(&staged, &prefix),
+            ),
+            Err(_) => (
+                Some(JobOp::Place {
+                    name: job.name.clone(),
+                    aside: false,
+                }),
+                every_file(&staged, &prefix),
+            ),
+        };
+        if !unit.recorded.jobs.contains_key(&job.name) {
+            changes.jobs.added.push(job.name.clone());
+        } else if files.is_empty() {
+            changes.jobs.unchanged += 1;
+        } else {
+            changes.jobs.changed.push(Changed {
+                name: job.name.clone(),
+                files,
+            });
+        }
+        ops.extend(op);
+        new_jobs.insert(
+            job.name.clone(),
+            JobEntry {
+                files: staged
+                    .iter()
+                    .filter_map(|(path, node)| match node {
+                        Node::File { size, sha256 } => Some((
+                            format!("{prefix}{}", tree::slash_path(path)),
+                            FileEntry {
+                                sha256: sha256.clone(),
+                                size: *size,
+                            },
+                        )),
+                        Node::Dir | Node::Other => None,
+                    })
+                    .collect(),
+                last_update_time: job.last_update_time,
+                last_update_user: job.last_update_user.clone(),
+                job_type: job.job_type,
+            },
+        );
+    }
+    let mut prune_jobs = Vec::new();
+    for (name, entry) in &unit.recorded.jobs {
+        if upstream.contains(name.as_str()) {
+            continue;
+        }
+        if unit.failed_jobs.contains(name) {
+            // Refused this time: kept as it was.
+            new_jobs.insert(name.clone(), entry.clone());
+            continue;
+        }
+        changes.jobs.removed.push(name.clone());
+        if tree::exists(&job_dir(&unit.root, name)) {
+            prune_jobs.push(name.clone());
+        }
+    }
+
+    let mut write_scripts = Vec::new();
+    let mut new_scripts = BTreeMap::new();
+    let listed: BTreeSet<&str> = unit.scripts.iter().map(|s| s.name.as_str()).collect();
+    for script in &unit.scripts {
+        let file = script_file(&unit.root, &script.name);
+        let same = match fs::symlink_metadata(&file) {
+            Ok(meta) if meta.is_file() => {
+                let (size, sha256) = tree::hash_file(&file).map_err(|e| {
+                    anyhow::Error::new(e).context(format!("cannot read {}", file.display()))
+                })?;
+                size == script.size && sha256 == script.sha256
+            }
+            _ => false,
+        };
+        let relative = format!("scripts/{}.json", script.name);
+        if !unit.recorded.scripts.contains_key(&script.name) {
+            changes.scripts.added.push(script.name.clone());
+        } else if same {
+            changes.scripts.unchanged += 1;
+        } else {
+            changes.scripts.changed.push(Changed {
+                name: script.name.clone(),
+                files: vec![relative.clone()],
+            });
+        }
+        if !same {
+            write_scripts.push(script.name.clone());
+        }
+        new_scripts.insert(
+            script.name.clone(),
+            ScriptEntry {
+                file: relative,
+                sha256: script.sha256.clone(),
+                size: script.size,
+            },
+        );
+    }
+    let mut prune_scripts = Vec::new();
+    for (name, entry) in &unit.recorded.scripts {
+        if listed.contains(name.as_str()) {
+            continue;
+        }
+        if unit.failed_scripts.contains(name) {
+            new_scripts.insert(name.clone(), entry.clone());
+            continue;
+        }
+        changes.scripts.removed.push(name.clone());
+        if tree::exists(&script_file(&unit.root, name)) {
+            prune_scripts.push(name.clone());
+        }
+    }
+
+    let manifest = manifest::canonical_json(&Manifest {
+        format: FORMAT,
+        jobs: new_jobs,
+        scripts: new_scripts,
+        source: unit.source.clone(),
+    });
+    let workspace_file = unit.workspace_file.clone().filter(|wanted| {
+        fs::read(unit.root.join(super::staging::WORKSPACE_FILE))
+            .ok()
+            .as_ref()
+            != Some(wanted)
+    });
+    changes.manifest_changed =
+        unit.manifest_bytes.as_deref() != Some(&manifest[..]) || workspace_file.is_some();
+    let unrecorded = unrecorded(unit, &upstream, &listed);
+    Ok(UnitPlan {
+        root: unit.root.clone(),
+        staged: unit.staged.clone(),
+        jobs: ops,
+        prune_jobs,
+        write_scripts,
+        prune_scripts,
+        manifest,
+        workspace_file,
+        remove_unit: false,
+        changes,
+        unrecorded,
+    })
+}
+
+/// The plan for a mirror whose workspace is gone: everything it records is
+/// removed, its manifest last; anything else in it is left alone.
+pub fn plan_removal(root: &Path, recorded: &Recorded) -> UnitPlan {
+    let mut changes = Changes {
+        manifest_changed: true,
+        ..Changes::default()
+    };
+    changes.jobs.removed = recorded.jobs.keys().cloned().collect();
+    changes.scripts.removed = recorded.scripts.keys().cloned().collect();
+    UnitPlan {
+        root: root.to_path_buf(),
+        staged: PathBuf::new(),
+        jobs: Vec::new(),
+        prune_jobs: recorded
+            .jobs
+            .keys()
+            .filter(|name| tree::exists(&job_dir(root, name)))
+            .cloned()
+            .collect(),
+        write_scripts: Vec::new(),
+        prune_scripts: recorded
+            .scripts
+            .keys()
+            .filter(|name| tree::exists(&script_file(root, name)))
+            .cloned()
+            .collect(),
+        manifest: Vec::new(),
+        workspace_file: None,
+        remove_unit: true,
+        changes,
+        unrecorded: Vec::new(),
+    }
+}
+
+/// `jobs/<x>` and `scripts/<x>` entries that are neither recorded nor listed.
+fn unrecorded(unit: &Unit, jobs: &BTreeSet<&str>, scripts: &BTreeSet<&str>) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let entries = |dir: PathBuf| -> Vec<(String, PathBuf)> {
+        fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (name, path) in entries(unit.root.join("jobs")) {
+        if !jobs.contains(name.as_str())
+            && !unit.recorded.jobs.contains_key(&name)
+            && !unit.failed_jobs.contains(&name)
+        {
+            found.push(path);
+        }
+    }
+    for (file_name, path) in entries(unit.root.join("scripts")) {
+        let name = file_name.strip_suffix(".json");
+        let ours = name.is_some_and(|name| {
+            scripts.contains(name)
+                || unit.recorded.scripts.contains_key(name)
+                || unit.failed_scripts.contains(name)
+        });
+        if !ours {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every file (and empty folder) of `staged`, as the summary names them.
+fn every_file(staged: &Tree, prefix: &str) -> Vec<String> {
+    let mut files = BTreeSet::new();
+    for (path, node) in staged {
+        match node {
+            Node::File { .. } | Node::Other => {
+                files.insert(format!("{prefix}{}", tree::slash_path(path)));
+            }
+            Node::Dir => {
+                if !staged
+                    .keys()
+                    .any(|other| other != path && other.starts_with(path))
+                {
+                    files.insert(format!("{prefix}{}/", tree::slash_path(path)));
+                }
+            }
+        }
+    }
+    files.into_iter().collect()
+}
+
+/// The operations that turn `disk` into `staged`, and the paths that change.
+fn sync(name: &str, staged: &Tree, disk: &Tree, prefix: &str) -> (Option<JobOp>, Vec<String>) {
+    let mut remove: Vec<PathBuf> = Vec::new();
+    let mut changed = BTreeSet::new();
+    let shown = |path: &Path, dir: bool| {
+        let text = format!("{prefix}{}", tree::slash_path(path));
+        if dir {
+            format!("{text}/")
+        } else {
+            text
+        }
+    };
+    // Parents come before their children in a BTreeMap of paths.
+    for (path, node) in disk {
+        if remove.iter().any(|removed| path.starts_with(removed)) {
+            continue;
+        }
+        let keep = matches!(
+            (node, staged.get(path)),
+            (Node::Dir, Some(Node::Dir)) | (Node::File { .. }, Some(Node::File { .. }))
+        );
+        if keep {
+            continue;
+        }
+        remove.push(path.clone());
+        if matches!(node, Node::Dir) {
+            let inside: Vec<&PathBuf> = disk
+                .iter()
+                .filter(|(other, kind)| other.starts_with(path) && !matches!(kind, Node::Dir))
+                .map(|(other, _)| other)
+                .collect();
+            if inside.is_empty() {
+                changed.insert(shown(path, true));
+            }
+            changed.extend(inside.into_iter().map(|other| shown(other, false)));
+        } else {
+            changed.insert(shown(path, false));
+        }
+    }
+    let gone = |path: &Path| remove.iter().any(|removed| path.starts_with(removed));
+    let mut mkdir = Vec::new();
+    let mut write = Vec::new();
+    for (path, node) in staged {
+        let on_disk = if gone(path) { None } else { disk.get(path) };
+        match node {
+            Node::Dir => {
+                if on_disk.is_none() {
+                    mkdir.push(path.clone());
+                    if !staged
+                        .iter()
+                        .any(|(other, kind)| other.starts_with(path) && !matches!(kind, Node::Dir))
+                    {
+                        changed.insert(shown(path, true));
+                    }
+                }
+            }
+            Node::File { .. } | Node::Other => {
+                if on_disk != Some(node) {
+                    write.push(path.clone());
+                    changed.insert(shown(path, false));
+                }
+            }
+        }
+    }
+    if remove.is_empty() && mkdir.is_empty() && write.is_empty() {
+        return (None, Vec::new());
+    }
+    (
+        Some(JobOp::Sync {
+            name: name.to_string(),
+            remove,
+            mkdir,
+            write,
+        }),
+        changed.into_iter().collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(content: &str) -> Node {
+        Node::File {
+            size: content.len() as u64,
+            sha256: tree::hash_bytes(content.as_bytes()),
+        }
+    }
+
+    fn tree_of(entries: &[(&str, Node)]) -> Tree {
+        entries
+            .iter()
+            .map(|(path, node)| (PathBuf::from(path), node.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn sync_writes_only_what_differs_and_removes_strays() {
+        let staged = tree_of(&[
+            ("j.job", file("new")),
+            ("same.script", file("same")),
+            ("res", Node::Dir),
+            ("res/r.resource", file("r")),
+        ]);
+        let disk = tree_of(&[
+            ("j.job", file("old")),
+            ("same.script", file("same")),
+            ("stray.txt", file("x")),
+            (
+                "res",
+                Node::File {
+                    size: 1,
+                    sha256: "0".into(),
+                },
+            ),
+            ("old", Node::Dir),
+            ("old/a", file("a")),
+            ("old/b", Node::Dir),
+            ("link", Node::Other),
+        ]);
+        let (op, changed) = sync("j", &staged, &disk, "jobs/j/");
+        let Some(JobOp::Sync {
+            remove,
+            mkdir,
+            write,
+            ..
+        }) = op
+        else {
+            panic!("not a sync: {op:?}")
+        };
+        let paths = |v: &[PathBuf]| v.iter().map(|p| tree::slash_path(p)).collect::<Vec<_>>();
+        assert_eq!(paths(&remove), ["link", "old", "res", "stray.txt"]);
+        assert_eq!(paths(&mkdir), ["res"]);
+        assert_eq!(paths(&write), ["j.job", "res/r.resource"]);
+        assert_eq!(
+            changed,
+            [
+                "jobs/j/j.job",
+                "jobs/j/link",
+                "jobs/j/old/a",
+                "jobs/j/res",
+                "jobs/j/res/r.resource",
+                "jobs/j/stray.txt"
+            ]
+        );
+        let (op, changed) = sync("j", &staged, &staged, "jobs/j/");
+        assert!(op.is_none() && changed.is_empty());
+    }
+
+    #[test]
+    fn names_that_cannot_be_file_names_are_set_aside() {
+        let job = |name: &str| UpstreamJob {
+            name: name.to_string(),
+            job_type: JobType::Batch,
+            last_update_time: None,
+            last_update_user: None,
+        };
+        let long = "数".repeat(86);
+        let listing = Listing::sort(
+            [job("ok"), job(&long)],
+            [
+                serde_json::json!({"name": "s"}),
+                serde_json::json!({"name": "a/b"}),
+                serde_json::json!({"name": "tab\there"}),
+            ],
+        );
+        assert_eq!(listing.jobs, [job("ok")]);
+        assert_eq!(listing.scripts.len(), 1);
+        assert_eq!(listing.unwritable.len(), 3);
+        assert!(listing.failed_jobs.contains(&long));
+        assert_eq!(listing.failed[2].name, "tab\\there");
+        let mut recorded = Recorded::default();
+        assert!(listing.check_not_empty(&recorded, Path::new("m")).is_ok());
+        recorded.scripts.insert(
+            "s".into(),
+            ScriptEntry {
+                file: "scripts/s.json".into(),
+                sha256: String::new(),
+                size: 0,
+            },
+        );
+        assert!(Listing::default()
+            .check_not_empty(&recorded, Path::new("m"))
+            .is_err());
+    }
+
+    #[test]
+    fn every_file_names_empty_folders_with_a_slash() {
+        let staged = tree_of(&[("a", Node::Dir), ("a/x", file("x")), ("empty", Node::Dir)]);
+        assert_eq!(
+            every_file(&staged, "jobs/j/"),
+            ["jobs/j/a/x", "jobs/j/empty/"]
+        );
+    }
+}

@@ -1,0 +1,711 @@
+//! `backup DIR`: DIR kept an exact mirror of a workspace (or of every
+//! workspace), through the `backup` module's manifest, comparison, staging
+//! and switch.
+//!
+//! [`run`] resolves the command line into a [`BackupPlan`] and runs it in
+//! stages, DIR untouched until the last one: connect; find the mirrors (one,
+//! or one per workspace of the Management Center) and read their manifests,
+//! refusing another lineage; recover from an interrupted run; list every job
+//! and script, refusing what would overwrite something unrecorded; download
+//! the jobs (the export's batch engine) and extract them into staging;
+//! compare by hashes; then, unless `--check` or `--dry-run`, the switch,
+//! manifests last; report (`summary`).
+
+mod plan;
+mod summary;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+use crate::api::studio::Workspace;
+use crate::api::{ApiError, Client};
+use crate::archive::{self, ExtractOptions};
+use crate::backup::manifest::{
+    self, Found, InstanceEntry, OnDisk, RootManifest, WorkspaceEntry, FORMAT,
+};
+use crate::backup::plan::{self as diff, Recorded, Unit, UpstreamJob};
+use crate::backup::staging::{self, CreatedDir, Staging, UnitDirs};
+use crate::backup::{tree, unwritable_reason, BackupError, Source, UnitPlan, MANIFEST_FILE};
+use crate::cli::BackupArgs;
+use crate::download::Target;
+use crate::model::{JobFailure, JobType, ListedJob};
+use crate::output::{self, Printer};
+use crate::text::escape_controls;
+
+use super::{connect, Context, PartialFailure};
+
+pub use plan::{BackupPlan, Mode};
+pub use summary::{Report, WorkspaceReport};
+
+/// The `backup` command.
+pub async fn run(args: BackupArgs, ctx: &Context) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let plan = BackupPlan::resolve(&args, &ctx.env)?;
+    let report = execute(&plan, ctx, started).await?;
+    report
+        .print(&plan.dir, plan.mode, plan.json, &ctx.printer)
+        .context("cannot write the summary to stdout")?;
+    let failed = report.failures();
+    if failed > 0 {
+        return Err(PartialFailure::Backup {
+            failed,
+            requested: report.requested(),
+            written: plan.mode == Mode::Write,
+        }
+        .into());
+    }
+    if plan.mode == Mode::Check && !report.is_exact() {
+        return Err(PartialFailure::Drift {
+            dir: plan.dir.clone(),
+            differences: report.differences(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// One mirror: a workspace, and where it goes.
+struct Mirror {
+    /// Relative to DIR: `""`, or `workspaces/<id>`.
+    relative: PathBuf,
+    root: PathBuf,
+    source: Source,
+    client: Client,
+    /// With `--all-workspaces`: the workspace, and its `workspace.json`.
+    workspace: Option<(Workspace, Vec<u8>)>,
+    manifest: OnDisk,
+    recorded: Recorded,
+}
+
+/// The root of a backup of every workspace.
+struct Root {
+    on_disk: OnDisk,
+    /// The new root manifest.
+    bytes: Vec<u8>,
+    /// Workspaces the root manifest records and the listing lacks, with
+    /// what their own manifests record.
+    vanished: Vec<(String, Recorded)>,
+}
+
+/// A mirror, listed.
+struct Listed {
+    mirror: Mirror,
+    jobs: Vec<UpstreamJob>,
+    scripts: Vec<(String, Value)>,
+    failed: Vec<JobFailure>,
+    failed_jobs: BTreeSet<String>,
+    failed_scripts: BTreeSet<String>,
+}
+
+/// A mirror, staged and compared.
+struct Staged {
+    /// The workspace id (`""` for a backup of one workspace).
+    id: String,
+    label: Option<String>,
+    relative: PathBuf,
+    plan: UnitPlan,
+    dirs: UnitDirs,
+    failed: Vec<JobFailure>,
+}
+
+/// Runs a plan: the report of what was (or, read-only, would be) changed.
+pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyhow::Result<Report> {
+    let printer = &ctx.printer;
+    tree::require_dir_or_absent_following(&plan.dir)?;
+    let client = connect(&plan.settings, printer).await?;
+    let (mut mirrors, root) = find_mirrors(plan, &client, printer).await?;
+    let interrupted = recover(plan, &mut mirrors, printer)?;
+
+    let mut listed = Vec::with_capacity(mirrors.len());
+    for mirror in mirrors {
+        listed.push(list_mirror(plan, mirror, printer).await?);
+    }
+
+    // DIR is created only by a run that writes, and removed again if that
+    // run fails before its switch (declared first: dropped after staging).
+    let mut created = match plan.mode {
+        Mode::Write => CreatedDir::create(&plan.dir)?,
+        Mode::Check | Mode::DryRun => CreatedDir::none(),
+    };
+    let mut staging = match plan.mode {
+        Mode::Write => Staging::create_in(&plan.dir)?,
+        Mode::Check | Mode::DryRun => Staging::create_temporary()?,
+    };
+    let mut staged = Vec::with_capacity(listed.len());
+    for (n, item) in listed.into_iter().enumerate() {
+        let dirs = staging.unit(n, &item.mirror.relative)?;
+        let (back, unit) = stage_mirror(plan, item, dirs, staging, ctx).await?;
+        staging = back;
+        staged.push(unit);
+    }
+    let mut removed_workspaces = Vec::new();
+    if let Some(root) = &root {
+        for (id, recorded) in &root.vanished {
+            let relative = Path::new("workspaces").join(id);
+            let dirs = staging.unit(staged.len() + removed_workspaces.len(), &relative)?;
+            removed_workspaces.push((
+                id.clone(),
+                diff::plan_removal(&plan.dir.join(&relative), recorded),
+                dirs,
+            ));
+        }
+    }
+    for unit in &staged {
+        if !unit.plan.unrecorded.is_empty() {
+            let shown: Vec<String> = unit
+                .plan
+                .unrecorded
+                .iter()
+                .map(|path| escape_controls(&path.display().to_string()))
+                .collect();
+            printer.warn(format!(
+                "left alone, not recorded in the manifest: {}",
+                output::name_list(&shown, 5)
+            ));
+        }
+    }
+    let root_changed = root
+        .as_ref()
+        .is_some_and(|root| root.on_disk.bytes.as_deref() != Some(&root.bytes[..]));
+
+    if plan.mode == Mode::Write {
+        let mut units: Vec<(UnitPlan, UnitDirs)> = staged
+            .iter()
+            .map(|unit| (unit.plan.clone(), unit.dirs.clone()))
+            .collect();
+        units.extend(
+            removed_workspaces
+                .iter()
+                .map(|(_, unit_plan, dirs)| (unit_plan.clone(), dirs.clone())),
+        );
+        let root_write = root
+            .as_ref()
+            .filter(|_| root_changed)
+            .map(|root| root.bytes.clone());
+        let dir = plan.dir.clone();
+        let cancel = Arc::clone(&ctx.cancel);
+        let spinner = printer.spinner("switching…");
+        let (staging, ()) = with_staging(staging, move |staging| {
+            staging::switch_all(&dir, staging, &units, root_write.as_deref(), &cancel)
+        })
+        .await?;
+        spinner.finish();
+        drop(staging);
+        created.keep();
+    } else {
+        drop(staging);
+    }
+
+    let mut report = Report {
+        all_workspaces: plan.all_workspaces,
+        interrupted,
+        root_changed,
+        workspaces_removed: removed_workspaces.into_iter().map(|(id, ..)| id).collect(),
+        ..Report::default()
+    };
+    for unit in staged {
+        let mut removed_paths: Vec<String> = unit
+            .plan
+            .prune_jobs
+            .iter()
+            .map(|name| {
+                format!(
+                    "{}/",
+                    tree::slash_path(&unit.relative.join("jobs").join(name))
+                )
+            })
+            .collect();
+        removed_paths.extend(unit.plan.prune_scripts.iter().map(|name| {
+            tree::slash_path(&unit.relative.join("scripts").join(format!("{name}.json")))
+        }));
+        report.workspaces.insert(
+            unit.id,
+            WorkspaceReport {
+                changes: unit.plan.changes,
+                failed: unit.failed,
+                label: unit.label,
+                removed_paths,
+            },
+        );
+    }
+    report.requests = client.transport().requests_sent();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Runs `work` on a blocking thread, which owns the staging directory while
+/// it runs (so that a cancelled run removes it only once `work` is done).
+async fn with_staging<T: Send + 'static>(
+    staging: Staging,
+    work: impl FnOnce(&Staging) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<(Staging, T)> {
+    let (staging, result) = tokio::task::spawn_blocking(move || {
+        let result = work(&staging);
+        (staging, result)
+    })
+    .await
+    .context("the backup stopped unexpectedly")?;
+    Ok((staging, result?))
+}
+
+/// A manifest, read; an unreadable one is an error, or with `force` none.
+fn read_manifest(dir: &Path, force: bool, printer: &Printer) -> anyhow::Result<OnDisk> {
+    match manifest::read(dir) {
+        Ok(on_disk) => Ok(on_disk),
+        Err(error @ BackupError::UnreadableManifest { .. }) if force => {
+            printer.warn(format!("{error}; writing a new one"));
+            Ok(OnDisk {
+                found: Found::Nothing,
+                bytes: None,
+            })
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The lineage guard, or with `force` a warning.
+fn guard_lineage(
+    dir: &Path,
+    found: &Found,
+    current: &Source,
+    every_workspace: bool,
+    force: bool,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    match manifest::check_lineage(dir, found, current, every_workspace) {
+        Err(error) if force => {
+            printer.warn(format!("{error}; going ahead as asked"));
+            Ok(())
+        }
+        result => Ok(result?),
+    }
+}
+
+fn recorded_of(found: &Found) -> Recorded {
+    match found {
+        Found::Workspace(manifest) => Recorded::from_manifest(manifest),
+        Found::Nothing | Found::Root(_) => Recorded::default(),
+    }
+}
+
+/// The mirrors to bring up to date, their manifests read and their lineage
+/// checked; with `--all-workspaces`, the root too.
+async fn find_mirrors(
+    plan: &BackupPlan,
+    client: &Client,
+    printer: &Printer,
+) -> anyhow::Result<(Vec<Mirror>, Option<Root>)> {
+    let project = client.project_id().to_string();
+    if !plan.all_workspaces {
+        let source = plan.source(&project, client.workspace().map(str::to_string));
+        let manifest = read_manifest(&plan.dir, plan.force, printer)?;
+        guard_lineage(
+            &plan.dir,
+            &manifest.found,
+            &source,
+            false,
+            plan.force,
+            printer,
+        )?;
+        let recorded = recorded_of(&manifest.found);
+        return Ok((
+            vec![Mirror {
+                relative: PathBuf::new(),
+                root: plan.dir.clone(),
+                source,
+                client: client.clone(),
+                workspace: None,
+                manifest,
+                recorded,
+            }],
+            None,
+        ));
+    }
+
+    let studio = client
+        .in_workspace(None)
+        .at(plan.settings.studio()?.value.clone());
+    let spinner = printer.spinner("listing workspaces…");
+    let workspaces = studio.list_workspaces().await?;
+    spinner.finish();
+    let unusable: Vec<String> = workspaces
+        .iter()
+        .filter(|w| unwritable_reason(&w.id, "").is_some())
+        .map(|w| escape_controls(&w.id))
+        .collect();
+    if !unusable.is_empty() {
+        return Err(BackupError::UnwritableNames { names: unusable }.into());
+    }
+    tree::require_dir_or_absent(&plan.dir.join("workspaces"))?;
+    let root_source = plan.source(&project, None);
+    let on_disk = read_manifest(&plan.dir, plan.force, printer)?;
+    guard_lineage(
+        &plan.dir,
+        &on_disk.found,
+        &root_source,
+        true,
+        plan.force,
+        printer,
+    )?;
+    let recorded_workspaces: Vec<String> = match &on_disk.found {
+        Found::Root(root) => root.workspaces.keys().cloned().collect(),
+        Found::Nothing | Found::Workspace(_) => Vec::new(),
+    };
+    if workspaces.is_empty() && !recorded_workspaces.is_empty() && !plan.force {
+        return Err(BackupError::EmptyListing {
+            what: "workspaces",
+            recorded: recorded_workspaces.len(),
+            manifest: plan.dir.join(MANIFEST_FILE),
+        }
+        .into());
+    }
+    let mut mirrors = Vec::with_capacity(workspaces.len());
+    let mut entries = std::collections::BTreeMap::new();
+    for workspace in workspaces {
+        let relative = Path::new("workspaces").join(&workspace.id);
+        let root = plan.dir.join(&relative);
+        let source = plan.source(&project, Some(workspace.id.clone()));
+        let manifest = read_manifest(&root, plan.force, printer)?;
+        guard_lineage(&root, &manifest.found, &source, false, plan.force, printer)?;
+        let recorded = recorded_of(&manifest.found);
+        entries.insert(
+            workspace.id.clone(),
+            WorkspaceEntry {
+                instance: InstanceEntry {
+                    id: workspace.instance.id.clone(),
+                    name: workspace.instance.name.clone(),
+                },
+                name: workspace.name.clone(),
+            },
+        );
+        let workspace_file =
+            manifest::canonical_json(&serde_json::json!({ "name": workspace.name }));
+        mirrors.push(Mirror {
+            relative,
+            root,
+            source,
+            client: client.in_workspace(Some(workspace.id.clone())),
+            workspace: Some((workspace, workspace_file)),
+            manifest,
+            recorded,
+        });
+    }
+    let mut vanished = Vec::new();
+    for id in recorded_workspaces {
+        if entries.contains_key(&id) || unwritable_reason(&id, "").is_some() {
+            continue;
+        }
+        let root = plan.dir.join("workspaces").join(&id);
+        let manifest = read_manifest(&root, plan.force, printer)?;
+        vanished.push((id, recorded_of(&manifest.found)));
+    }
+    let bytes = manifest::canonical_json(&RootManifest {
+        format: FORMAT,
+        source: root_source,
+        workspaces: entries,
+    });
+    Ok((
+        mirrors,
+        Some(Root {
+            on_disk,
+            bytes,
+            vanished,
+        }),
+    ))
+}
+
+/// Staging directories of interrupted runs: a run that writes repairs
+/// (see `backup::staging`) and removes them; one that does not reports
+/// them. Returns them.
+fn recover(
+    plan: &BackupPlan,
+    mirrors: &mut [Mirror],
+    printer: &Printer,
+) -> anyhow::Result<Vec<String>> {
+    let leftovers = staging::leftovers(&plan.dir);
+    for leftover in &leftovers {
+        staging::refuse_if_busy(&plan.dir, leftover)?;
+    }
+    let shown: Vec<String> = leftovers.iter().map(|p| p.display().to_string()).collect();
+    if leftovers.is_empty() {
+        return Ok(shown);
+    }
+    if plan.mode.read_only() {
+        printer.warn(format!(
+            "an interrupted backup left {} (the next backup repairs it)",
+            shown.join(", ")
+        ));
+        return Ok(shown);
+    }
+    let recovered = staging::recover(&plan.dir, &leftovers)?;
+    printer.info(format!(
+        "recovered from an interrupted backup: removed {}{}",
+        shown.join(", "),
+        match recovered.restored {
+            0 => String::new(),
+            n => format!(
+                "; put back {} it had moved out",
+                output::plural(n as u64, "entry", "entries")
+            ),
+        }
+    ));
+    for (relative, pending) in &recovered.pending {
+        if let Some(mirror) = mirrors.iter_mut().find(|m| &m.relative == relative) {
+            mirror.recorded.add(pending);
+        }
+    }
+    Ok(shown)
+}
+
+/// Every script of a workspace, with a spinner counting them.
+async fn list_scripts(
+    client: &Client,
+    parallel: usize,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Value>> {
+    let spinner = printer.spinner("listing scripts…");
+    let progress = |found: u64, total: Option<u64>| {
+        spinner.set_message(match total {
+            Some(total) => format!(
+                "listing scripts… {} of {}",
+                output::count(found),
+                output::count(total)
+            ),
+            None => format!("listing scripts… {}", output::count(found)),
+        });
+    };
+    let scripts = client.list_scripts(parallel, &progress).await?;
+    spinner.finish();
+    Ok(scripts)
+}
+
+/// Lists a mirror's workspace (jobs of both types and scripts, all at
+/// once), sets aside names that cannot be file names, and applies the
+/// guards: an empty listing while the manifest records entries, and
+/// anything unrecorded where a job or script would go.
+async fn list_mirror(
+    plan: &BackupPlan,
+    mirror: Mirror,
+    printer: &Printer,
+) -> anyhow::Result<Listed> {
+    let parallel = plan.batching.parallel;
+    let (jobs, scripts) = futures_util::future::try_join(
+        super::list_jobs(&mirror.client, &JobType::ALL, parallel, printer),
+        list_scripts(&mirror.client, parallel, printer),
+    )
+    .await?;
+    let jobs = jobs
+        .into_iter()
+        .filter(|(_, job)| plan.matcher.is_match(&job.name))
+        .map(|(job_type, job)| upstream_job(job_type, job));
+    let sorted = diff::Listing::sort(jobs, scripts);
+    if !sorted.unwritable.is_empty() && !plan.batching.keep_going {
+        return Err(BackupError::UnwritableNames {
+            names: sorted.unwritable,
+        }
+        .into());
+    }
+    if !plan.force {
+        sorted.check_not_empty(&mirror.recorded, &mirror.root.join(MANIFEST_FILE))?;
+    }
+    let diff::Listing {
+        jobs: upstream,
+        scripts: listed_scripts,
+        failed,
+        failed_jobs,
+        failed_scripts,
+        ..
+    } = sorted;
+    let job_names: Vec<String> = upstream.iter().map(|job| job.name.clone()).collect();
+    let script_names: Vec<String> = listed_scripts
+        .iter()
+        .map(|(name, _)| name.clone())
+        .collect();
+    diff::check_targets(
+        &mirror.root,
+        &mirror.recorded,
+        &job_names,
+        &script_names,
+        plan.force,
+    )?;
+    Ok(Listed {
+        mirror,
+        jobs: upstream,
+        scripts: listed_scripts,
+        failed,
+        failed_jobs,
+        failed_scripts,
+    })
+}
+
+fn upstream_job(job_type: JobType, job: ListedJob) -> UpstreamJob {
+    UpstreamJob {
+        name: job.name,
+        job_type,
+        last_update_time: job.last_update_time,
+        last_update_user: job.last_update_user,
+    }
+}
+
+/// Downloads a mirror's jobs into staging, extracts them, writes its
+/// scripts there, and compares with the mirror.
+async fn stage_mirror(
+    plan: &BackupPlan,
+    listed: Listed,
+    dirs: UnitDirs,
+    staging: Staging,
+    ctx: &Context,
+) -> anyhow::Result<(Staging, Staged)> {
+    let printer = &ctx.printer;
+    let Listed {
+        mirror,
+        mut jobs,
+        scripts,
+        mut failed,
+        mut failed_jobs,
+        failed_scripts,
+    } = listed;
+    let names: Vec<String> = jobs.iter().map(|job| job.name.clone()).collect();
+    let mut staging = staging;
+    if !names.is_empty() {
+        let downloads = staging.downloads()?;
+        let target = Target::temp_in(&downloads, ".dataarts-jobs-")?;
+        let downloaded = super::export::download(
+            &mirror.client,
+            &plan.batching,
+            &names,
+            target,
+            downloads,
+            printer,
+        )
+        .await?;
+        for failure in downloaded.failed {
+            failed_jobs.insert(failure.name.clone());
+            failed.push(failure);
+        }
+        if let Some(archive) = downloaded.target {
+            let zip = archive.path().to_path_buf();
+            let wanted: Vec<String> = names
+                .iter()
+                .filter(|name| !failed_jobs.contains(*name))
+                .cloned()
+                .collect();
+            let limits = plan.limits;
+            let keep_going = plan.batching.keep_going;
+            let into = dirs.new.clone();
+            let cancel = Arc::clone(&ctx.cancel);
+            let printer = printer.clone();
+            let (back, missing) = with_staging(staging, move |_| {
+                extract(&zip, &into, &wanted, limits, keep_going, &cancel, &printer)
+            })
+            .await?;
+            staging = back;
+            drop(archive);
+            for name in missing {
+                failed_jobs.insert(name.clone());
+                failed.push(JobFailure::local(
+                    name,
+                    "not in the archive the server returned",
+                ));
+            }
+        }
+        jobs.retain(|job| !failed_jobs.contains(&job.name));
+    }
+    let (id, label, workspace_file) = match &mirror.workspace {
+        Some((workspace, file)) => (
+            workspace.id.clone(),
+            Some(format!(
+                "{} ({})",
+                escape_controls(&workspace.id),
+                escape_controls(&workspace.name)
+            )),
+            Some(file.clone()),
+        ),
+        None => (String::new(), None, None),
+    };
+    let unit = Unit {
+        root: mirror.root.clone(),
+        staged: dirs.new.clone(),
+        source: mirror.source.clone(),
+        recorded: mirror.recorded.clone(),
+        manifest_bytes: mirror.manifest.bytes.clone(),
+        jobs,
+        failed_jobs,
+        scripts: Vec::new(),
+        failed_scripts,
+        workspace_file,
+    };
+    let cancel = Arc::clone(&ctx.cancel);
+    let spinner = printer.spinner("comparing…");
+    let (staging, unit_plan) = with_staging(staging, move |_| {
+        let mut unit = unit;
+        unit.scripts = diff::stage_scripts(&unit.staged, scripts)?;
+        diff::plan(&unit, &cancel)
+    })
+    .await?;
+    spinner.finish();
+    Ok((
+        staging,
+        Staged {
+            id,
+            label,
+            relative: mirror.relative,
+            plan: unit_plan,
+            dirs,
+            failed,
+        },
+    ))
+}
+
+/// Checks the archive (the `unpack` rules) and that it holds every job in
+/// `wanted`, and extracts it into `into`. Returns the jobs it lacks (an
+/// error unless `keep_going`).
+fn extract(
+    zip: &Path,
+    into: &Path,
+    wanted: &[String],
+    limits: archive::Limits,
+    keep_going: bool,
+    cancel: &AtomicBool,
+    printer: &Printer,
+) -> anyhow::Result<Vec<String>> {
+    let listing =
+        archive::inspect(zip, &limits).with_context(|| format!("checking {}", zip.display()))?;
+    let jobs = listing.jobs();
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|name| !jobs.contains_key(name.as_str()))
+        .cloned()
+        .collect();
+    if !missing.is_empty() && !keep_going {
+        return Err(ApiError::MissingFromArchive { jobs: missing }.into());
+    }
+    let outside = listing
+        .entries
+        .iter()
+        .filter(|entry| !entry.is_dir && !entry.path.starts_with("jobs/"))
+        .count();
+    if outside > 0 {
+        printer.warn(format!(
+            "the archive holds {} outside jobs/<job>/, which no job's directory includes",
+            output::plural(outside as u64, "file", "files")
+        ));
+    }
+    let bar = printer.bytes_bar(listing.total_size, "extracting");
+    let on_bytes = |n: u64| bar.inc(n);
+    let options = ExtractOptions {
+        force: false,
+        cancel,
+        on_bytes: &on_bytes,
+    };
+    let result = archive::extract(zip, &listing, into, &options);
+    bar.finish();
+    result?;
+    Ok(missing)
+}
