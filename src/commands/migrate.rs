@@ -278,7 +278,8 @@ async fn export_batch(
     let mut staged = Vec::new();
     let mut queue = vec![batch.to_vec()];
     while let Some(names) = queue.pop() {
-        let (parts, failed) = export::export_parts(source, &plan.export.batching(), &names, work).await?;
+        let (parts, failed) =
+            export::export_parts(source, &plan.export.batching(), &names, work).await?;
         export_failed.extend(failed);
         for (part_names, target) in parts {
             let size = std::fs::metadata(target.path())

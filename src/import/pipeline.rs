@@ -127,7 +127,10 @@ impl Drop for InterruptNotice {
 /// Every job of the target (both types), by name, with its `lastUpdateTime`.
 pub async fn target_jobs(client: &Client) -> anyhow::Result<Listing> {
     let mut listing = Listing::new();
-    for (_, job) in client.list_all_jobs(&JobType::ALL, READ_BACK_PARALLEL, &|_, _| {}).await? {
+    for (_, job) in client
+        .list_all_jobs(&JobType::ALL, READ_BACK_PARALLEL, &|_, _| {})
+        .await?
+    {
         listing.insert(job.name, job.last_update_time);
     }
     Ok(listing)

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
-use dataarts_jobs::emulator::Faults;
+use dataarts_jobs::emulator::{Faults, TotalFault};
 
 use crate::common::raw_server::{RawServer, Reply};
 use crate::common::{
@@ -451,4 +451,32 @@ fn doctor_points_at_the_clock_when_it_is_off() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn listings_that_lie_about_total_never_hide_jobs_nor_loop() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let names: Vec<String> = (0..250).map(|i| format!("job_{i:03}")).collect();
+    let specs: Vec<crate::common::JobSpec<'_>> = names
+        .iter()
+        .map(|n| (n.as_str(), "BATCH", &[][..]))
+        .collect();
+    write_workspace(data.path(), &specs);
+    for (fault, expected) in [
+        (TotalFault::Missing, 0),
+        (TotalFault::Low, 0),
+        (TotalFault::Huge, 5),
+    ] {
+        let emu = Emu::with(|c| {
+            c.data = Some(data.path().to_path_buf());
+            c.faults.list_total = Some(fault);
+        });
+        let sandbox = Sandbox::new();
+        let output = run(sandbox.cmd(&emu).args(["list", "--type", "batch"]));
+        expect_code(&output, expected);
+        if expected == 0 {
+            assert_eq!(stdout(&output).lines().count(), 250, "{fault:?}: every job");
+        }
+        assert!(emu.requests().len() < 20, "{fault:?}: bounded paging");
+    }
 }
