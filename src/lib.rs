@@ -4,8 +4,9 @@
 //! `main.rs` parses the command line and calls [`run`]; each subcommand lives
 //! in [`commands`]. The layers below: [`settings`] and [`credentials`] resolve
 //! configuration, [`auth`] signs requests, [`api`] talks to DLF, [`download`]
-//! streams bodies to disk, [`archive`] checks, merges and extracts zips, and
-//! [`emulator`] imitates the service locally.
+//! streams bodies to disk, [`archive`] checks, merges and extracts zips
+//! (switching them into place with [`switch`], on the primitives of [`fsx`]),
+//! and [`emulator`] imitates the service locally.
 
 pub mod api;
 pub mod archive;
@@ -18,9 +19,11 @@ pub mod download;
 pub mod emulator;
 pub mod env;
 pub mod exit;
+pub mod fsx;
 pub mod names;
 pub mod regions;
 pub mod settings;
+pub mod switch;
 pub mod text;
 pub mod ui;
 

@@ -6,8 +6,8 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde::Serialize;
 
-use super::{Client, Prepared};
-use crate::download::{self, BodyError, Progress, Written};
+use super::{ApiError, Client, Prepared};
+use crate::download::{self, BodyError, DownloadError, Limits, Progress, Written};
 
 /// The request body (dgc `ExportJobsReq`).
 #[derive(Debug, Serialize)]
@@ -38,11 +38,13 @@ impl Client {
     }
 
     /// Exports one batch into `file` (truncated first), retrying transient
-    /// failures, and checks that the result is a complete zip.
+    /// failures (the download's own verdict, [`DownloadError::is_transient`]),
+    /// within `limits`, and checks that the result is a complete zip.
     pub async fn export_to(
         &self,
         request: &ExportRequest<'_>,
         file: &mut download::Target,
+        limits: &Limits,
         progress: &dyn Progress,
     ) -> anyhow::Result<Written> {
         let mut attempts = self.retry.start();
@@ -50,33 +52,69 @@ impl Client {
             let prepared = self.prepare_export(request);
             let started = Instant::now();
             let attempt = attempts.number();
-            let error = match self.send(&prepared, attempt, started).await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let request_id = super::request_id(&response);
-                    match download::write_body(response, file, progress).await {
-                        Ok(written) => {
-                            self.trace_done(
-                                &prepared,
-                                attempt,
-                                started,
-                                status,
-                                request_id.as_deref(),
-                                written.bytes,
-                            );
-                            return Ok(written);
-                        }
-                        Err(BodyError::Io(error)) => return Err(error),
-                        Err(BodyError::Api(error)) => {
-                            self.trace_failed(&prepared, attempt, started, &error);
-                            error
-                        }
-                    }
+            let response = match self.send(&prepared, attempt, started).await {
+                Ok(response) => response,
+                Err(error) => {
+                    attempts.after_failure(error).await?;
+                    continue;
                 }
-                Err(error) => error,
             };
-            attempts.after_failure(error).await?;
+            let status = response.status().as_u16();
+            let request_id = super::request_id(&response);
+            match download::write_body(response, file, limits, progress).await {
+                Ok(written) => {
+                    self.trace_done(
+                        &prepared,
+                        attempt,
+                        started,
+                        status,
+                        request_id.as_deref(),
+                        written.bytes,
+                    );
+                    return Ok(written);
+                }
+                Err(BodyError::Io(error)) => return Err(error),
+                Err(BodyError::Archive(error)) => return Err(error.into()),
+                Err(BodyError::Download(error)) => {
+                    let mirror = as_api_error(&error, prepared.url.as_str());
+                    self.trace_failed(&prepared, attempt, started, &mirror);
+                    let transient = error.is_transient();
+                    attempts.after(mirror.into(), transient, None).await?;
+                }
+            }
         }
+    }
+}
+
+/// The [`ApiError`] a failed download is reported as, so that the exit-code
+/// table (`exit.rs`, which knows `ApiError` but not yet [`DownloadError`])
+/// gives it exit 5; the message is the download error's. Transitional: once
+/// `exit.rs` maps `DownloadError` (to 5), report the `DownloadError` itself
+/// (`attempts.after(error.into(), ...)`) and delete this.
+fn as_api_error(error: &DownloadError, url: &str) -> ApiError {
+    match error {
+        DownloadError::NotZip {
+            status,
+            first_bytes,
+            request_id,
+        } => ApiError::NotZip {
+            status: *status,
+            first_bytes: first_bytes.clone(),
+            request_id: request_id.clone(),
+        },
+        DownloadError::CutShort { url, detail } => ApiError::Truncated {
+            url: url.clone(),
+            detail: detail.clone(),
+        },
+        DownloadError::TooSlow { .. } => ApiError::Transport {
+            url: url.to_string(),
+            detail: error.to_string(),
+            transient: true,
+        },
+        DownloadError::TooLarge { .. } => ApiError::BadResponse {
+            url: url.to_string(),
+            detail: error.to_string(),
+        },
     }
 }
 

@@ -77,17 +77,29 @@ impl Attempts {
     /// After a failed attempt: sleeps and returns `Ok(())` if another attempt
     /// should be made, else the error to report.
     pub async fn after_failure(&mut self, error: ApiError) -> anyhow::Result<()> {
-        if !error.is_transient() {
-            return Err(error.into());
+        let (transient, retry_after) = (error.is_transient(), error.retry_after());
+        self.after(error.into(), transient, retry_after).await
+    }
+
+    /// [`Attempts::after_failure`] for any error, with the caller's verdict on
+    /// whether it is transient (e.g. a `download::DownloadError`).
+    pub async fn after(
+        &mut self,
+        error: anyhow::Error,
+        transient: bool,
+        retry_after: Option<Duration>,
+    ) -> anyhow::Result<()> {
+        if !transient {
+            return Err(error);
         }
         if self.attempt > self.policy.retries {
             let gave_up = GaveUp {
                 attempts: self.attempt,
                 elapsed: self.started.elapsed(),
             };
-            return Err(anyhow::Error::new(error).context(gave_up));
+            return Err(error.context(gave_up));
         }
-        let delay = self.policy.delay(self.attempt, error.retry_after());
+        let delay = self.policy.delay(self.attempt, retry_after);
         tokio::time::sleep(delay).await;
         self.attempt += 1;
         Ok(())

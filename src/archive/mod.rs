@@ -7,18 +7,22 @@
 //! directly, with our own size and CRC checks.
 
 mod central;
+mod entry;
 mod extract;
+mod format;
 mod merge;
 mod names;
+mod tree;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use central::inspect;
+pub use crate::switch::{recover, Recovered, TargetError};
+pub use central::{inspect, inspect_file};
 pub use extract::{existing_targets, extract, ExtractOptions, Extracted};
 pub use merge::{merge, Merged};
-pub use names::{decode_name, validate_name};
+pub use names::{decode_name, validate_name, TOP_LEVEL};
 
 /// Default limit on the total uncompressed size of an archive (4 GiB).
 pub const DEFAULT_MAX_SIZE: u64 = 4 * 1024 * 1024 * 1024;
@@ -111,7 +115,12 @@ pub enum ArchiveError {
     },
 }
 
-/// Things the extraction would write already exist and `force` was not given (exit 1).
+/// "Already exists" as the command line shows it, with its hint (exit 1).
+///
+/// Transitional: this layer reports [`TargetError::Exists`] and
+/// `download::DestinationError::Exists`, which state the fact only; the
+/// commands turn those into this type until `exit.rs` attaches the hint
+/// itself, after which it can go.
 #[derive(Debug, thiserror::Error)]
 pub struct TargetExists {
     pub paths: Vec<PathBuf>,
@@ -135,7 +144,7 @@ impl fmt::Display for TargetExists {
 }
 
 /// The central directory record of an entry, as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Raw {
     pub name_raw: Vec<u8>,
     pub method: u16,
@@ -173,6 +182,8 @@ pub struct Listing {
     pub(crate) dups: Vec<(usize, Raw)>,
     /// Where the central directory starts: no entry data may reach past it.
     pub(crate) data_end: u64,
+    /// The folders and files of `entries`.
+    pub(crate) tree: tree::Tree,
 }
 
 impl Listing {
@@ -198,6 +209,20 @@ pub(crate) fn job_of(path: &str, is_dir: bool) -> Option<&str> {
         Some((job, _)) => Some(job),
         None if is_dir => Some(rest),
         None => None,
+    }
+}
+
+impl TargetExists {
+    /// The command line's form of a refusal that names existing paths.
+    pub fn from_error(error: &anyhow::Error) -> Option<TargetExists> {
+        error
+            .chain()
+            .find_map(|cause| match cause.downcast_ref::<TargetError>() {
+                Some(TargetError::Exists { paths }) => Some(TargetExists {
+                    paths: paths.clone(),
+                }),
+                _ => None,
+            })
     }
 }
 

@@ -177,7 +177,31 @@ fn name_table() {
     ok("jobs/", "jobs", true);
     ok("jobs/作业一/节点.json", "jobs/作业一/节点.json", false);
     ok("scripts/x.sql", "scripts/x.sql", false);
-    ok("a..b/c", "a..b/c", false);
+    ok("jobs/a..b/c", "jobs/a..b/c", false);
+    ok("resources/", "resources", true);
+    ok("jobs/x.job", "jobs/x.job", false);
+    ok("jobs/.gitignore", "jobs/.gitignore", false);
+    bad(
+        "a..b/c",
+        "outside the jobs/, scripts/ and resources/ folders",
+    );
+    bad(
+        "notes.txt",
+        "outside the jobs/, scripts/ and resources/ folders",
+    );
+    bad("jobs", "outside the jobs/, scripts/ and resources/ folders");
+    bad(
+        "Jobs/a/b.job",
+        "outside the jobs/, scripts/ and resources/ folders",
+    );
+    bad(
+        ".github/workflows/x.yml",
+        "outside the jobs/, scripts/ and resources/ folders",
+    );
+    bad("lib/", "outside the jobs/, scripts/ and resources/ folders");
+    bad(".git/config", "a `.git` path component");
+    bad("jobs/a/.GIT/hooks/x", "a `.git` path component");
+    bad("scripts/.Git", "a `.git` path component");
     bad("/etc/passwd", "absolute path");
     bad("/", "absolute path");
     bad("//server/share", "absolute path");
@@ -237,12 +261,12 @@ fn refuses_absolute_and_dotdot_names() {
     assert_refused(&z, &Limits::default(), |e| {
         matches!(e, ArchiveError::UnsafePath { .. })
     });
-    let mut z = build(&[("aXb", b"x")], CompressionMethod::Stored);
-    patch_name(&mut z, b"aXb", b"a\\b");
+    let mut z = build(&[("jobs/aXb", b"x")], CompressionMethod::Stored);
+    patch_name(&mut z, b"jobs/aXb", b"jobs/a\\b");
     assert_refused(
         &z,
         &Limits::default(),
-        |e| matches!(e, ArchiveError::UnsafePath { name, .. } if name == "a\\\\b"),
+        |e| matches!(e, ArchiveError::UnsafePath { name, .. } if name == "jobs/a\\\\b"),
     );
 }
 
@@ -268,7 +292,7 @@ fn refuses_fifo() {
     let o = opts(CompressionMethod::Stored)
         .system(zip::System::Unix)
         .external_attributes(0o010644 << 16);
-    w.start_file("fifo", o).unwrap();
+    w.start_file("jobs/fifo", o).unwrap();
     let z = w.finish().unwrap().into_inner();
     assert_refused(&z, &Limits::default(), |e| {
         matches!(e, ArchiveError::SpecialFile { .. })
@@ -345,19 +369,27 @@ fn accepts_duplicate_with_identical_bytes() {
 
 #[test]
 fn refuses_file_used_as_directory() {
-    let mut z = build(&[("a", b"1"), ("b/c", b"2")], CompressionMethod::Stored);
-    patch_name(&mut z, b"b/c", b"a/c");
+    let mut z = build(
+        &[("jobs/a", b"1"), ("jobs/b/c", b"2")],
+        CompressionMethod::Stored,
+    );
+    patch_name(&mut z, b"jobs/b/c", b"jobs/a/c");
     assert_refused(
         &z,
         &Limits::default(),
-        |e| matches!(e, ArchiveError::ConflictingDuplicate { name } if name == "a"),
+        |e| matches!(e, ArchiveError::ConflictingDuplicate { name } if name == "jobs/a"),
     );
 }
 
 #[test]
 fn refuses_too_many_entries() {
     let z = build(
-        &[("a", b"1"), ("b", b"2"), ("c", b"3"), ("d", b"4")],
+        &[
+            ("jobs/a", b"1"),
+            ("jobs/b", b"2"),
+            ("jobs/c", b"3"),
+            ("jobs/d", b"4"),
+        ],
         CompressionMethod::Stored,
     );
     let limits = Limits {
@@ -372,7 +404,7 @@ fn refuses_too_many_entries() {
 #[test]
 fn refuses_total_size_over_limit() {
     let z = build(
-        &[("a", b"123456"), ("b", b"123456")],
+        &[("jobs/a", b"123456"), ("jobs/b", b"123456")],
         CompressionMethod::Deflated,
     );
     let limits = Limits {
@@ -536,9 +568,12 @@ fn without_force_existing_job_is_refused_and_tree_unchanged() {
     let fx = fixture(&z);
     let before = snapshot(&fx.dir);
     let err = run(&fx, &Limits::default(), false).unwrap_err();
-    let te = err.downcast_ref::<TargetExists>().expect("TargetExists");
-    assert_eq!(te.paths, vec![PathBuf::from("jobs/other")]);
-    assert!(te.to_string().contains("--force"));
+    match err.downcast_ref::<TargetError>() {
+        Some(TargetError::Exists { paths }) => assert_eq!(paths, &[PathBuf::from("jobs/other")]),
+        other => panic!("expected Exists, got {other:?}"),
+    }
+    // The fact only: the hint belongs to the command line.
+    assert!(!err.root_cause().to_string().contains("--force"));
     assert_eq!(snapshot(&fx.dir), before);
 }
 
@@ -602,12 +637,15 @@ fn single_job_layout_files_overwritten_only_with_force() {
     fs::write(fx.dir.join("scripts/unrelated.sql"), b"u").unwrap();
     let l = inspect(&fx.zip, &Limits::default()).unwrap();
     assert_eq!(
-        existing_targets(&l, &fx.dir),
+        existing_targets(&l, &fx.dir).unwrap(),
         vec![PathBuf::from("scripts/s.sql")]
     );
     let before = snapshot(&fx.dir);
     let err = run(&fx, &Limits::default(), false).unwrap_err();
-    assert!(err.downcast_ref::<TargetExists>().is_some());
+    assert!(matches!(
+        err.downcast_ref::<TargetError>(),
+        Some(TargetError::Exists { .. })
+    ));
     assert_eq!(snapshot(&fx.dir), before);
 
     run(&fx, &Limits::default(), true).unwrap();
@@ -738,7 +776,11 @@ fn merge_keeps_shared_identical_once_and_refuses_conflicts() {
     )
     .unwrap();
     let out = tmp.path().join("all.zip");
-    let m = merge(&[("1".into(), p1.clone()), ("2".into(), p2.clone())], &out).unwrap();
+    let m = merge(
+        &[("1".into(), p1.clone()), ("2".into(), p2.clone())],
+        &fs::File::create(&out).unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         m,
         Merged {
@@ -755,7 +797,11 @@ fn merge_keeps_shared_identical_once_and_refuses_conflicts() {
     std::io::Read::read_to_string(&mut za.by_name("jobs/b/b.job").unwrap(), &mut s).unwrap();
     assert_eq!(s, "B");
 
-    let err = merge(&[("1".into(), p1), ("3".into(), p3)], &out).unwrap_err();
+    let err = merge(
+        &[("1".into(), p1), ("3".into(), p3)],
+        &fs::File::create(&out).unwrap(),
+    )
+    .unwrap_err();
     match err.downcast_ref::<ArchiveError>() {
         Some(ArchiveError::BatchConflict {
             name,
@@ -776,7 +822,7 @@ fn zipout_writes_zip64_that_inspect_reads() {
     // 70,000 entries forces ZIP64 end records.
     let mut out = ZipOut::new(Vec::new());
     for i in 0..70_000u32 {
-        out.add(&format!("d/{i}"), false, &raw(0, 0, 0, 0), &mut &[][..])
+        out.add(&format!("jobs/{i}"), false, &raw(0, 0, 0, 0), &mut &[][..])
             .unwrap();
     }
     let z = out.finish().unwrap();

@@ -38,6 +38,9 @@ pub async fn run(args: UnpackArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
         ..Limits::default()
     };
     let extracted = extract(&args.zip, &args.dir, args.force, limits, ui, &cancel).await?;
+    for recovered in &extracted.recovered {
+        ui.info(recovered.to_string());
+    }
     if args.json {
         let summary = Summary {
             archive: args.zip.display().to_string(),
@@ -89,8 +92,17 @@ pub async fn extract(
         };
         let result = archive::extract(&zip, &listing, &dir, &options);
         bar.finish();
-        result
+        result.map_err(exists_with_hint)
     })
     .await
     .context("extraction stopped unexpectedly")?
+}
+
+/// Paths that exist, as the command line shows them (with the "--force"
+/// hint), until exit.rs attaches that hint to `TargetError::Exists` itself.
+fn exists_with_hint(error: anyhow::Error) -> anyhow::Error {
+    match archive::TargetExists::from_error(&error) {
+        Some(exists) => anyhow::Error::new(exists).context(format!("{error}")),
+        None => error,
+    }
 }

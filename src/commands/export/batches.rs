@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use anyhow::Context;
 
 use crate::api::{ApiError, Client};
-use crate::download::{Target, Written};
+use crate::download::{self, Target, TempFile, Written};
 use crate::ui::Bar;
 
 use super::{export_request, Failed, Plan};
@@ -17,7 +17,8 @@ pub(super) struct Part {
     pub(super) index: usize,
     pub(super) label: String,
     pub(super) names: Vec<String>,
-    pub(super) target: Target,
+    /// Closed once written: open files stay bounded however many batches.
+    pub(super) target: TempFile,
 }
 
 /// State shared by the batches of one run.
@@ -26,6 +27,7 @@ pub(super) struct Run<'a> {
     pub(super) plan: &'a Plan,
     pub(super) bar: Bar,
     pub(super) work_dir: PathBuf,
+    pub(super) limits: download::Limits,
     pub(super) batches_done: AtomicU32,
     pub(super) batches: u32,
 }
@@ -43,7 +45,11 @@ impl Run<'_> {
         target: &mut Target,
     ) -> anyhow::Result<Result<Written, ApiError>> {
         let request = export_request(self.plan, names);
-        match self.client.export_to(&request, target, &self.bar).await {
+        match self
+            .client
+            .export_to(&request, target, &self.limits, &self.bar)
+            .await
+        {
             Ok(written) => Ok(Ok(written)),
             Err(error) if self.plan.keep_going && is_refusal(&error) => {
                 match error.downcast::<ApiError>() {
@@ -71,7 +77,7 @@ impl Run<'_> {
                     index,
                     label: batch_label(index, &names),
                     names,
-                    target,
+                    target: target.close(),
                 }),
                 Err(refusal) if names.len() == 1 => failed.push(Failed::new(&names[0], &refusal)),
                 Err(_) => {

@@ -22,7 +22,7 @@ use crate::api::list::JobType;
 use crate::api::Client;
 use crate::archive::{self, Limits, TargetExists};
 use crate::cli::ExportArgs;
-use crate::download::Target;
+use crate::download::{self, DestinationError, Target};
 use crate::exit::{PartialExport, UsageError};
 use crate::names::{self, Matcher};
 use crate::ui::Ui;
@@ -116,7 +116,16 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
     // Configuration errors (exit 2) first, then targets that exist without
     // --force (exit 1), all before any request.
     let connection = resolve(&args.connection)?;
+    if let Output::File(path) = &plan.output {
+        // Until exit.rs maps DestinationError to 2 itself.
+        download::check_destination(path).map_err(|e| UsageError(format!("{e:#}")))?;
+    }
     if !args.dry_run {
+        if let Some(dir) = &plan.extract {
+            for recovered in archive::recover(dir)? {
+                ui.info(recovered.to_string());
+            }
+        }
         check_targets(&plan, &requested)?;
     }
     let client = connect(&connection, ui).await?;
@@ -171,7 +180,8 @@ pub async fn run(args: ExportArgs, ui: &Ui, cancel: Arc<AtomicBool>) -> anyhow::
         check_targets(&plan, &plan.names)?;
     }
 
-    let summary = execute(&client, &plan, ui, &cancel).await;
+    let window = connection.timeout;
+    let summary = execute_within(&client, &plan, window, ui, &cancel).await;
     match summary {
         Ok(summary) => report(&plan, &summary, ui),
         Err(error) => Err(error),
@@ -231,10 +241,26 @@ fn export_request<'a>(plan: &Plan, names: &'a [String]) -> ExportRequest<'a> {
     }
 }
 
-/// Runs a validated plan against `client`.
+/// Runs a validated plan against `client`, with the default `--timeout` as
+/// the download's rate window.
 pub async fn execute(
     client: &Client,
     plan: &Plan,
+    ui: &Ui,
+    cancel: &Arc<AtomicBool>,
+) -> anyhow::Result<Summary> {
+    execute_within(client, plan, DEFAULT_RATE_WINDOW, ui, cancel).await
+}
+
+/// The default `--timeout`.
+const DEFAULT_RATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs a validated plan against `client`; a body slower than
+/// [`download::MIN_RATE`] over `window` times out.
+pub async fn execute_within(
+    client: &Client,
+    plan: &Plan,
+    window: std::time::Duration,
     ui: &Ui,
     cancel: &Arc<AtomicBool>,
 ) -> anyhow::Result<Summary> {
@@ -258,12 +284,13 @@ pub async fn execute(
         plan,
         bar: ui.download_bar(batches.len() as u64),
         work_dir,
+        limits: download::Limits::new(plan.limits.max_size, window),
         batches_done: AtomicU32::new(0),
         batches: batches.len() as u32,
     };
 
     let mut final_target = match &plan.output {
-        Output::File(path) => Target::part_for(path).await?,
+        Output::File(path) => Target::beside(path)?,
         Output::Stdout | Output::Discard => Target::temp_in(&run.work_dir, ".dataarts-jobs-")?,
     };
 
@@ -343,12 +370,15 @@ pub async fn execute(
                 .iter()
                 .map(|part| (part.label.clone(), part.target.path().to_path_buf()))
                 .collect();
-            let out = final_target.path().to_path_buf();
-            let merged = tokio::task::spawn_blocking(move || archive::merge(&inputs, &out))
-                .await
-                .context("merging batch archives")??;
+            let (target, merged) = tokio::task::spawn_blocking(move || {
+                let merged = archive::merge(&inputs, final_target.file());
+                (final_target, merged)
+            })
+            .await
+            .context("merging batch archives")?;
+            final_target = target;
             drop(parts);
-            usize::try_from(merged.entries).unwrap_or(usize::MAX)
+            usize::try_from(merged?.entries).unwrap_or(usize::MAX)
         }
     };
 
@@ -360,12 +390,19 @@ pub async fn execute(
 
     let mut extracted = None;
     if let Some(dir) = &plan.extract {
-        extracted = Some(extract(&archive_path, dir, plan.force, plan.limits, ui, cancel).await?);
+        let done = extract(&archive_path, dir, plan.force, plan.limits, ui, cancel).await?;
+        for recovered in &done.recovered {
+            ui.info(recovered.to_string());
+        }
+        extracted = Some(done);
     }
 
     let archive = match &plan.output {
         Output::File(path) => {
-            final_target.persist(path, plan.force).await?;
+            final_target
+                .persist(path, plan.force)
+                .await
+                .map_err(exists_with_hint)?;
             Some(path.display().to_string())
         }
         Output::Stdout => {
@@ -383,11 +420,24 @@ pub async fn execute(
         bytes,
         archive,
         extracted_to: plan.extract.as_ref().map(|dir| dir.display().to_string()),
+        extracted_files: extracted.as_ref().map(|e| e.files),
         extracted: extracted.map(|e| e.jobs),
         failed,
         seconds: started.elapsed().as_secs_f64(),
     };
     Ok(summary)
+}
+
+/// An output that appeared meanwhile, as the command line shows it (until
+/// exit.rs attaches the "--force" hint to `DestinationError::Exists` itself).
+fn exists_with_hint(error: anyhow::Error) -> anyhow::Error {
+    match error.downcast_ref::<DestinationError>() {
+        Some(DestinationError::Exists { path }) => TargetExists {
+            paths: vec![path.clone()],
+        }
+        .into(),
+        _ => error,
+    }
 }
 
 /// `dir` if it exists, else its nearest existing ancestor (extraction creates

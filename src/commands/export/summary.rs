@@ -46,6 +46,9 @@ pub struct Summary {
     pub archive: Option<String>,
     pub extracted_to: Option<String>,
     pub extracted: Option<BTreeMap<String, Vec<String>>>,
+    /// Every file extracted (under `jobs/`, `scripts/` and `resources/`).
+    #[serde(skip)]
+    pub extracted_files: Option<u64>,
     pub failed: Vec<Failed>,
     pub seconds: f64,
 }
@@ -86,12 +89,20 @@ pub fn report(plan: &Plan, summary: &Summary, ui: &Ui) -> anyhow::Result<()> {
             summary.seconds
         ));
         if let (Some(dir), Some(jobs)) = (&summary.extracted_to, &summary.extracted) {
-            let files: usize = jobs.values().map(Vec::len).sum();
+            let in_jobs: usize = jobs.values().map(Vec::len).sum();
+            let files = summary
+                .extracted_files
+                .map_or(in_jobs, |n| usize::try_from(n).unwrap_or(usize::MAX));
+            let place = if files == in_jobs {
+                Path::new(dir).join("jobs")
+            } else {
+                Path::new(dir).to_path_buf()
+            };
             ui.info(format!(
                 "extracted {} {} into {}",
                 files,
                 plural(files, "file", "files"),
-                Path::new(dir).join("jobs").display()
+                place.display()
             ));
             for (job, files) in jobs {
                 ui.info(format!("  {job}/: {}", files.join(", ")));
