@@ -10,6 +10,8 @@ mod central;
 mod entry;
 mod extract;
 mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod merge;
 mod names;
 mod tree;

@@ -933,3 +933,50 @@ fn bench_extract() {
         done.bytes
     );
 }
+
+// ---------- the fuzz target's entry point ----------
+
+/// Every input of the committed fuzz corpus (`fuzz/corpus/unpack/`), through
+/// the fuzz target's function: the unpack path and its invariants.
+#[test]
+fn fuzz_corpus_replays() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/unpack");
+    let mut n = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        fuzzing::unpack_arbitrary(&fs::read(&path).unwrap());
+        n += 1;
+    }
+    assert!(n >= 5, "corpus missing: {}", dir.display());
+}
+
+mod fuzz_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256),
+            ..ProptestConfig::default()
+        })]
+
+        /// A corpus input with a few bytes overwritten, through the fuzz target's function.
+        #[test]
+        fn mutated_corpus_inputs_keep_the_invariants(
+            pick in any::<prop::sample::Index>(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        ) {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/unpack");
+            let mut inputs: Vec<PathBuf> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+            inputs.sort();
+            let mut data = fs::read(pick.get(&inputs)).unwrap();
+            for (at, byte) in edits {
+                if !data.is_empty() {
+                    let i = at.index(data.len());
+                    data[i] = byte;
+                }
+            }
+            fuzzing::unpack_arbitrary(&data);
+        }
+    }
+}

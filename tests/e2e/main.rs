@@ -3,6 +3,7 @@
 mod common;
 mod credentials;
 mod disk_full;
+mod download;
 mod emulator_cli;
 mod export;
 mod extract;
