@@ -214,20 +214,6 @@ pub(crate) fn job_of(path: &str, is_dir: bool) -> Option<&str> {
     }
 }
 
-impl TargetExists {
-    /// The command line's form of a refusal that names existing paths.
-    pub fn from_error(error: &anyhow::Error) -> Option<TargetExists> {
-        error
-            .chain()
-            .find_map(|cause| match cause.downcast_ref::<TargetError>() {
-                Some(TargetError::Exists { paths }) => Some(TargetExists {
-                    paths: paths.clone(),
-                }),
-                _ => None,
-            })
-    }
-}
-
 /// Escape a name for messages.
 pub(crate) fn esc(s: &str) -> String {
     s.escape_debug().to_string()
