@@ -101,14 +101,15 @@ pub async fn extract(
 /// Paths that exist, as the command line shows them (with the "--force"
 /// hint), until exit.rs attaches that hint to `TargetError::Exists` itself.
 fn exists_with_hint(error: anyhow::Error) -> anyhow::Error {
-    let exists = error
-        .chain()
-        .find_map(|cause| match cause.downcast_ref::<archive::TargetError>() {
-            Some(archive::TargetError::Exists { paths }) => Some(archive::TargetExists {
-                paths: paths.clone(),
-            }),
-            _ => None,
-        });
+    let exists =
+        error
+            .chain()
+            .find_map(|cause| match cause.downcast_ref::<archive::TargetError>() {
+                Some(archive::TargetError::Exists { paths }) => Some(archive::TargetExists {
+                    paths: paths.clone(),
+                }),
+                _ => None,
+            });
     match exists {
         Some(exists) => anyhow::Error::new(exists).context(format!("{error}")),
         None => error,
