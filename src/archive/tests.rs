@@ -980,3 +980,115 @@ mod fuzz_props {
         }
     }
 }
+
+// ---------- local headers and data descriptors ----------
+
+/// A zip written as a stream: flag bit 3, zero sizes in the local headers,
+/// a data descriptor after each entry's data (as the emulator and Java write).
+fn build_streamed(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new_stream(Vec::new());
+    for (name, data) in entries {
+        w.start_file(*name, opts(CompressionMethod::Deflated))
+            .unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn streamed_archives_with_data_descriptors_extract() {
+    let z = build_streamed(&[("jobs/a/a.job", b"streamed a"), ("jobs/a/b.job", b"b")]);
+    let (l, _) = headers(&z, b"jobs/a/a.job");
+    assert_ne!(z[l[0] + 6] & 8, 0, "flag bit 3 is set");
+    let fx = fixture(&z);
+    run(&fx, &Limits::default(), false).unwrap();
+    assert_eq!(
+        fs::read(fx.dir.join("jobs/a/a.job")).unwrap(),
+        b"streamed a"
+    );
+}
+
+#[test]
+fn a_data_descriptor_that_disagrees_is_refused() {
+    let z = build_streamed(&[("jobs/a/a.job", b"streamed a")]);
+    // The descriptor follows the data: signature, CRC, sizes.
+    let sig = find_all(&z, &[0x50, 0x4b, 7, 8]);
+    assert_eq!(sig.len(), 1);
+    let mut bad = z.clone();
+    bad[sig[0] + 8] ^= 1; // its compressed size
+    assert_refused(
+        &bad,
+        &Limits::default(),
+        |e| matches!(e, ArchiveError::Corrupt { reason } if reason.contains("data descriptor")),
+    );
+}
+
+#[test]
+fn a_local_header_whose_sizes_disagree_is_refused() {
+    let mut z = build(&[("jobs/a/a.job", b"hello")], CompressionMethod::Stored);
+    let (l, _) = headers(&z, b"jobs/a/a.job");
+    z[l[0] + 22] ^= 1; // the local uncompressed size only
+    assert_refused(
+        &z,
+        &Limits::default(),
+        |e| matches!(e, ArchiveError::Corrupt { reason } if reason.contains("local header")),
+    );
+}
+
+#[test]
+fn data_after_the_end_of_a_deflate_stream_is_refused() {
+    let contents = b"some text some text some text";
+    let mut deflated = {
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(contents).unwrap();
+        enc.finish().unwrap()
+    };
+    deflated.extend_from_slice(b"EXTRA");
+    let mut crc = flate2::Crc::new();
+    crc.update(contents);
+    let mut out = ZipOut::new(Vec::new());
+    let mut r = raw(contents.len() as u64, deflated.len() as u64, crc.sum(), 8);
+    r.name_raw = b"jobs/a/a.job".to_vec();
+    out.add("jobs/a/a.job", false, &r, &mut &deflated[..])
+        .unwrap();
+    let z = out.finish().unwrap();
+    assert_refused(
+        &z,
+        &Limits::default(),
+        |e| matches!(e, ArchiveError::Corrupt { reason } if reason.contains("after the end of the compressed stream")),
+    );
+    // Without the extra bytes (and the size that counts them), it extracts.
+    let mut out = ZipOut::new(Vec::new());
+    r.csize -= 5;
+    out.add(
+        "jobs/a/a.job",
+        false,
+        &r,
+        &mut &deflated[..deflated.len() - 5],
+    )
+    .unwrap();
+    let fx = fixture(&out.finish().unwrap());
+    run(&fx, &Limits::default(), false).unwrap();
+}
+
+#[test]
+fn a_deflate_stream_without_its_end_is_refused() {
+    // A stored (non-final) deflate block holding all the bytes, and no final block.
+    let contents = b"complete bytes, unfinished stream";
+    let mut stream = vec![0u8]; // BFINAL = 0, BTYPE = 00 (stored)
+    stream.extend_from_slice(&(contents.len() as u16).to_le_bytes());
+    stream.extend_from_slice(&(!(contents.len() as u16)).to_le_bytes());
+    stream.extend_from_slice(contents);
+    let mut crc = flate2::Crc::new();
+    crc.update(contents);
+    let mut r = raw(contents.len() as u64, stream.len() as u64, crc.sum(), 8);
+    r.name_raw = b"jobs/a/a.job".to_vec();
+    let mut out = ZipOut::new(Vec::new());
+    out.add("jobs/a/a.job", false, &r, &mut &stream[..])
+        .unwrap();
+    assert_refused(
+        &out.finish().unwrap(),
+        &Limits::default(),
+        |e| matches!(e, ArchiveError::Corrupt { reason } if reason.contains("ends before its end marker")),
+    );
+}
