@@ -88,7 +88,7 @@ impl Client {
 
 /// The [`ApiError`] a failed download is reported as, so that the exit-code
 /// table (`exit.rs`, which knows `ApiError` but not yet [`DownloadError`])
-/// gives it exit 5; the message is the download error's. Transitional: once
+/// gives it exit 5, stating the same facts. Transitional: once
 /// `exit.rs` maps `DownloadError` (to 5), report the `DownloadError` itself
 /// (`attempts.after(error.into(), ...)`) and delete this.
 fn as_api_error(error: &DownloadError, url: &str) -> ApiError {
@@ -106,14 +106,25 @@ fn as_api_error(error: &DownloadError, url: &str) -> ApiError {
             url: url.clone(),
             detail: detail.clone(),
         },
-        DownloadError::TooSlow { .. } => ApiError::Transport {
+        DownloadError::TooSlow {
+            received, window, ..
+        } => ApiError::Transport {
             url: url.to_string(),
-            detail: error.to_string(),
+            detail: format!(
+                "the body timed out: {received} bytes in {:.0}s, slower than {} bytes/s",
+                window.as_secs_f64(),
+                download::MIN_RATE
+            ),
             transient: true,
         },
-        DownloadError::TooLarge { .. } => ApiError::BadResponse {
+        DownloadError::TooLarge { max, declared, .. } => ApiError::BadResponse {
             url: url.to_string(),
-            detail: error.to_string(),
+            detail: match declared {
+                Some(n) => format!(
+                    "the body is larger than the limit of {max} bytes (it announced {n} bytes)"
+                ),
+                None => format!("the body is larger than the limit of {max} bytes"),
+            },
         },
     }
 }
