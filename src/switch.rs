@@ -188,6 +188,13 @@ impl Switch {
     /// cancellation everything done is undone. The journal is on disk before
     /// the first move; the staging folder (with the old units) is removed at the end.
     pub fn commit(mut self, cancel: &AtomicBool) -> anyhow::Result<Committed> {
+        let paths = self.changes.iter().map(Change::path);
+        if let Some(bad) = paths
+            .chain(self.folders.iter().map(String::as_str))
+            .find(|p| !is_relative_path(p))
+        {
+            anyhow::bail!("not a plain relative path: {bad:?}");
+        }
         let made = self.folders_to_make()?;
         let conflicts = self.conflicts()?;
         if !conflicts.is_empty() {

@@ -205,3 +205,14 @@ fn a_journal_with_an_unsafe_path_is_refused() {
     assert!(recover(dir.path()).is_err());
     assert!(staging.join("old/0").exists());
 }
+
+#[test]
+fn a_path_that_leaves_the_root_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for bad in ["../x", "/etc", "jobs//a", "jobs/./a", ""] {
+        let mut sw = Switch::begin(dir.path()).expect("begin");
+        sw.remove(bad);
+        assert!(sw.commit(&AtomicBool::new(false)).is_err(), "{bad:?}");
+    }
+    assert!(fs::read_dir(dir.path()).expect("list").next().is_none());
+}
