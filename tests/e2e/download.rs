@@ -64,7 +64,7 @@ fn two_runs_on_one_output_each_end_with_a_complete_archive_the_later_winning() {
     let slow = Emu::with(|c| {
         c.data = Some(data_a.path().to_path_buf());
         c.faults = Faults {
-            first_byte_delay: Some(Duration::from_secs(3)),
+            first_byte_delay: Some(Duration::from_secs(5)),
             ..Faults::default()
         };
     });
@@ -92,7 +92,7 @@ fn a_run_that_fails_leaves_the_other_runs_archive_and_no_temporary_file() {
     let slow = Emu::with(|c| {
         c.data = Some(data_a.path().to_path_buf());
         c.faults = Faults {
-            first_byte_delay: Some(Duration::from_secs(3)),
+            first_byte_delay: Some(Duration::from_secs(5)),
             ..Faults::default()
         };
     });
