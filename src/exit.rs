@@ -6,12 +6,13 @@
 //! each means to the user. Only `main` imports it.
 
 use crate::api::ApiError;
-use crate::archive::{ArchiveError, TargetExists};
+use crate::archive::{ArchiveError, TargetError};
 use crate::backup::BackupError;
 use crate::cancel::Interrupted;
 use crate::commands::doctor::ClockSkew;
 use crate::commands::{PartialFailure, UsageError};
 use crate::config::ConfigError;
+use crate::download::{DestinationError, DownloadError};
 use crate::emulator::EmulatorError;
 use crate::http::status::Class;
 use crate::http::{FailureKind, SetupError, TransportError};
@@ -117,11 +118,54 @@ pub fn classify(error: &anyhow::Error) -> Failure {
         if cause.is::<ArchiveError>() {
             return Failure::new(code::ARCHIVE);
         }
-        if cause.is::<TargetExists>() {
-            return Failure::new(code::FAILURE).hint("pass --force to replace");
+        if let Some(error) = cause.downcast_ref::<TargetError>() {
+            return target(error);
+        }
+        if let Some(error) = cause.downcast_ref::<DestinationError>() {
+            return match error {
+                DestinationError::NotAFile { .. } => Failure::new(code::USAGE)
+                    .hint("-o names the archive file to write, e.g. -o DIR/jobs.zip"),
+                DestinationError::Exists { .. } => {
+                    Failure::new(code::FAILURE).hint("pass --force to replace")
+                }
+            };
+        }
+        if let Some(error) = cause.downcast_ref::<DownloadError>() {
+            return download(error);
         }
     }
     Failure::new(code::FAILURE)
+}
+
+fn target(error: &TargetError) -> Failure {
+    let failure = Failure::new(code::FAILURE);
+    match error {
+        TargetError::Exists { .. } => failure.hint("pass --force to replace"),
+        TargetError::Symlink { .. } => failure.hint(
+            "the directory given may itself be a link, but no folder inside it may be: \
+             replace the link with a real directory",
+        ),
+        TargetError::NotADirectory { .. } | TargetError::IsADirectory { .. } => failure,
+    }
+}
+
+fn download(error: &DownloadError) -> Failure {
+    let failure = Failure::new(code::NETWORK);
+    match error {
+        DownloadError::NotZip { .. } => failure.hint(
+            "a proxy or gateway may have answered instead of DataArts: check HTTPS_PROXY / NO_PROXY",
+        ),
+        DownloadError::TooLarge { .. } => failure.hint(
+            "a broken or hostile server, or a very large workspace: raise --max-size if the \
+             archive really is that big",
+        ),
+        DownloadError::TooSlow { .. } => failure.hint(
+            "the connection is very slow: retry later, or raise --timeout (the window the rate is measured over)",
+        ),
+        DownloadError::CutShort { .. } => {
+            failure.hint("the connection broke off; retry later (--retries sets how often)")
+        }
+    }
 }
 
 fn config(error: &ConfigError) -> Failure {
@@ -316,11 +360,9 @@ fn api(error: &ApiError) -> Failure {
         ApiError::AmbiguousWorkspace { .. } => {
             Failure::new(code::USAGE).hint("pass --workspace ID to choose one")
         }
-        ApiError::NotZip { .. } => Failure::new(code::NETWORK).hint(
-            "a proxy or gateway may have answered instead of DataArts: check HTTPS_PROXY / NO_PROXY",
-        ),
         ApiError::IncompleteListing { .. } | ApiError::EndlessListing { .. } => {
-            Failure::new(code::NETWORK).hint("retry later: a listing that misses jobs is refused, so no backup is partial")
+            Failure::new(code::NETWORK)
+                .hint("retry later: a listing that misses jobs is refused, so no backup is partial")
         }
         _ => Failure::new(code::NETWORK),
     };
@@ -480,7 +522,7 @@ mod tests {
                 5,
             ),
             (Interrupted.into(), 130),
-            (TargetExists { paths: vec![] }.into(), 1),
+            (TargetError::Exists { paths: vec![] }.into(), 1),
             (anyhow::anyhow!("disk full"), 1),
             (
                 PartialFailure::Export {

@@ -10,7 +10,8 @@
 //! - [`config`]: flags + environment + credential chain → settings;
 //! - the services: [`api`] (DLF, IAM, Management Center), [`obs`] (object
 //!   uploads and deletions), [`download`], [`archive`] (zip reading,
-//!   merging, safe extraction), [`backup`] (the mirror's manifest,
+//!   merging, safe extraction; [`switch`] puts staged trees in place on
+//!   the primitives of [`fsx`]), [`backup`] (the mirror's manifest,
 //!   comparison, staging and switch), [`import`] (staging, pre-flight,
 //!   import, waiting, verifying), [`emulator`];
 //! - shared below them: [`http`] (transport, retries, status classes),
@@ -30,6 +31,7 @@ pub mod download;
 pub mod emulator;
 pub mod env;
 pub mod exit;
+pub mod fsx;
 pub mod http;
 pub mod import;
 pub mod model;
@@ -37,6 +39,7 @@ pub mod names;
 pub mod obs;
 pub mod output;
 pub mod suggest;
+pub mod switch;
 pub mod text;
 
 use cli::Command;

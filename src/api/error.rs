@@ -29,13 +29,6 @@ pub enum ApiError {
     /// The body ended before it was complete.
     #[error("the response body from {url} was cut short: {detail}")]
     Truncated { url: String, detail: String },
-    /// A 2xx body that is not a zip archive.
-    #[error("the server answered {status} but the body is not a zip archive; it starts with: {first_bytes}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
-    NotZip {
-        status: u16,
-        first_bytes: String,
-        request_id: Option<String>,
-    },
     /// The archive the server returned lacks jobs that were asked for.
     #[error("the archive the server returned does not hold {}: {}", if jobs.len() == 1 { "the job" } else { "the jobs" }, crate::output::name_list(jobs, 10))]
     MissingFromArchive { jobs: Vec<String> },
@@ -193,7 +186,6 @@ impl Retryable for ApiError {
             ApiError::Transport(transport) => transport.transient,
             ApiError::Truncated { .. } | ApiError::TooSlow { .. } => true,
             ApiError::TooLarge { .. }
-            | ApiError::NotZip { .. }
             | ApiError::MissingFromArchive { .. }
             | ApiError::BadResponse { .. }
             | ApiError::IncompleteListing { .. }

@@ -7,8 +7,8 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::Client;
-use crate::download::{self, BodyError, Progress, Written};
-use crate::http::{Outcome, Prepared};
+use crate::download::{self, BodyError, DownloadError, Limits, Progress, Written};
+use crate::http::{Outcome, Prepared, Retryable};
 
 /// The request body (dgc `ExportJobsReq`).
 #[derive(Debug, Serialize)]
@@ -39,11 +39,13 @@ impl Client {
     }
 
     /// Exports one batch into `file` (truncated first), retrying transient
-    /// failures, and checks that the result is a complete zip.
+    /// failures (the download's own verdict, [`DownloadError::is_transient`]),
+    /// within `limits`, and checks that the result is a complete zip.
     pub async fn export_to(
         &self,
         request: &ExportRequest<'_>,
         file: &mut download::Target,
+        limits: &Limits,
         progress: &dyn Progress,
     ) -> anyhow::Result<Written> {
         let mut attempts = self.transport().attempts();
@@ -51,34 +53,58 @@ impl Client {
             let prepared = self.prepare_export(request);
             let started = Instant::now();
             let attempt = attempts.number();
-            let error = match self.send(&prepared, attempt, started).await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let request_id = crate::http::request_id(&response);
-                    match download::write_body(response, file, progress).await {
-                        Ok(written) => {
-                            self.transport().trace_done(
-                                &prepared,
-                                &Outcome {
-                                    status,
-                                    bytes: written.bytes,
-                                    request_id: request_id.as_deref(),
-                                    attempt,
-                                    started,
-                                },
-                            );
-                            return Ok(written);
-                        }
-                        Err(BodyError::Io(error)) => return Err(error),
-                        Err(BodyError::Api(error)) => {
-                            self.trace_failed(&prepared, attempt, started, &error);
-                            error
-                        }
-                    }
+            let response = match self.send(&prepared, attempt, started).await {
+                Ok(response) => response,
+                Err(error) => {
+                    attempts.after_failure(error).await?;
+                    continue;
                 }
-                Err(error) => error,
             };
-            attempts.after_failure(error).await?;
+            let status = response.status().as_u16();
+            let request_id = crate::http::request_id(&response);
+            match download::write_body(response, file, limits, progress).await {
+                Ok(written) => {
+                    self.transport().trace_done(
+                        &prepared,
+                        &Outcome {
+                            status,
+                            bytes: written.bytes,
+                            request_id: request_id.as_deref(),
+                            attempt,
+                            started,
+                        },
+                    );
+                    return Ok(written);
+                }
+                Err(BodyError::Io(error)) => return Err(error),
+                Err(BodyError::Archive(error)) => {
+                    return Err(anyhow::Error::new(error)
+                        .context("the archive the server returned was refused"))
+                }
+                Err(BodyError::Download(error)) => {
+                    self.transport().trace_failed(
+                        &prepared,
+                        attempt,
+                        started,
+                        &format!("failed: {error}"),
+                    );
+                    attempts.after_failure(error).await?;
+                }
+            }
+        }
+    }
+}
+
+impl Retryable for DownloadError {
+    fn is_transient(&self) -> bool {
+        DownloadError::is_transient(self)
+    }
+
+    fn brief(&self) -> String {
+        match self {
+            DownloadError::CutShort { .. } => "a body cut short".to_string(),
+            DownloadError::TooSlow { .. } => "a body arriving too slowly".to_string(),
+            other => other.to_string(),
         }
     }
 }

@@ -1,7 +1,9 @@
-//! All-or-nothing extraction through a staging directory.
+//! All-or-nothing extraction: recover what a killed run left, check the
+//! target directory, inflate everything into a staging folder inside it, then
+//! switch the units (`jobs/<job>` folders, loose files) into place.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
+use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -9,9 +11,12 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 
-use super::central::{lift, same_contents, EntryReader};
-use super::{esc, job_of, ArchiveError, Entry, Listing, TargetExists};
+use super::entry::{lift, same_contents, EntryReader};
+use super::tree::ROOT;
+use super::{esc, job_of, ArchiveError, Entry, Listing};
 use crate::cancel::Interrupted;
+use crate::fsx::{self, Kind};
+use crate::switch::{self, Recovered, Switch, TargetError};
 
 /// Options for [`extract`].
 pub struct ExtractOptions<'a> {
@@ -29,70 +34,100 @@ pub struct ExtractOptions<'a> {
 #[derive(Debug, Clone)]
 pub struct Extracted {
     pub dir: PathBuf,
+    /// Every file written, wherever it is (`jobs/`, `scripts/`, `resources/`).
     pub files: u64,
     pub bytes: u64,
+    /// Job name → its files (the part of `files` under `jobs/<job>/`).
     pub jobs: BTreeMap<String, Vec<String>>,
+    /// What was left by killed runs and put right first (one line each to show).
+    pub recovered: Vec<Recovered>,
 }
 
 /// What gets moved into place, as a whole.
 struct Plan<'l> {
-    /// `jobs/<job>` directories, replaced whole.
-    jobs: BTreeSet<&'l str>,
-    /// Files outside any job directory, overwritten one by one.
-    files: Vec<&'l Entry>,
+    /// `jobs/<job>` directories (replaced whole) and files outside them
+    /// (overwritten one by one), in archive order.
+    units: Vec<String>,
     /// Directory entries outside job directories: made to exist.
     dirs: Vec<&'l Entry>,
+    files: Vec<&'l Entry>,
 }
 
 impl<'l> Plan<'l> {
     fn new(listing: &'l Listing) -> Self {
         let mut plan = Plan {
-            jobs: BTreeSet::new(),
-            files: Vec::new(),
+            units: Vec::new(),
             dirs: Vec::new(),
+            files: Vec::new(),
         };
+        let mut jobs = std::collections::HashSet::new();
         for e in &listing.entries {
+            if !e.is_dir {
+                plan.files.push(e);
+            }
             if let Some(job) = job_of(&e.path, e.is_dir) {
-                plan.jobs.insert(job);
+                if jobs.insert(job) {
+                    plan.units.push(format!("jobs/{job}"));
+                }
             } else if e.is_dir {
                 plan.dirs.push(e);
             } else {
-                plan.files.push(e);
+                plan.units.push(e.path.clone());
             }
         }
         plan
     }
-
-    /// Units moved into place: (relative target, is a job directory).
-    fn units(&self) -> Vec<(PathBuf, bool)> {
-        let jobs = self.jobs.iter().map(|j| (Path::new("jobs").join(j), true));
-        let files = self.files.iter().map(|e| (PathBuf::from(&e.path), false));
-        jobs.chain(files).collect()
-    }
 }
 
-fn exists(p: &Path) -> bool {
-    fs::symlink_metadata(p).is_ok()
-}
-
-/// Paths (relative to `dir`) the extraction would create that already exist:
+/// Paths (relative to `dir`) the extraction would replace that already exist:
 /// each `jobs/<job>` directory of the archive, and each file outside them.
-/// Parent folders such as `jobs/` or `scripts/` do not count.
-pub fn existing_targets(listing: &Listing, dir: &Path) -> Vec<PathBuf> {
-    Plan::new(listing)
-        .units()
-        .into_iter()
-        .map(|(p, _)| p)
-        .filter(|p| exists(&dir.join(p)))
-        .collect()
+/// Parent folders such as `jobs/` or `scripts/` do not count. Fails, naming
+/// it, on a symbolic link or a non-folder where the archive needs a folder.
+pub fn existing_targets(listing: &Listing, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    survey(listing, dir)
 }
 
-/// Extract `zip_path` (already checked by [`super::inspect`], giving `listing`) into `dir`.
+/// Walks the archive's tree over `dir`, descending only into folders that
+/// exist: what already exists at a unit, or why nothing may be written.
+fn survey(listing: &Listing, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let tree = &listing.tree;
+    let entries = &listing.entries;
+    let jobs = tree.child(ROOT, "jobs", entries);
+    let mut existing = Vec::new();
+    let mut stack = vec![ROOT];
+    while let Some(node) = stack.pop() {
+        for child in tree.children(node) {
+            let rel = tree.path(child, entries);
+            let path = dir.join(rel);
+            let kind =
+                Kind::of(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let is_file = tree.is_file(child);
+            let is_job = !is_file && Some(node) == jobs;
+            match kind {
+                Kind::Absent => {}
+                Kind::Symlink if !is_file => return Err(TargetError::Symlink { path }.into()),
+                Kind::Dir if is_file => return Err(TargetError::IsADirectory { path }.into()),
+                Kind::Dir if !is_job => stack.push(child),
+                Kind::File | Kind::Special(_) if !is_file => {
+                    return Err(TargetError::NotADirectory { path }.into())
+                }
+                // A job folder, or a file (a link is replaced as a link).
+                _ => existing.push(PathBuf::from(rel)),
+            }
+        }
+    }
+    existing.sort();
+    Ok(existing)
+}
+
+/// Extracts `zip_path` (already checked by [`super::inspect`], giving `listing`) into `dir`.
 ///
+/// First puts right what a killed run left in `dir` ([`switch::recover`]).
 /// Everything is written into a staging directory inside `dir` first and then
-/// renamed into place, so on any failure (unsafe or corrupt data, a full disk,
-/// cancellation) `dir` is left as it was. Errors wrap [`ArchiveError`],
-/// [`TargetExists`], [`Interrupted`] or `io::Error`; downcast to tell them apart.
+/// switched into place, so on any failure (unsafe or corrupt data, a full disk,
+/// cancellation) `dir` is left as it was. Files are created 0666 and folders
+/// 0777, minus the umask. Errors wrap [`ArchiveError`], [`TargetError`],
+/// [`Interrupted`] or `io::Error`; downcast to tell them apart.
 pub fn extract(
     zip_path: &Path,
     listing: &Listing,
@@ -104,7 +139,7 @@ pub fn extract(
     let result = extract_into(zip_path, listing, dir, opts);
     if result.is_err() {
         for d in created.iter().rev() {
-            let _ = fs::remove_dir(d);
+            let _ = std::fs::remove_dir(d);
         }
     }
     result.with_context(|| format!("extracting {}", zip_path.display()))
@@ -124,50 +159,18 @@ fn create_dir_tracked(dir: &Path) -> io::Result<Vec<PathBuf>> {
     missing.reverse();
     let mut created = Vec::new();
     for d in missing {
-        match make_dir(&d) {
+        match fsx::create_dir(&d) {
             Ok(()) => created.push(d),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && d.is_dir() => {}
             Err(e) => {
                 for c in created.iter().rev() {
-                    let _ = fs::remove_dir(c);
+                    let _ = std::fs::remove_dir(c);
                 }
                 return Err(e);
             }
         }
     }
     Ok(created)
-}
-
-fn make_dir(p: &Path) -> io::Result<()> {
-    let mut b = fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        b.mode(0o755);
-        b.create(p)?;
-        fs::set_permissions(p, fs::Permissions::from_mode(0o755))
-    }
-    #[cfg(not(unix))]
-    {
-        b.create(p)
-    }
-}
-
-fn create_file(p: &Path) -> io::Result<File> {
-    let mut o = fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        o.mode(0o644);
-        let f = o.open(p)?;
-        f.set_permissions(fs::Permissions::from_mode(0o644))?;
-        Ok(f)
-    }
-    #[cfg(not(unix))]
-    {
-        o.open(p)
-    }
 }
 
 fn check_cancel(cancel: &AtomicBool) -> anyhow::Result<()> {
@@ -180,72 +183,76 @@ fn extract_into(
     dir: &Path,
     opts: &ExtractOptions,
 ) -> anyhow::Result<Extracted> {
+    let recovered = switch::recover(dir)?;
     let plan = Plan::new(listing);
-    let units = plan.units();
-
     // Preflight: nothing is written before these pass.
-    let existing: Vec<PathBuf> = units
-        .iter()
-        .filter(|(p, _)| exists(&dir.join(p)))
-        .map(|(p, _)| p.clone())
-        .collect();
+    let existing = survey(listing, dir)?;
     if !existing.is_empty() && !opts.force {
-        return Err(TargetExists { paths: existing }.into());
-    }
-    for (rel, is_job) in &units {
-        let target = dir.join(rel);
-        for anc in rel.ancestors().skip(1) {
-            let a = dir.join(anc);
-            if anc.as_os_str().is_empty() {
-                break;
-            }
-            if exists(&a) && !a.is_dir() {
-                anyhow::bail!("{} exists and is not a directory", a.display());
-            }
-        }
-        if !is_job && target.is_dir() {
-            anyhow::bail!(
-                "{} is a directory; not replacing it with a file",
-                target.display()
-            );
-        }
-    }
-    for e in &plan.dirs {
-        let a = dir.join(&e.path);
-        if exists(&a) && !a.is_dir() {
-            anyhow::bail!("{} exists and is not a directory", a.display());
-        }
+        return Err(TargetError::Exists { paths: existing }.into());
     }
     check_cancel(opts.cancel)?;
 
     let zip =
         File::open(zip_path).with_context(|| format!("cannot open {}", zip_path.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".dataarts-jobs-")
-        .tempdir_in(dir)
-        .with_context(|| format!("cannot create a staging directory in {}", dir.display()))?;
-    let new_root = staging.path().join("new");
-    let old_root = staging.path().join("old");
-    make_dir(&new_root)?;
-    make_dir(&old_root)?;
+    let mut sw = Switch::begin(dir)?;
+    stage(&zip, listing, &plan, &sw.new_root(), opts)?;
+    check_cancel(opts.cancel)?;
+    for e in &plan.dirs {
+        sw.make_dir(&e.path);
+    }
+    for unit in &plan.units {
+        sw.place(unit, opts.force);
+    }
+    sw.commit(opts.cancel)?;
 
-    // Directories first, parents before children.
-    let mut dirs: BTreeSet<&str> = BTreeSet::new();
-    for e in &listing.entries {
-        if e.is_dir {
-            dirs.insert(&e.path);
-        }
-        for (i, _) in e.path.match_indices('/') {
-            dirs.insert(&e.path[..i]);
+    Ok(Extracted {
+        dir: dir.to_path_buf(),
+        files: plan.files.len() as u64,
+        bytes: listing.total_size,
+        jobs: listing.jobs(),
+        recovered,
+    })
+}
+
+/// Writes every folder and file of the archive under `root`, checks equal
+/// duplicates byte for byte.
+fn stage(
+    zip: &File,
+    listing: &Listing,
+    plan: &Plan,
+    root: &Path,
+    opts: &ExtractOptions,
+) -> anyhow::Result<()> {
+    // Folders first, parents before children.
+    for node in listing.tree.folders() {
+        let p = root.join(listing.tree.path(node, &listing.entries));
+        fsx::create_dir(&p).with_context(|| format!("cannot create {}", p.display()))?;
+    }
+    inflate_all(zip, listing, &plan.files, root, opts)?;
+    // Same path twice with the same size and CRC: the contents must match too.
+    for (k, other) in &listing.dups {
+        check_cancel(opts.cancel)?;
+        let e = &listing.entries[*k];
+        if !same_contents(
+            (zip, &e.raw, listing.data_end),
+            (zip, other, listing.data_end),
+            &e.path,
+        )? {
+            return Err(ArchiveError::ConflictingDuplicate { name: esc(&e.path) }.into());
         }
     }
-    for d in &dirs {
-        let p = new_root.join(d);
-        make_dir(&p).with_context(|| format!("cannot create {}", p.display()))?;
-    }
+    Ok(())
+}
 
-    // Inflate files in parallel.
-    let files: Vec<&Entry> = listing.entries.iter().filter(|e| !e.is_dir).collect();
+/// Inflates `files` in parallel; the first real error (not a cancellation
+/// another worker saw) wins.
+fn inflate_all(
+    zip: &File,
+    listing: &Listing,
+    files: &[&Entry],
+    root: &Path,
+    opts: &ExtractOptions,
+) -> anyhow::Result<()> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let first_err: Mutex<Option<anyhow::Error>> = Mutex::new(None);
@@ -258,17 +265,12 @@ fn extract_into(
         for _ in 0..workers {
             s.spawn(|| {
                 let mut buf = vec![0u8; 256 * 1024];
-                loop {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
+                while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(e) = files.get(i) else { break };
-                    let r = inflate_to_file(&zip, listing, e, &new_root, &mut buf, opts);
-                    if let Err(err) = r {
+                    if let Err(err) = inflate_to_file(zip, listing, e, root, &mut buf, opts) {
                         stop.store(true, Ordering::Relaxed);
                         let mut slot = first_err.lock().unwrap_or_else(|p| p.into_inner());
-                        // Prefer a real error over a cancellation seen by another worker.
                         let replace = match &*slot {
                             None => true,
                             Some(prev) => prev.is::<Interrupted>() && !err.is::<Interrupted>(),
@@ -282,39 +284,10 @@ fn extract_into(
             });
         }
     });
-    if let Some(err) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(err);
+    match first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(err) => Err(err),
+        None => Ok(()),
     }
-
-    // Same path twice with the same size and CRC: the contents must match too.
-    for (k, other) in &listing.dups {
-        check_cancel(opts.cancel)?;
-        let e = &listing.entries[*k];
-        if !same_contents(
-            (&zip, &e.raw, listing.data_end),
-            (&zip, other, listing.data_end),
-            &e.path,
-        )? {
-            return Err(ArchiveError::ConflictingDuplicate { name: esc(&e.path) }.into());
-        }
-    }
-    check_cancel(opts.cancel)?;
-
-    // Move into place, undoing everything on failure.
-    let mut journal = Vec::new();
-    let r = commit(&plan, &units, dir, &new_root, &old_root, opts, &mut journal);
-    if r.is_err() {
-        rollback(journal);
-    }
-    r?;
-    drop(staging);
-
-    Ok(Extracted {
-        dir: dir.to_path_buf(),
-        files: files.len() as u64,
-        bytes: listing.total_size,
-        jobs: listing.jobs(),
-    })
 }
 
 fn inflate_to_file(
@@ -328,7 +301,7 @@ fn inflate_to_file(
     check_cancel(opts.cancel)?;
     let mut r = EntryReader::open(zip, &e.raw, listing.data_end, &e.path)?;
     let p = root.join(&e.path);
-    let mut f = create_file(&p).with_context(|| format!("cannot create {}", p.display()))?;
+    let mut f = fsx::create_new(&p).with_context(|| format!("cannot create {}", p.display()))?;
     loop {
         let n = match io::Read::read(&mut r, buf) {
             Ok(0) => break,
@@ -342,79 +315,4 @@ fn inflate_to_file(
         check_cancel(opts.cancel)?;
     }
     Ok(())
-}
-
-enum Step {
-    Created(PathBuf),
-    MovedAside { target: PathBuf, aside: PathBuf },
-    Placed { target: PathBuf, staged: PathBuf },
-}
-
-fn ensure_dir(p: &Path, journal: &mut Vec<Step>) -> anyhow::Result<()> {
-    if p.is_dir() {
-        return Ok(());
-    }
-    if let Some(parent) = p.parent() {
-        ensure_dir(parent, journal)?;
-    }
-    make_dir(p).with_context(|| format!("cannot create {}", p.display()))?;
-    journal.push(Step::Created(p.to_path_buf()));
-    Ok(())
-}
-
-fn commit(
-    plan: &Plan,
-    units: &[(PathBuf, bool)],
-    dir: &Path,
-    new_root: &Path,
-    old_root: &Path,
-    opts: &ExtractOptions,
-    journal: &mut Vec<Step>,
-) -> anyhow::Result<()> {
-    for e in &plan.dirs {
-        ensure_dir(&dir.join(&e.path), journal)?;
-    }
-    for (n, (rel, _)) in units.iter().enumerate() {
-        check_cancel(opts.cancel)?;
-        let target = dir.join(rel);
-        let staged = new_root.join(rel);
-        if let Some(parent) = target.parent() {
-            ensure_dir(parent, journal)?;
-        }
-        if exists(&target) {
-            if !opts.force {
-                return Err(TargetExists {
-                    paths: vec![rel.clone()],
-                }
-                .into());
-            }
-            let aside = old_root.join(n.to_string());
-            fs::rename(&target, &aside)
-                .with_context(|| format!("cannot move {} aside", target.display()))?;
-            journal.push(Step::MovedAside {
-                target: target.clone(),
-                aside,
-            });
-        }
-        fs::rename(&staged, &target)
-            .with_context(|| format!("cannot move {} into place", target.display()))?;
-        journal.push(Step::Placed { target, staged });
-    }
-    Ok(())
-}
-
-fn rollback(journal: Vec<Step>) {
-    for step in journal.into_iter().rev() {
-        match step {
-            Step::Placed { target, staged } => {
-                let _ = fs::rename(&target, &staged);
-            }
-            Step::MovedAside { target, aside } => {
-                let _ = fs::rename(&aside, &target);
-            }
-            Step::Created(p) => {
-                let _ = fs::remove_dir(&p);
-            }
-        }
-    }
 }

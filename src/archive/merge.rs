@@ -2,13 +2,18 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufWriter, Read, Seek, Write};
+use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::central::{inspect_file, raw_reader, same_contents};
-use super::{esc, ArchiveError, Limits, Raw, MAX_ENTRIES};
+use super::central::inspect_file;
+use super::entry::{raw_reader, same_contents};
+use super::format::{
+    FLAG_UTF8, MADE_BY_UNIX, SIG_CENTRAL, SIG_EOCD, SIG_EOCD64, SIG_LOCAL, SIG_LOCATOR64,
+    VERSION_DEFAULT, VERSION_ZIP64,
+};
+use super::{esc, ArchiveError, Limits, Listing, Raw, MAX_ENTRIES};
 
 /// What [`merge`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,36 +24,28 @@ pub struct Merged {
     pub bytes: u64,
 }
 
-/// Merge batch archives `(label, path)` into one zip at `out` (created or
-/// truncated; the caller renames it into place). Compressed data is copied
-/// without recompressing; names are written as validated UTF-8. An entry present
-/// in several parts with identical contents is kept once; the same path with
-/// different contents is [`ArchiveError::BatchConflict`] naming both labels.
-pub fn merge(parts: &[(String, PathBuf)], out: &Path) -> anyhow::Result<Merged> {
-    let limits = Limits {
-        max_size: u64::MAX,
-        max_entries: MAX_ENTRIES,
-    };
-    let mut files = Vec::with_capacity(parts.len());
-    let mut listings = Vec::with_capacity(parts.len());
-    for (label, path) in parts {
-        let f = File::open(path).with_context(|| format!("cannot open batch {label}"))?;
-        let l = inspect_file(&f, &limits).with_context(|| format!("batch {label}"))?;
-        for (k, other) in &l.dups {
-            let e = &l.entries[*k];
-            if !same_contents((&f, &e.raw, l.data_end), (&f, other, l.data_end), &e.path)
-                .with_context(|| format!("batch {label}"))?
-            {
-                return Err(ArchiveError::ConflictingDuplicate { name: esc(&e.path) })
-                    .with_context(|| format!("batch {label}"));
-            }
-        }
-        files.push(f);
-        listings.push(l);
-    }
+/// Batch archives open at once while merging (each is opened when needed).
+const OPEN_PARTS: usize = 4;
 
-    let w = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut zw = ZipOut::new(BufWriter::with_capacity(256 * 1024, w));
+/// Merges batch archives `(label, path)` into `out` (truncated first; the
+/// caller owns the file and renames it into place).
+/// Compressed data is copied without recompressing; names are written as
+/// validated UTF-8. An entry present in several parts with identical contents
+/// is kept once; the same path with different contents is
+/// [`ArchiveError::BatchConflict`] naming both labels. At most a few parts
+/// are open at a time, however many there are.
+pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> {
+    let mut open = OpenParts::new(parts);
+    let listings = parts
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| inspect_part(&mut open, i).with_context(|| format!("batch {label}")))
+        .collect::<anyhow::Result<Vec<Listing>>>()?;
+
+    out.set_len(0)
+        .and_then(|()| (&mut &*out).seek(io::SeekFrom::Start(0)))
+        .context("cannot write the merged archive")?;
+    let mut zw = ZipOut::new(BufWriter::with_capacity(256 * 1024, out));
     let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut merged = Merged {
         entries: 0,
@@ -59,12 +56,14 @@ pub fn merge(parts: &[(String, PathBuf)], out: &Path) -> anyhow::Result<Merged> 
             if let Some(&(pj, ej)) = seen.get(e.path.as_str()) {
                 let prev = &listings[pj].entries[ej];
                 let same = prev.is_dir == e.is_dir
-                    && (e.is_dir
-                        || same_contents(
-                            (&files[pj], &prev.raw, listings[pj].data_end),
-                            (&files[pi], &e.raw, l.data_end),
+                    && (e.is_dir || {
+                        let (a, b) = open.pair(pj, pi)?;
+                        same_contents(
+                            (a, &prev.raw, listings[pj].data_end),
+                            (b, &e.raw, l.data_end),
                             &e.path,
-                        )?);
+                        )?
+                    });
                 if !same {
                     return Err(ArchiveError::BatchConflict {
                         name: esc(&e.path),
@@ -81,23 +80,90 @@ pub fn merge(parts: &[(String, PathBuf)], out: &Path) -> anyhow::Result<Merged> 
             } else {
                 e.path.clone()
             };
-            let mut data = raw_reader(&files[pi], &e.raw, l.data_end)?;
+            let mut data = raw_reader(open.get(pi)?, &e.raw, l.data_end)?;
             zw.add(&name, e.is_dir, &e.raw, &mut data)
-                .with_context(|| format!("cannot write {}", out.display()))?;
+                .context("cannot write the merged archive")?;
             merged.entries += 1;
             merged.bytes += e.size;
         }
     }
-    let w = zw
-        .finish()
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    let w = zw.finish().context("cannot write the merged archive")?;
     let f = w
         .into_inner()
         .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", out.display()))?;
-    f.sync_all()
-        .with_context(|| format!("cannot write {}", out.display()))?;
+        .context("cannot write the merged archive")?;
+    f.sync_all().context("cannot write the merged archive")?;
     Ok(merged)
+}
+
+/// Reads one part's central directory and compares its own equal duplicates.
+fn inspect_part(open: &mut OpenParts, i: usize) -> anyhow::Result<Listing> {
+    let limits = Limits {
+        max_size: u64::MAX,
+        max_entries: MAX_ENTRIES,
+    };
+    let f = open.get(i)?;
+    let l = inspect_file(f, &limits)?;
+    for (k, other) in &l.dups {
+        let e = &l.entries[*k];
+        if !same_contents((f, &e.raw, l.data_end), (f, other, l.data_end), &e.path)? {
+            return Err(ArchiveError::ConflictingDuplicate { name: esc(&e.path) }.into());
+        }
+    }
+    Ok(l)
+}
+
+/// The batch files, opened on demand, the most recently used few kept open.
+struct OpenParts<'p> {
+    parts: &'p [(String, PathBuf)],
+    open: Vec<(usize, File)>,
+}
+
+impl<'p> OpenParts<'p> {
+    fn new(parts: &'p [(String, PathBuf)]) -> Self {
+        OpenParts {
+            parts,
+            open: Vec::with_capacity(OPEN_PARTS),
+        }
+    }
+
+    fn ensure(&mut self, i: usize) -> anyhow::Result<()> {
+        if let Some(at) = self.open.iter().position(|(j, _)| *j == i) {
+            let hit = self.open.remove(at);
+            self.open.push(hit);
+            return Ok(());
+        }
+        let (label, path) = self
+            .parts
+            .get(i)
+            .ok_or_else(|| anyhow::anyhow!("no batch {i}"))?;
+        let f = File::open(path).with_context(|| format!("cannot open batch {label}"))?;
+        if self.open.len() >= OPEN_PARTS {
+            self.open.remove(0);
+        }
+        self.open.push((i, f));
+        Ok(())
+    }
+
+    fn get(&mut self, i: usize) -> anyhow::Result<&File> {
+        self.ensure(i)?;
+        self.file(i)
+    }
+
+    /// Parts `a` and `b`, both open.
+    fn pair(&mut self, a: usize, b: usize) -> anyhow::Result<(&File, &File)> {
+        self.ensure(a)?;
+        self.ensure(b)?;
+        Ok((self.file(a)?, self.file(b)?))
+    }
+
+    fn file(&self, i: usize) -> anyhow::Result<&File> {
+        self.open
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map(|(_, f)| f)
+            .ok_or_else(|| anyhow::anyhow!("batch {i} is not open"))
+    }
 }
 
 /// A minimal zip writer for already-compressed entries (ZIP64 when needed).
@@ -108,7 +174,47 @@ pub(crate) struct ZipOut<W: Write> {
     count: u64,
 }
 
-const FLAG_UTF8: u16 = 1 << 11;
+const MAX32: u64 = u32::MAX as u64;
+
+/// Appends little-endian fields to a record.
+trait Put {
+    fn put16(&mut self, v: u16);
+    fn put32(&mut self, v: u32);
+    fn put64(&mut self, v: u64);
+}
+
+impl Put for Vec<u8> {
+    fn put16(&mut self, v: u16) {
+        self.extend_from_slice(&v.to_le_bytes());
+    }
+    fn put32(&mut self, v: u32) {
+        self.extend_from_slice(&v.to_le_bytes());
+    }
+    fn put64(&mut self, v: u64) {
+        self.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// The 32-bit field for `v`, or the ZIP64 marker with `v` added to `z`.
+fn field32(v: u64, z: &mut Vec<u8>) -> u32 {
+    match u32::try_from(v) {
+        Ok(small) if v < MAX32 => small,
+        _ => {
+            z.put64(v);
+            u32::MAX
+        }
+    }
+}
+
+fn zip64_extra(z: &[u8]) -> Vec<u8> {
+    let mut extra = Vec::with_capacity(4 + z.len());
+    if !z.is_empty() {
+        extra.put16(super::format::EXTRA_ZIP64);
+        extra.put16(z.len() as u16);
+        extra.extend_from_slice(z);
+    }
+    extra
+}
 
 impl<W: Write> ZipOut<W> {
     pub(crate) fn new(w: W) -> Self {
@@ -126,7 +232,7 @@ impl<W: Write> ZipOut<W> {
         Ok(())
     }
 
-    /// Write one entry whose stored (compressed) bytes come from `data`
+    /// Writes one entry whose stored (compressed) bytes come from `data`
     /// (exactly `raw.csize` bytes); `raw` gives method, CRC, sizes and time.
     pub(crate) fn add(
         &mut self,
@@ -136,38 +242,9 @@ impl<W: Write> ZipOut<W> {
         data: &mut dyn Read,
     ) -> io::Result<()> {
         let offset = self.pos;
-        let big = raw.size >= u32::MAX as u64 || raw.csize >= u32::MAX as u64;
-        let needed: u16 = if big || offset >= u32::MAX as u64 {
-            45
-        } else {
-            20
-        };
-        let name_b = name.as_bytes();
         let flags = if name.is_ascii() { 0 } else { FLAG_UTF8 };
-
-        let mut local_extra = Vec::new();
-        if big {
-            local_extra.extend_from_slice(&1u16.to_le_bytes());
-            local_extra.extend_from_slice(&16u16.to_le_bytes());
-            local_extra.extend_from_slice(&raw.size.to_le_bytes());
-            local_extra.extend_from_slice(&raw.csize.to_le_bytes());
-        }
-        let sz32 = |v: u64| if big { u32::MAX } else { v as u32 };
-        let mut h = Vec::with_capacity(30 + name_b.len() + local_extra.len());
-        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        h.extend_from_slice(&needed.to_le_bytes());
-        h.extend_from_slice(&flags.to_le_bytes());
-        h.extend_from_slice(&raw.method.to_le_bytes());
-        h.extend_from_slice(&raw.dos_time.to_le_bytes());
-        h.extend_from_slice(&raw.dos_date.to_le_bytes());
-        h.extend_from_slice(&raw.crc32.to_le_bytes());
-        h.extend_from_slice(&sz32(raw.csize).to_le_bytes());
-        h.extend_from_slice(&sz32(raw.size).to_le_bytes());
-        h.extend_from_slice(&(name_b.len() as u16).to_le_bytes());
-        h.extend_from_slice(&(local_extra.len() as u16).to_le_bytes());
-        h.extend_from_slice(name_b);
-        h.extend_from_slice(&local_extra);
-        self.put(&h)?;
+        let header = local_header(name, flags, raw);
+        self.put(&header)?;
         let copied = io::copy(&mut data.take(raw.csize), &mut self.w)?;
         if copied != raw.csize {
             return Err(io::Error::new(
@@ -176,55 +253,7 @@ impl<W: Write> ZipOut<W> {
             ));
         }
         self.pos += copied;
-
-        // Central directory record.
-        let mut z = Vec::new();
-        let size32 = if raw.size >= u32::MAX as u64 {
-            z.extend_from_slice(&raw.size.to_le_bytes());
-            u32::MAX
-        } else {
-            raw.size as u32
-        };
-        let csize32 = if raw.csize >= u32::MAX as u64 {
-            z.extend_from_slice(&raw.csize.to_le_bytes());
-            u32::MAX
-        } else {
-            raw.csize as u32
-        };
-        let off32 = if offset >= u32::MAX as u64 {
-            z.extend_from_slice(&offset.to_le_bytes());
-            u32::MAX
-        } else {
-            offset as u32
-        };
-        let mut extra = Vec::new();
-        if !z.is_empty() {
-            extra.extend_from_slice(&1u16.to_le_bytes());
-            extra.extend_from_slice(&(z.len() as u16).to_le_bytes());
-            extra.extend_from_slice(&z);
-        }
-        let mode: u32 = if is_dir { 0o040755 } else { 0o100644 };
-        let attrs = (mode << 16) | if is_dir { 0x10 } else { 0 };
-        let c = &mut self.cd;
-        c.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        c.extend_from_slice(&((3u16 << 8) | needed).to_le_bytes());
-        c.extend_from_slice(&needed.to_le_bytes());
-        c.extend_from_slice(&flags.to_le_bytes());
-        c.extend_from_slice(&raw.method.to_le_bytes());
-        c.extend_from_slice(&raw.dos_time.to_le_bytes());
-        c.extend_from_slice(&raw.dos_date.to_le_bytes());
-        c.extend_from_slice(&raw.crc32.to_le_bytes());
-        c.extend_from_slice(&csize32.to_le_bytes());
-        c.extend_from_slice(&size32.to_le_bytes());
-        c.extend_from_slice(&(name_b.len() as u16).to_le_bytes());
-        c.extend_from_slice(&(extra.len() as u16).to_le_bytes());
-        c.extend_from_slice(&0u16.to_le_bytes()); // comment
-        c.extend_from_slice(&0u16.to_le_bytes()); // disk
-        c.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
-        c.extend_from_slice(&attrs.to_le_bytes());
-        c.extend_from_slice(&off32.to_le_bytes());
-        c.extend_from_slice(name_b);
-        c.extend_from_slice(&extra);
+        central_record(&mut self.cd, name, flags, is_dir, raw, offset);
         self.count += 1;
         Ok(())
     }
@@ -234,41 +263,105 @@ impl<W: Write> ZipOut<W> {
         let cd = std::mem::take(&mut self.cd);
         self.put(&cd)?;
         let cd_size = cd.len() as u64;
-        let zip64 =
-            self.count >= 0xFFFF || cd_start >= u32::MAX as u64 || cd_size >= u32::MAX as u64;
+        let zip64 = self.count >= 0xFFFF || cd_start >= MAX32 || cd_size >= MAX32;
         if zip64 {
-            let e64_pos = self.pos;
-            let mut e = Vec::with_capacity(76);
-            e.extend_from_slice(&0x0606_4b50u32.to_le_bytes());
-            e.extend_from_slice(&44u64.to_le_bytes());
-            e.extend_from_slice(&((3u16 << 8) | 45).to_le_bytes());
-            e.extend_from_slice(&45u16.to_le_bytes());
-            e.extend_from_slice(&0u32.to_le_bytes());
-            e.extend_from_slice(&0u32.to_le_bytes());
-            e.extend_from_slice(&self.count.to_le_bytes());
-            e.extend_from_slice(&self.count.to_le_bytes());
-            e.extend_from_slice(&cd_size.to_le_bytes());
-            e.extend_from_slice(&cd_start.to_le_bytes());
-            e.extend_from_slice(&0x0706_4b50u32.to_le_bytes());
-            e.extend_from_slice(&0u32.to_le_bytes());
-            e.extend_from_slice(&e64_pos.to_le_bytes());
-            e.extend_from_slice(&1u32.to_le_bytes());
+            let e = zip64_end(self.count, cd_size, cd_start, self.pos);
             self.put(&e)?;
         }
-        let n16 = if zip64 { 0xFFFF } else { self.count as u16 };
-        let s32 = if zip64 { u32::MAX } else { cd_size as u32 };
-        let o32 = if zip64 { u32::MAX } else { cd_start as u32 };
         let mut e = Vec::with_capacity(22);
-        e.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-        e.extend_from_slice(&0u16.to_le_bytes());
-        e.extend_from_slice(&0u16.to_le_bytes());
-        e.extend_from_slice(&n16.to_le_bytes());
-        e.extend_from_slice(&n16.to_le_bytes());
-        e.extend_from_slice(&s32.to_le_bytes());
-        e.extend_from_slice(&o32.to_le_bytes());
-        e.extend_from_slice(&0u16.to_le_bytes());
+        e.put32(SIG_EOCD);
+        e.put16(0); // this disk
+        e.put16(0); // the central directory's disk
+        let n16 = if zip64 { 0xFFFF } else { self.count as u16 };
+        e.put16(n16);
+        e.put16(n16);
+        e.put32(if zip64 { u32::MAX } else { cd_size as u32 });
+        e.put32(if zip64 { u32::MAX } else { cd_start as u32 });
+        e.put16(0); // comment
         self.put(&e)?;
         self.w.flush()?;
         Ok(self.w)
     }
+}
+
+/// A local header with the sizes and CRC up front (no data descriptor).
+fn local_header(name: &str, flags: u16, raw: &Raw) -> Vec<u8> {
+    let big = raw.size >= MAX32 || raw.csize >= MAX32;
+    let mut z = Vec::new();
+    if big {
+        z.put64(raw.size);
+        z.put64(raw.csize);
+    }
+    let extra = zip64_extra(&z);
+    let sz32 = |v: u64| if big { u32::MAX } else { v as u32 };
+    let mut h = Vec::with_capacity(30 + name.len() + extra.len());
+    h.put32(SIG_LOCAL);
+    h.put16(if big { VERSION_ZIP64 } else { VERSION_DEFAULT });
+    h.put16(flags);
+    h.put16(raw.method);
+    h.put16(raw.dos_time);
+    h.put16(raw.dos_date);
+    h.put32(raw.crc32);
+    h.put32(sz32(raw.csize));
+    h.put32(sz32(raw.size));
+    h.put16(name.len() as u16);
+    h.put16(extra.len() as u16);
+    h.extend_from_slice(name.as_bytes());
+    h.extend_from_slice(&extra);
+    h
+}
+
+/// The central directory record of an entry whose local header is at `offset`.
+fn central_record(c: &mut Vec<u8>, name: &str, flags: u16, is_dir: bool, raw: &Raw, offset: u64) {
+    let mut z = Vec::new();
+    let size32 = field32(raw.size, &mut z);
+    let csize32 = field32(raw.csize, &mut z);
+    let off32 = field32(offset, &mut z);
+    let extra = zip64_extra(&z);
+    let needed = if z.is_empty() {
+        VERSION_DEFAULT
+    } else {
+        VERSION_ZIP64
+    };
+    let mode: u32 = if is_dir { 0o040755 } else { 0o100644 };
+    let attrs = (mode << 16) | if is_dir { 0x10 } else { 0 };
+    c.put32(SIG_CENTRAL);
+    c.put16((MADE_BY_UNIX << 8) | needed);
+    c.put16(needed);
+    c.put16(flags);
+    c.put16(raw.method);
+    c.put16(raw.dos_time);
+    c.put16(raw.dos_date);
+    c.put32(raw.crc32);
+    c.put32(csize32);
+    c.put32(size32);
+    c.put16(name.len() as u16);
+    c.put16(extra.len() as u16);
+    c.put16(0); // comment
+    c.put16(0); // disk
+    c.put16(0); // internal attributes
+    c.put32(attrs);
+    c.put32(off32);
+    c.extend_from_slice(name.as_bytes());
+    c.extend_from_slice(&extra);
+}
+
+/// The ZIP64 end of central directory record and its locator.
+fn zip64_end(count: u64, cd_size: u64, cd_start: u64, pos: u64) -> Vec<u8> {
+    let mut e = Vec::with_capacity(76);
+    e.put32(SIG_EOCD64);
+    e.put64(44); // size of the rest of the record
+    e.put16((MADE_BY_UNIX << 8) | VERSION_ZIP64);
+    e.put16(VERSION_ZIP64);
+    e.put32(0); // this disk
+    e.put32(0); // the central directory's disk
+    e.put64(count);
+    e.put64(count);
+    e.put64(cd_size);
+    e.put64(cd_start);
+    e.put32(SIG_LOCATOR64);
+    e.put32(0); // the ZIP64 end record's disk
+    e.put64(pos);
+    e.put32(1); // disks
+    e
 }

@@ -7,18 +7,22 @@
 //! directly, with our own size and CRC checks.
 
 mod central;
+mod entry;
 mod extract;
+mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod merge;
 mod names;
+mod tree;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::path::PathBuf;
 
-pub use central::inspect;
+pub use crate::switch::{recover, Recovered, TargetError};
+pub use central::{inspect, inspect_file};
 pub use extract::{existing_targets, extract, ExtractOptions, Extracted};
 pub use merge::{merge, Merged};
-pub use names::{decode_name, validate_name};
+pub use names::{decode_name, validate_name, TOP_LEVEL};
 
 /// Default limit on the total uncompressed size of an archive (4 GiB).
 pub const DEFAULT_MAX_SIZE: u64 = 4 * 1024 * 1024 * 1024;
@@ -76,31 +80,8 @@ pub enum ArchiveError {
     },
 }
 
-/// Things the extraction would write already exist and `force` was not given (exit 1).
-#[derive(Debug, thiserror::Error)]
-pub struct TargetExists {
-    pub paths: Vec<PathBuf>,
-}
-
-impl fmt::Display for TargetExists {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const SHOWN: usize = 5;
-        let shown: Vec<String> = self
-            .paths
-            .iter()
-            .take(SHOWN)
-            .map(|p| p.display().to_string())
-            .collect();
-        write!(f, "already exists: {}", shown.join(", "))?;
-        if self.paths.len() > SHOWN {
-            write!(f, " and {} more", self.paths.len() - SHOWN)?;
-        }
-        Ok(())
-    }
-}
-
 /// The central directory record of an entry, as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Raw {
     pub name_raw: Vec<u8>,
     pub method: u16,
@@ -138,6 +119,8 @@ pub struct Listing {
     pub(crate) dups: Vec<(usize, Raw)>,
     /// Where the central directory starts: no entry data may reach past it.
     pub(crate) data_end: u64,
+    /// The folders and files of `entries`.
+    pub(crate) tree: tree::Tree,
 }
 
 impl Listing {

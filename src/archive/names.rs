@@ -52,8 +52,17 @@ pub fn validate_name(name: &str) -> Result<(String, bool), &'static str> {
             "" => return Err("empty path component"),
             "." => return Err("`.` path component"),
             ".." => return Err("`..` path component"),
+            _ if comp.eq_ignore_ascii_case(".git") => return Err("a `.git` path component"),
             _ => {}
         }
     }
+    match path.split_once('/') {
+        Some((top, _)) if TOP_LEVEL.contains(&top) => {}
+        None if is_dir && TOP_LEVEL.contains(&path) => {}
+        _ => return Err("outside the jobs/, scripts/ and resources/ folders"),
+    }
     Ok((path.to_string(), is_dir))
 }
+
+/// The only folders an archive may hold at its top level.
+pub const TOP_LEVEL: [&str; 3] = ["jobs", "scripts", "resources"];

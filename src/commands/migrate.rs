@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::api::Client;
 use crate::cli::{BatchArgs, ExportArgs, MigrateArgs, WorkspaceArgs};
 use crate::config::{self, Project, Settings};
+use crate::download;
 use crate::import::pipeline::{self, Staged};
 use crate::import::source;
 use crate::import::staging::Staging;
@@ -275,11 +276,15 @@ async fn export_batch(
     report: &mut Report,
     export_failed: &mut Vec<JobFailure>,
 ) -> anyhow::Result<Vec<Staged>> {
+    let limits = download::Limits::new(
+        plan.export.limits.max_size,
+        plan.export.settings.http.timeout,
+    );
     let mut staged = Vec::new();
     let mut queue = vec![batch.to_vec()];
     while let Some(names) = queue.pop() {
         let (parts, failed) =
-            export::export_parts(source, &plan.export.batching(), &names, work).await?;
+            export::export_parts(source, &plan.export.batching(), &limits, &names, work).await?;
         export_failed.extend(failed);
         for (part_names, target) in parts {
             let size = std::fs::metadata(target.path())

@@ -112,6 +112,12 @@ pub async fn extract(
         };
         let result = archive::extract(&zip, &listing, &dir, &options);
         bar.finish();
+        // What killed runs left was put right first: say so, a line each.
+        if let Ok(extracted) = &result {
+            for recovered in &extracted.recovered {
+                printer.info(recovered.to_string());
+            }
+        }
         result
     })
     .await

@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::future::Future;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -21,6 +21,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::store::{Entry, Source};
+use crate::fsx::read_full;
 
 /// Size of each body chunk sent to the client.
 pub(crate) const CHUNK_SIZE: usize = 256 * 1024;
@@ -119,19 +120,6 @@ fn build(
     stream.into_inner().close()
 }
 
-/// Fills `buffer` as far as the file allows; 0 at the end.
-fn read_full(file: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
-}
 
 /// Entries at least this big are checked for compressibility first.
 const SNIFF_MIN_SIZE: u64 = 1024 * 1024;
@@ -378,6 +366,7 @@ impl Body for ZipBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
     use http_body_util::BodyExt;
     use std::io::Cursor;
     use std::time::UNIX_EPOCH;

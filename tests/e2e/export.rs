@@ -501,17 +501,19 @@ fn interrupt_a_stalled_download(signal: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    // Wait (bounded) until the request reached the emulator and the part file exists.
+    // Wait (bounded) until the request reached the emulator and the run's
+    // temporary file (`.jobs.zip.<random>.part`) exists.
+    let part_exists = || {
+        sandbox
+            .snapshot()
+            .keys()
+            .any(|k| k.starts_with(".jobs.zip.") && k.ends_with(".part"))
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
-    while (emu.exports().is_empty() || !sandbox.path("jobs.zip.part").exists())
-        && Instant::now() < deadline
-    {
+    while (emu.exports().is_empty() || !part_exists()) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(
-        sandbox.path("jobs.zip.part").exists(),
-        "the download started"
-    );
+    assert!(part_exists(), "the download started");
     let status = std::process::Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
@@ -520,7 +522,7 @@ fn interrupt_a_stalled_download(signal: &str) {
     let output = child.wait_with_output().expect("wait");
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(stderr(&output).contains("interrupted"));
-    assert!(!sandbox.path("jobs.zip.part").exists());
+    assert!(!part_exists());
     assert_eq!(
         std::fs::read(sandbox.path("jobs.zip")).expect("read"),
         b"earlier backup"

@@ -199,6 +199,36 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ),
         ("crc", zips::with_bad_crc(), "CRC"),
         ("bomb", zips::bomb(), "jobs/a/a.job"),
+        (
+            "git config",
+            zips::with_git_or_top_level(".git/config"),
+            ".git/config",
+        ),
+        (
+            "git hook in a job",
+            zips::with_git_or_top_level("jobs/a/.GIT/hooks/pre-commit"),
+            "`.git`",
+        ),
+        (
+            "workflow",
+            zips::with_git_or_top_level(".github/workflows/x.yml"),
+            "outside the jobs/, scripts/ and resources/ folders",
+        ),
+        (
+            "top-level file",
+            zips::with_git_or_top_level("README.md"),
+            "README.md",
+        ),
+        (
+            "data after the deflate stream",
+            zips::with_data_after_the_stream(),
+            "after the end of the compressed stream",
+        ),
+        (
+            "local header size",
+            zips::with_local_size_mismatch(),
+            "local header",
+        ),
     ]
 }
 
@@ -253,10 +283,16 @@ fn export_extract_refuses_every_hostile_archive_and_writes_nothing() {
 fn max_size_refuses_archives_that_inflate_too_far() {
     let emu = Emu::start();
     let sandbox = Sandbox::new();
-    let output =
-        run(sandbox
-            .cmd(&emu)
-            .args(["export", "job_batch", "-C", "out", "--max-size", "1K"]));
+    let output = run(sandbox.cmd(&emu).args([
+        "export",
+        "job_batch",
+        "-C",
+        "out",
+        // Above the body's size (a body over --max-size is refused as it
+        // arrives, exit 5), below the 1,919 bytes the archive inflates to.
+        "--max-size",
+        "1900",
+    ]));
     expect_code(&output, 6);
     assert!(stderr(&output).contains("limit"), "{}", stderr(&output));
     assert!(
@@ -339,4 +375,266 @@ fn more_than_100000_entries_are_refused_before_anything_is_written() {
         stderr(&output)
     );
     assert!(!sandbox.path("out").exists());
+}
+
+/// `unpack` of `bytes` from a fresh sandbox into `out`.
+fn unpack_into(sandbox: &Sandbox, bytes: &[u8], extra: &[&str]) -> std::process::Output {
+    std::fs::write(sandbox.path("in.zip"), bytes).expect("write");
+    run(sandbox
+        .bare()
+        .args(["unpack", "in.zip", "-C", "out"])
+        .args(extra))
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).expect("meta").permissions().mode() & 0o777
+}
+
+#[test]
+fn a_symlinked_folder_on_the_way_is_refused_and_nothing_is_written_through_it() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(elsewhere.path().join("a")).expect("mkdir");
+    std::fs::write(elsewhere.path().join("a/precious.job"), b"keep").expect("write");
+    let archive = zips::build(&[("jobs/a/a.job", b"{}"), ("scripts/s.sql", b"select 1;")]);
+    // DIR/jobs, DIR/scripts and DIR/jobs/<job> as links; --force or not.
+    for (link, target) in [
+        ("out/jobs", elsewhere.path().to_path_buf()),
+        ("out/scripts", elsewhere.path().to_path_buf()),
+        ("out/jobs/a", elsewhere.path().join("a")),
+    ] {
+        for force in [false, true] {
+            let sandbox = Sandbox::new();
+            std::fs::create_dir_all(sandbox.path(link).parent().expect("parent")).expect("mkdir");
+            std::os::unix::fs::symlink(&target, sandbox.path(link)).expect("symlink");
+            let before = snapshot(elsewhere.path());
+            let extra: &[&str] = if force { &["--force"] } else { &[] };
+            let output = unpack_into(&sandbox, &archive, extra);
+            expect_code(&output, 1);
+            let text = stderr(&output);
+            assert!(
+                text.contains("symbolic link") && text.contains(link.trim_start_matches("out/")),
+                "{link}: {text}"
+            );
+            assert_eq!(
+                snapshot(elsewhere.path()),
+                before,
+                "{link}: written through"
+            );
+            let staged: Vec<_> = sandbox
+                .snapshot()
+                .into_keys()
+                .filter(|k| k.contains(".dataarts-jobs"))
+                .collect();
+            assert!(staged.is_empty(), "{staged:?}");
+        }
+    }
+}
+
+#[test]
+fn the_target_directory_itself_may_be_a_symlink() {
+    let sandbox = Sandbox::new();
+    let real = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(real.path(), sandbox.path("out")).expect("symlink");
+    let output = unpack_into(&sandbox, &zips::build(&[("jobs/a/a.job", b"{}")]), &[]);
+    expect_code(&output, 0);
+    assert_eq!(
+        std::fs::read(real.path().join("jobs/a/a.job")).expect("read"),
+        b"{}"
+    );
+}
+
+#[test]
+fn a_file_where_a_folder_belongs_is_refused() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.path("out")).expect("mkdir");
+    std::fs::write(sandbox.path("out/scripts"), b"a file").expect("write");
+    let output = unpack_into(
+        &sandbox,
+        &zips::build(&[("scripts/s.sql", b"x")]),
+        &["--force"],
+    );
+    expect_code(&output, 1);
+    assert!(
+        stderr(&output).contains("not a directory"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(sandbox.path("out/scripts")).expect("read"),
+        b"a file"
+    );
+}
+
+#[test]
+fn modes_are_0666_and_0777_minus_the_umask() {
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("in.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}"), ("scripts/s.sql", b"x")]),
+    )
+    .expect("write");
+    // The real binary under a real umask, as a user's shell would run it.
+    let mut sh = std::process::Command::new("sh");
+    sh.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", sandbox.home.path())
+        .env("BIN", assert_cmd::cargo::cargo_bin("dataarts-jobs"))
+        .current_dir(sandbox.dir.path())
+        .args(["-c", "umask 077; exec \"$BIN\" unpack in.zip -C out"]);
+    let output = run(assert_cmd::Command::from_std(sh).timeout(Duration::from_secs(60)));
+    expect_code(&output, 0);
+    for (path, expected) in [
+        ("out/jobs/a/a.job", 0o600),
+        ("out/scripts/s.sql", 0o600),
+        ("out/jobs/a", 0o700),
+        ("out/jobs", 0o700),
+        ("out/scripts", 0o700),
+    ] {
+        assert_eq!(mode(&sandbox.path(path)), expected, "{path}");
+    }
+}
+
+#[test]
+fn every_file_written_is_counted() {
+    let archive = zips::build(&[
+        ("jobs/a/a.job", b"{}"),
+        ("scripts/s.sql", b"select 1;"),
+        ("resources/r.json", b"[]"),
+    ]);
+    let server = RawServer::start(2, move |_| Reply::zip(archive.clone()));
+    let sandbox = Sandbox::new();
+    let output =
+        run(sandbox
+            .cmd_at(&server.endpoint)
+            .args(["export", "a", "-C", "out", "--no-archive"]));
+    expect_code(&output, 0);
+    assert!(
+        stderr(&output).contains("extracted 3 files (13 B) into out"),
+        "{}",
+        stderr(&output)
+    );
+    let output = unpack_into(
+        &Sandbox::new(),
+        &zips::build(&[("jobs/a/a.job", b"{}"), ("scripts/s.sql", b"x")]),
+        &["--json"],
+    );
+    expect_code(&output, 0);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(summary["extracted_files"], 2);
+}
+
+/// 200 names of 64 KiB (`jobs/a/a/…/a/x<i>`, 13 MB of names) and, last, a
+/// file also used as a folder (`jobs/b`, `jobs/b/c`). Hashing every prefix
+/// of every name (the old check) takes minutes on this; the tree of names a
+/// fraction of a second.
+#[test]
+fn deep_names_are_checked_in_linear_time() {
+    let deep = "a/".repeat(32 * 1024 - 8);
+    let names: Vec<String> = (0..200).map(|i| format!("jobs/{deep}x{i}")).collect();
+    let mut entries: Vec<zips::RawEntry> = names
+        .iter()
+        .map(|n| zips::RawEntry::deflated(n, b"x"))
+        .collect();
+    entries.push(zips::RawEntry::deflated("jobs/b", b"y"));
+    entries.push(zips::RawEntry::deflated("jobs/b/c", b"z"));
+    let archive = zips::build_raw(&entries);
+    assert!(archive.len() > 13_000_000);
+    let sandbox = Sandbox::new();
+    let started = Instant::now();
+    let output = unpack_into(&sandbox, &archive, &[]);
+    eprintln!("deep names refused in {:?}", started.elapsed());
+    expect_code(&output, 6);
+    assert!(
+        stderr(&output).contains("\"jobs/b\" appears more than once with different contents"),
+        "{}",
+        &stderr(&output)[..300.min(stderr(&output).len())]
+    );
+    assert!(!sandbox.path("out").exists());
+}
+
+/// What a run killed (SIGKILL) during `--force`'s switch leaves, exactly as
+/// `switch.rs` writes it: the journal, a released lock, the new copy staged,
+/// the old copy moved aside, and `jobs/job_batch` missing.
+fn killed_run_leftovers(dir: &std::path::Path) -> std::path::PathBuf {
+    let staging = dir.join(".dataarts-jobs-Kill3d");
+    std::fs::create_dir_all(staging.join("new/jobs/job_batch")).expect("mkdir");
+    std::fs::create_dir_all(staging.join("old/0")).expect("mkdir");
+    std::fs::write(staging.join("lock"), b"").expect("lock");
+    std::fs::write(
+        staging.join("journal.json"),
+        r#"{"format": 1, "changes": [{"op": "place", "path": "jobs/job_batch", "replace": true}], "made": []}"#,
+    )
+    .expect("journal");
+    std::fs::write(staging.join("new/jobs/job_batch/job_batch.job"), b"new").expect("write");
+    std::fs::write(staging.join("old/0/job_batch.job"), b"old").expect("write");
+    std::fs::write(staging.join("old/0/old.script"), b"old script").expect("write");
+    std::fs::create_dir_all(dir.join("jobs/other")).expect("mkdir");
+    std::fs::write(dir.join("jobs/other/o.job"), b"other").expect("write");
+    staging
+}
+
+#[test]
+fn the_next_unpack_puts_back_what_a_killed_run_left_half_switched() {
+    let sandbox = Sandbox::new();
+    let staging = killed_run_leftovers(&sandbox.path("out"));
+    let output = unpack_into(&sandbox, &zips::build(&[("jobs/fresh/f.job", b"f")]), &[]);
+    expect_code(&output, 0);
+    let text = stderr(&output);
+    let line: Vec<&str> = text.lines().filter(|l| l.contains("recovered")).collect();
+    assert_eq!(line.len(), 1, "{text}");
+    assert!(
+        line[0].contains("jobs/job_batch") && line[0].contains(".dataarts-jobs-Kill3d"),
+        "{text}"
+    );
+    assert!(!staging.exists());
+    assert_eq!(
+        std::fs::read(sandbox.path("out/jobs/job_batch/job_batch.job")).expect("read"),
+        b"old"
+    );
+    assert_eq!(
+        std::fs::read(sandbox.path("out/jobs/job_batch/old.script")).expect("read"),
+        b"old script"
+    );
+    assert_eq!(
+        std::fs::read(sandbox.path("out/jobs/fresh/f.job")).expect("read"),
+        b"f"
+    );
+    assert_eq!(
+        std::fs::read(sandbox.path("out/jobs/other/o.job")).expect("read"),
+        b"other"
+    );
+}
+
+#[test]
+fn the_next_export_extract_recovers_before_checking_targets() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    let staging = killed_run_leftovers(&sandbox.path("out"));
+    // job_batch is back in place after recovery, so without --force it exists.
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["export", "job_batch", "-C", "out", "--no-archive"]));
+    expect_code(&output, 1);
+    let text = stderr(&output);
+    assert!(
+        text.contains("recovered") && text.contains("jobs/job_batch"),
+        "{text}"
+    );
+    assert!(emu.exports().is_empty(), "refused before any request");
+    assert!(!staging.exists());
+    assert_eq!(
+        std::fs::read(sandbox.path("out/jobs/job_batch/job_batch.job")).expect("read"),
+        b"old"
+    );
+    let output = run(sandbox.cmd(&emu).args([
+        "export",
+        "job_batch",
+        "-C",
+        "out",
+        "--no-archive",
+        "--force",
+    ]));
+    expect_code(&output, 0);
+    assert!(!stderr(&output).contains("recovered"));
+    assert!(!sandbox.path("out/jobs/job_batch/old.script").exists());
 }

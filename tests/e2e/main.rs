@@ -12,6 +12,7 @@ mod backup;
 mod common;
 mod credentials;
 mod disk_full;
+mod download;
 mod emulator_cli;
 mod export;
 mod extract;

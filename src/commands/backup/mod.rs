@@ -33,7 +33,7 @@ use crate::backup::plan::{self as diff, Recorded, Unit, UpstreamJob};
 use crate::backup::staging::{self, CreatedDir, Staging, UnitDirs};
 use crate::backup::{tree, unwritable_reason, BackupError, Source, UnitPlan, MANIFEST_FILE};
 use crate::cli::BackupArgs;
-use crate::download::Target;
+use crate::download::{self, Target};
 use crate::model::{JobFailure, JobType, ListedJob};
 use crate::output::{self, Printer};
 use crate::text::escape_controls;
@@ -576,9 +576,11 @@ async fn stage_mirror(
     if !names.is_empty() {
         let downloads = staging.downloads()?;
         let target = Target::temp_in(&downloads, ".dataarts-jobs-")?;
+        let limits = download::Limits::new(plan.limits.max_size, plan.settings.http.timeout);
         let downloaded = super::export::download(
             &mirror.client,
             &plan.batching,
+            &limits,
             &names,
             target,
             downloads,

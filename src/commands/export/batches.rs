@@ -10,7 +10,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::api::{ApiError, Client};
 use crate::archive;
-use crate::download::{Target, Written};
+use crate::download::{self, Target, TempFile, Written};
 use crate::model::JobFailure;
 use crate::output::{Printer, Progress};
 
@@ -46,7 +46,8 @@ struct Part {
     label: String,
     /// The names it holds.
     names: Vec<String>,
-    target: Target,
+    /// Closed once written: open files stay bounded however many batches.
+    file: TempFile,
 }
 
 /// Exports `names` as one batch into archives of their own in `work_dir`
@@ -56,12 +57,14 @@ struct Part {
 pub async fn export_parts(
     client: &Client,
     batching: &Batching,
+    limits: &download::Limits,
     names: &[String],
     work_dir: &Path,
-) -> anyhow::Result<(Vec<(Vec<String>, Target)>, Vec<JobFailure>)> {
+) -> anyhow::Result<(Vec<(Vec<String>, TempFile)>, Vec<JobFailure>)> {
     let run = Run {
         client,
         batching,
+        limits,
         progress: ByteProgress::new(Progress::hidden()),
         bar: Progress::hidden(),
         work_dir: work_dir.to_path_buf(),
@@ -74,7 +77,7 @@ pub async fn export_parts(
     Ok((
         parts
             .into_iter()
-            .map(|part| (part.names, part.target))
+            .map(|part| (part.names, part.file))
             .collect(),
         failed,
     ))
@@ -84,6 +87,7 @@ pub async fn export_parts(
 struct Run<'a> {
     client: &'a Client,
     batching: &'a Batching,
+    limits: &'a download::Limits,
     progress: Arc<ByteProgress>,
     bar: Progress,
     work_dir: PathBuf,
@@ -96,6 +100,7 @@ struct Run<'a> {
 pub async fn download(
     client: &Client,
     batching: &Batching,
+    limits: &download::Limits,
     names: &[String],
     mut target: Target,
     work_dir: PathBuf,
@@ -113,6 +118,7 @@ pub async fn download(
     let run = Run {
         client,
         batching,
+        limits,
         progress: ByteProgress::new(bar.clone()),
         bar,
         work_dir,
@@ -132,7 +138,7 @@ pub async fn download(
             });
         }
         parts.sort_by_key(|part| part.index);
-        merge(parts, &target).await?;
+        target = merge(parts, target).await?;
     }
     Ok(Downloaded {
         target: Some(target),
@@ -140,18 +146,21 @@ pub async fn download(
     })
 }
 
-/// Merges the batches' archives into `target` on a blocking thread.
-async fn merge(parts: Vec<Part>, target: &Target) -> anyhow::Result<()> {
+/// Merges the batches' archives into `target`'s own file on a blocking thread.
+async fn merge(parts: Vec<Part>, target: Target) -> anyhow::Result<Target> {
     let inputs: Vec<(String, PathBuf)> = parts
         .iter()
-        .map(|part| (part.label.clone(), part.target.path().to_path_buf()))
+        .map(|part| (part.label.clone(), part.file.path().to_path_buf()))
         .collect();
-    let out = target.path().to_path_buf();
-    tokio::task::spawn_blocking(move || archive::merge(&inputs, &out))
-        .await
-        .context("merging batch archives stopped unexpectedly")??;
+    let (target, merged) = tokio::task::spawn_blocking(move || {
+        let merged = archive::merge(&inputs, target.file());
+        (target, merged)
+    })
+    .await
+    .context("merging batch archives stopped unexpectedly")?;
+    merged?;
     drop(parts);
-    Ok(())
+    Ok(target)
 }
 
 impl Run<'_> {
@@ -221,7 +230,7 @@ impl Run<'_> {
         let request = export_request(self.batching, names);
         match self
             .client
-            .export_to(&request, target, self.progress.as_ref())
+            .export_to(&request, target, self.limits, self.progress.as_ref())
             .await
         {
             Ok(written) => Ok(Ok(written)),
@@ -250,7 +259,7 @@ impl Run<'_> {
                     index,
                     label: batch_label(index, &names),
                     names,
-                    target,
+                    file: target.close(),
                 }),
                 Err(refusal) if names.len() == 1 => failed.push(failure(&names[0], &refusal)),
                 Err(_) => {

@@ -20,7 +20,7 @@ use anyhow::Context as _;
 
 use crate::api::export::ExportRequest;
 use crate::api::{ApiError, Client};
-use crate::archive::{self, TargetExists};
+use crate::archive::{self, TargetError};
 use crate::cli::ExportArgs;
 use crate::download::{self, Target};
 use crate::model::{JobFailure, JobType};
@@ -76,8 +76,17 @@ pub async fn execute(
     started: Instant,
 ) -> anyhow::Result<Option<Summary>> {
     let printer = &ctx.printer;
-    check_output(plan)?;
-    // Targets that exist without --force (exit 1), before any request.
+    // `-o` must be absent or a regular file (exit 2), before any request.
+    if let Output::File(path) = &plan.output {
+        download::check_destination(path)?;
+    }
+    // A staging directory a killed run left is put right first (saying so),
+    // then targets that exist without --force (exit 1), before any request.
+    if let (Some(dir), false) = (&plan.extract, plan.dry_run) {
+        for recovered in archive::recover(dir)? {
+            printer.info(recovered.to_string());
+        }
+    }
     check_targets(plan, plan.given_names())?;
     let client = connect(&plan.settings, printer).await?;
     let (names, mut failed) = choose_names(plan, &client, printer).await?;
@@ -93,12 +102,21 @@ pub async fn execute(
     }
     let work_dir = work_dir(plan);
     let target = match &plan.output {
-        Output::File(path) => Target::part_for(path).await?,
+        Output::File(path) => Target::beside(path)?,
         Output::Stdout | Output::Discard => Target::temp_in(&work_dir, ".dataarts-jobs-")?,
     };
-    let downloaded = download(&client, &plan.batching(), &names, target, work_dir, printer)
-        .await
-        .map_err(|error| explain_extract_value(plan, error))?;
+    let limits = download::Limits::new(plan.limits.max_size, plan.settings.http.timeout);
+    let downloaded = download(
+        &client,
+        &plan.batching(),
+        &limits,
+        &names,
+        target,
+        work_dir,
+        printer,
+    )
+    .await
+    .map_err(|error| explain_extract_value(plan, error))?;
     failed.extend(downloaded.failed);
     let Some(target) = downloaded.target else {
         return Err(all_failed(failed, printer));
@@ -171,50 +189,8 @@ fn explain_extract_value(plan: &ExportPlan, error: anyhow::Error) -> anyhow::Err
     }
 }
 
-/// `-o` must be absent or a regular file (refused before any request).
-fn check_output(plan: &ExportPlan) -> Result<(), UsageError> {
-    let Output::File(path) = &plan.output else {
-        return Ok(());
-    };
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => Ok(()),
-        Ok(meta) => {
-            let kind = if meta.is_dir() {
-                "directory"
-            } else {
-                special_kind(&meta)
-            };
-            Err(UsageError::OutputNotAFile {
-                path: path.clone(),
-                kind,
-            })
-        }
-        Err(_) => Ok(()),
-    }
-}
-
-#[cfg(unix)]
-fn special_kind(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let file_type = meta.file_type();
-    if file_type.is_fifo() {
-        "FIFO"
-    } else if file_type.is_socket() {
-        "socket"
-    } else if file_type.is_char_device() || file_type.is_block_device() {
-        "device"
-    } else {
-        "special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
-    "special file"
-}
-
 /// The archive and the `DIR/jobs/<name>/` directories must not exist without --force.
-pub fn check_targets(plan: &ExportPlan, names: &[String]) -> Result<(), TargetExists> {
+pub fn check_targets(plan: &ExportPlan, names: &[String]) -> Result<(), TargetError> {
     if plan.force {
         return Ok(());
     }
@@ -235,7 +211,7 @@ pub fn check_targets(plan: &ExportPlan, names: &[String]) -> Result<(), TargetEx
     if existing.is_empty() {
         Ok(())
     } else {
-        Err(TargetExists { paths: existing })
+        Err(TargetError::Exists { paths: existing })
     }
 }
 
@@ -383,10 +359,13 @@ fn check_archive(
     names: &[String],
     failed: &mut Vec<JobFailure>,
 ) -> anyhow::Result<Archive> {
-    let listing = archive::inspect(target.path(), &plan.limits)
+    // Through the file this run wrote, never by its path.
+    let listing = archive::inspect_file(target.file(), &plan.limits)
         .context("the archive the server returned was refused")?;
     let jobs = listing.jobs();
-    let bytes = std::fs::metadata(target.path())
+    let bytes = target
+        .file()
+        .metadata()
         .with_context(|| format!("cannot read {}", target.path().display()))?
         .len();
     let refused: Vec<&str> = failed.iter().map(|f| f.name.as_str()).collect();

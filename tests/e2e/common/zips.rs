@@ -98,3 +98,106 @@ pub fn bomb() -> Vec<u8> {
     let declared = (zeros.len() as u32).to_le_bytes();
     patch(bytes, &declared, &1000u32.to_le_bytes())
 }
+
+/// One entry of a zip written by hand: the stored bytes and what the
+/// headers say about them, so that headers and data can disagree.
+pub struct RawEntry<'a> {
+    pub name: &'a str,
+    pub method: u16,
+    /// The bytes stored after the local header.
+    pub data: Vec<u8>,
+    pub crc32: u32,
+    pub size: u32,
+    /// The compressed size each header states: (local, central).
+    pub csize: (u32, u32),
+}
+
+impl<'a> RawEntry<'a> {
+    /// A deflated entry, its headers telling the truth.
+    pub fn deflated(name: &'a str, contents: &[u8]) -> Self {
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(contents).expect("deflate");
+        let data = encoder.finish().expect("deflate");
+        let mut crc = flate2::Crc::new();
+        crc.update(contents);
+        let csize = data.len() as u32;
+        RawEntry {
+            name,
+            method: 8,
+            data,
+            crc32: crc.sum(),
+            size: contents.len() as u32,
+            csize: (csize, csize),
+        }
+    }
+}
+
+/// A zip of hand-written entries (no data descriptors, no ZIP64).
+pub fn build_raw(entries: &[RawEntry<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for e in entries {
+        let offset = out.len() as u32;
+        let name = e.name.as_bytes();
+        let mut local = Vec::new();
+        local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        local.extend_from_slice(&20u16.to_le_bytes());
+        local.extend_from_slice(&0u16.to_le_bytes());
+        local.extend_from_slice(&e.method.to_le_bytes());
+        local.extend_from_slice(&[0, 0, 0x21, 0]);
+        local.extend_from_slice(&e.crc32.to_le_bytes());
+        local.extend_from_slice(&e.csize.0.to_le_bytes());
+        local.extend_from_slice(&e.size.to_le_bytes());
+        local.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        local.extend_from_slice(&0u16.to_le_bytes());
+        local.extend_from_slice(name);
+        out.extend_from_slice(&local);
+        out.extend_from_slice(&e.data);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes());
+        central.extend_from_slice(&local[4..14]);
+        central.extend_from_slice(&e.crc32.to_le_bytes());
+        central.extend_from_slice(&e.csize.1.to_le_bytes());
+        central.extend_from_slice(&e.size.to_le_bytes());
+        central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        central.extend_from_slice(&[0; 8]);
+        central.extend_from_slice(&(0o100644u32 << 16).to_le_bytes());
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name);
+    }
+    let cd_start = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_start.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+/// A deflated entry whose stream is followed by more bytes inside its compressed size.
+pub fn with_data_after_the_stream() -> Vec<u8> {
+    let mut e = RawEntry::deflated("jobs/a/a.job", b"{\"name\":\"a\"} and some more text");
+    e.data.extend_from_slice(b"SMUGGLED");
+    let csize = e.data.len() as u32;
+    e.csize = (csize, csize);
+    build_raw(&[RawEntry::deflated("jobs/a/ok.job", b"{}"), e])
+}
+
+/// A local header whose compressed size differs from the central directory's.
+pub fn with_local_size_mismatch() -> Vec<u8> {
+    let mut e = RawEntry::deflated("jobs/a/a.job", b"{\"name\":\"a\"}");
+    e.csize.0 += 1;
+    build_raw(&[e])
+}
+
+/// Entries at the top level and in git's folders.
+pub fn with_git_or_top_level(name: &str) -> Vec<u8> {
+    build_raw(&[
+        RawEntry::deflated("jobs/a/a.job", b"{}"),
+        RawEntry::deflated(name, b"[core]\n\tfsmonitor = touch /tmp/pwned\n"),
+    ])
+}
