@@ -186,11 +186,7 @@ async fn dry_run(importer: &Importer<'_>, staged: &[Staged], json: bool) -> anyh
                 .check_file(&archive.object.to_string())
                 .await
                 .with_context(|| format!("checking {}", archive.object))?;
-            archive.jobs = info
-                .jobs
-                .iter()
-                .filter_map(|job| job.get("name").and_then(Value::as_str).map(str::to_string))
-                .collect();
+            archive.jobs = info.job_names();
             let missing: Vec<Value> = info
                 .resources
                 .iter()

@@ -370,11 +370,7 @@ impl Importer<'_> {
                 .await
                 .map_err(|error| error.context(format!("checking {}", archive.object)))?;
             if archive.jobs.is_empty() {
-                archive.jobs = info
-                    .jobs
-                    .iter()
-                    .filter_map(|job| job.get("name").and_then(|n| n.as_str()).map(str::to_string))
-                    .collect();
+                archive.jobs = info.job_names();
             }
             for resource in info.resources {
                 if resource.is_missing()
