@@ -681,47 +681,33 @@ mod tests {
     fn each_job_gets_a_subtask_and_the_task_sums_them_up() {
         let mut workspace = Workspace::default();
         let now = SystemTime::now();
-        let archived = |job_file: Option<&'static [u8]>| ArchivedJob {
-            job_file: job_file.map(Bytes::from_static),
-            files: Vec::new(),
+        let mut import = |name: &str, job_file: Option<&'static [u8]>, failing: bool| {
+            let archived = ArchivedJob {
+                job_file: job_file.map(Bytes::from_static),
+                files: Vec::new(),
+            };
+            let request = request(&[], &[]);
+            import_job(
+                &mut workspace,
+                name.into(),
+                archived,
+                &request,
+                failing,
+                now,
+            )
         };
-        let imported = import_job(
-            &mut workspace,
-            "a".into(),
-            archived(Some(b"{}")),
-            &request(&[], &[]),
-            false,
-            now,
-        );
+        let imported = import("a", Some(b"{}"), false);
         assert_eq!(imported.status, "SUCCESSFUL");
-        assert!(workspace.jobs.contains_key("a"));
-        let skipped = import_job(
-            &mut workspace,
-            "a".into(),
-            archived(Some(b"{}")),
-            &request(&[], &[]),
-            false,
-            now,
-        );
+        let skipped = import("a", Some(b"{}"), false);
         assert_eq!(skipped.message, "The job a exists and was skipped.");
-        let locked = import_job(
-            &mut workspace,
-            "b".into(),
-            archived(Some(b"{}")),
-            &request(&[], &[]),
-            true,
-            now,
-        );
-        let no_job_file = import_job(
-            &mut workspace,
-            "c".into(),
-            archived(None),
-            &request(&[], &[]),
-            false,
-            now,
-        );
+        let locked = import("b", Some(b"{}"), true);
+        let no_job_file = import("c", None, false);
         assert_eq!(no_job_file.name, "Import the c job.");
-        assert!(!workspace.jobs.contains_key("b") && !workspace.jobs.contains_key("c"));
+        assert_eq!(
+            workspace.jobs.keys().collect::<Vec<_>>(),
+            ["a"],
+            "only the imported job"
+        );
         assert_eq!(task_status(&[imported.clone(), skipped]), "SUCCESSFUL");
         assert_eq!(task_status(&[imported, locked.clone()]), "WARNING");
         assert_eq!(task_status(&[locked, no_job_file]), "FAILED");
