@@ -432,6 +432,20 @@ pub fn name_list(names: &[String], shown: usize) -> String {
     )
 }
 
+/// Epoch milliseconds as `2024-05-20T02:00:00Z` (UTC, whole seconds); the
+/// number itself when it is out of range.
+pub fn iso_utc(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,6 +458,13 @@ mod tests {
         assert_eq!(size(2228), "2.2 KiB");
         assert_eq!(size(1024 * 1024 - 1), "1.0 MiB");
         assert_eq!(size(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+
+    #[test]
+    fn times_are_utc_to_the_second() {
+        assert_eq!(iso_utc(1_544_777_081_999), "2018-12-14T08:44:41Z");
+        assert_eq!(iso_utc(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(iso_utc(i64::MAX), i64::MAX.to_string());
     }
 
     #[test]

@@ -70,11 +70,42 @@ pub struct ResourceMap {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct FileInfo {
     #[serde(default)]
-    pub jobs: Vec<serde_json::Value>,
+    pub jobs: Vec<FileJob>,
     #[serde(default)]
     pub scripts: Vec<serde_json::Value>,
     #[serde(default)]
     pub resources: Vec<ResourceStatus>,
+}
+
+impl FileInfo {
+    /// The names of the jobs the archive holds, in check-file's order
+    /// (entries without a name left out).
+    pub fn job_names(&self) -> Vec<String> {
+        self.jobs
+            .iter()
+            .filter_map(|job| job.name.clone())
+            .collect()
+    }
+}
+
+/// A job check-file lists (`{"name", "path", "params"}`). Read leniently:
+/// an entry that is not an object, or whose `name` is not a string, has no
+/// name rather than failing the whole pre-flight.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "serde_json::Value")]
+pub struct FileJob {
+    pub name: Option<String>,
+}
+
+impl From<serde_json::Value> for FileJob {
+    fn from(entry: serde_json::Value) -> Self {
+        Self {
+            name: entry
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+        }
+    }
 }
 
 /// A resource check-file found referenced.
@@ -365,6 +396,21 @@ mod tests {
         assert_eq!(task.subtasks[1].message, None);
         assert!(!TaskStatus::parse("QUEUED").is_terminal());
         assert!(SystemTask::from_value(serde_json::json!({"id": "x"})).is_none());
+    }
+
+    #[test]
+    fn check_file_jobs_are_named_or_left_out() {
+        let info: FileInfo = serde_json::from_value(serde_json::json!({
+            "jobs": [{"name": "a", "path": "/", "params": {}}, {"path": "/x"},
+                     {"name": 7}, "b", null, {"name": "c"}],
+            "resources": [{"name": "dws", "type": "DWS_CONNECTION", "status": 0}]
+        }))
+        .expect("file info");
+        assert_eq!(info.jobs.len(), 6);
+        assert_eq!(info.job_names(), ["a", "c"]);
+        assert!(info.resources[0].is_missing());
+        let empty: FileInfo = serde_json::from_str("{}").expect("file info");
+        assert!(empty.job_names().is_empty());
     }
 
     #[test]

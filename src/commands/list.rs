@@ -5,14 +5,12 @@
 use std::time::SystemTime;
 
 use anyhow::Context as _;
-use time::macros::format_description;
-use time::OffsetDateTime;
 
 use crate::cli::{JobTypeArg, ListArgs};
 use crate::config;
 use crate::model::{JobType, ListedJob};
 use crate::names::Matcher;
-use crate::output::Printer;
+use crate::output::{iso_utc, Printer};
 use crate::text::escape_controls;
 
 use super::{connect, Context};
@@ -143,19 +141,6 @@ fn table(rows: &[[String; 5]]) -> Vec<String> {
             .map(|row| line([&row[0], &row[1], &row[2], &row[3], &row[4]])),
     );
     lines
-}
-
-/// Epoch milliseconds as `2024-05-20T02:00:00Z`.
-fn iso_utc(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .ok()
-        .and_then(|t| {
-            t.format(format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-            ))
-            .ok()
-        })
-        .unwrap_or_else(|| ms.to_string())
 }
 
 /// `3 days ago`, `just now`.

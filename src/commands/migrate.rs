@@ -401,14 +401,9 @@ async fn dry_run(
             .line(&format!("exists in the target: {name} (would {action})"))
             .context("cannot write to stdout")?;
     }
-    printer.info(format!(
-        "dry run: nothing exported, uploaded or imported; {} read-only {} sent",
+    printer.info(super::import::dry_run::summary_line(
+        "nothing exported, uploaded or imported",
         sent,
-        if sent == 1 {
-            "request was"
-        } else {
-            "requests were"
-        }
     ));
     Ok(())
 }

@@ -5,15 +5,13 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use time::macros::format_description;
-use time::OffsetDateTime;
 
 use crate::api::import::{is_valid_task_id, SystemTask, TaskStatus};
 use crate::cli::TaskArgs;
 use crate::config;
 use crate::import::wait::{self, WaitOptions, Waited};
 use crate::import::ImportError;
-use crate::output::Printer;
+use crate::output::{self, Printer};
 use crate::text::escape_controls;
 
 use super::{connect, Context};
@@ -30,18 +28,9 @@ pub async fn run(args: TaskArgs, ctx: &Context) -> anyhow::Result<()> {
             timeout: Duration::from_secs(args.wait_timeout),
             scale: settings.http.retry_delay_scale,
         };
-        let spinner = printer.spinner(format!("waiting for task {}…", args.task_id));
-        let seen = |task: &SystemTask, elapsed: Duration| {
-            spinner.set_message(format!(
-                "waiting for task {}… {} ({}s)",
-                args.task_id,
-                task.status,
-                elapsed.as_secs()
-            ));
-        };
-        let waited = wait::wait(&client, &args.task_id, options, printer, &seen).await;
-        spinner.finish();
-        match waited? {
+        let waited = wait::wait_showing(&client, &args.task_id, options, printer, "task").await?;
+        let status = waited.status();
+        match waited {
             Waited::Ended(task) => task,
             Waited::TimedOut { last } => {
                 if let Some(task) = &last {
@@ -49,8 +38,7 @@ pub async fn run(args: TaskArgs, ctx: &Context) -> anyhow::Result<()> {
                 }
                 return Err(ImportError::WaitTimeout {
                     task_id: args.task_id.clone(),
-                    status: last
-                        .map_or_else(|| "unknown".to_string(), |t| t.status.as_str().to_string()),
+                    status,
                     staging: None,
                     seconds: args.wait_timeout,
                 }
@@ -111,18 +99,7 @@ fn show(task: &SystemTask, json: bool, printer: &Printer) -> anyhow::Result<()> 
 
 /// Epoch milliseconds as ISO-8601 UTC; `-` when absent.
 fn when(ms: Option<i64>) -> String {
-    let Some(ms) = ms else {
-        return "-".to_string();
-    };
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-            ))
-            .ok()
-        })
-        .unwrap_or_else(|| ms.to_string())
+    ms.map_or_else(|| "-".to_string(), output::iso_utc)
 }
 
 #[cfg(test)]

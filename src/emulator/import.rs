@@ -29,7 +29,7 @@ use serde_json::{json, Value};
 
 use super::dlf::unknown_workspace;
 use super::respond::{dlf_error, invalid_parameter, json_response, Req, ResBody, INVALID};
-use super::store::{epoch_ms, Job};
+use super::store::{epoch_ms, Job, Workspace};
 use super::State;
 use crate::auth::signer::find_header;
 use crate::obs::ObjectPath;
@@ -170,6 +170,20 @@ fn unzip_jobs(bytes: &[u8]) -> Option<BTreeMap<String, ArchivedJob>> {
     Some(jobs)
 }
 
+/// The target workspace's id (the `workspace` header) and the archive at
+/// `path`; or DLF's answer refusing the workspace, else the archive.
+fn workspace_and_archive<'r>(
+    state: &State,
+    req: &Req<'r>,
+    path: Option<&str>,
+) -> Result<(Option<&'r str>, Archived), Box<Response<ResBody>>> {
+    let workspace_id = find_header(req.headers, "workspace");
+    if state.store_read().workspace(workspace_id).is_none() {
+        return Err(Box::new(unknown_workspace(req)));
+    }
+    Ok((workspace_id, read_archive(state, path)?))
+}
+
 fn parse_body(body: &[u8]) -> Option<serde_json::Map<String, Value>> {
     match serde_json::from_slice::<Value>(body).ok()? {
         Value::Object(map) => Some(map),
@@ -182,11 +196,8 @@ pub(crate) fn check_file(state: &State, req: &Req<'_>) -> Response<ResBody> {
     let Some(body) = parse_body(req.body) else {
         return invalid_parameter(INVALID);
     };
-    let workspace_id = find_header(req.headers, "workspace");
-    if state.store_read().workspace(workspace_id).is_none() {
-        return unknown_workspace(req);
-    }
-    let (_, archived) = match read_archive(state, body.get("path").and_then(Value::as_str)) {
+    let path = body.get("path").and_then(Value::as_str);
+    let (workspace_id, (_, archived)) = match workspace_and_archive(state, req, path) {
         Ok(found) => found,
         Err(refusal) => return *refusal,
     };
@@ -199,55 +210,18 @@ pub(crate) fn check_file(state: &State, req: &Req<'_>) -> Response<ResBody> {
             .as_deref()
             .and_then(|bytes| serde_json::from_slice(bytes).ok())
             .unwrap_or(Value::Null);
-        let params: serde_json::Map<String, Value> = definition
-            .get("params")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|param| {
-                Some((
-                    param.get("name")?.as_str()?.to_string(),
-                    param.get("value").cloned().unwrap_or(Value::Null),
-                ))
-            })
-            .collect();
-        jobs.push(json!({
-            "name": name,
-            "path": definition.get("directory").and_then(Value::as_str).unwrap_or("/"),
-            "params": params,
-        }));
+        jobs.push(job_entry(name, &definition));
         collect_job_connections(&definition, &mut referenced);
         for (file, bytes) in &job.files {
-            let Some(stem) = file.strip_suffix(".script") else {
-                continue;
-            };
-            let script: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-            scripts.push(json!({
-                "name": script.get("name").and_then(Value::as_str).unwrap_or(stem),
-                "path": script.get("directory").and_then(Value::as_str).unwrap_or("/"),
-            }));
-            if let Some(connection) = script.get("connectionName").and_then(Value::as_str) {
-                let kind = connection_type(script.get("type").and_then(Value::as_str));
-                referenced.insert(connection.to_string(), kind);
+            if let Some(stem) = file.strip_suffix(".script") {
+                scripts.push(script_entry(stem, bytes, &mut referenced));
             }
         }
     }
     let resources: Vec<Value> = referenced
         .iter()
         .map(|(name, kind)| {
-            let present = match &state.connections {
-                None => true,
-                Some(all) => all
-                    .get(
-                        workspace_id
-                            .filter(|id| !id.trim().is_empty())
-                            .unwrap_or("default"),
-                    )
-                    .is_some_and(|list| {
-                        list.iter()
-                            .any(|c| &c.name == name && c.kind.as_deref().is_none_or(|k| k == kind))
-                    }),
-            };
+            let present = has_connection(state, workspace_id, name, kind);
             json!({"name": name, "type": kind, "status": i32::from(present)})
         })
         .collect();
@@ -255,6 +229,58 @@ pub(crate) fn check_file(state: &State, req: &Req<'_>) -> Response<ResBody> {
         StatusCode::OK,
         &json!({"jobs": jobs, "scripts": scripts, "resources": resources}),
     )
+}
+
+/// check-file's entry for a job: its name, folder and parameters.
+fn job_entry(name: &str, definition: &Value) -> Value {
+    let params: serde_json::Map<String, Value> = definition
+        .get("params")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|param| {
+            Some((
+                param.get("name")?.as_str()?.to_string(),
+                param.get("value").cloned().unwrap_or(Value::Null),
+            ))
+        })
+        .collect();
+    json!({
+        "name": name,
+        "path": definition.get("directory").and_then(Value::as_str).unwrap_or("/"),
+        "params": params,
+    })
+}
+
+/// check-file's entry for a `<stem>.script` file; the connection it names
+/// goes into `referenced`.
+fn script_entry(stem: &str, bytes: &[u8], referenced: &mut BTreeMap<String, String>) -> Value {
+    let script: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    if let Some(connection) = script.get("connectionName").and_then(Value::as_str) {
+        let kind = connection_type(script.get("type").and_then(Value::as_str));
+        referenced.insert(connection.to_string(), kind);
+    }
+    json!({
+        "name": script.get("name").and_then(Value::as_str).unwrap_or(stem),
+        "path": script.get("directory").and_then(Value::as_str).unwrap_or("/"),
+    })
+}
+
+/// Whether the workspace has the connection `name` of `kind` (any, without
+/// `--connections`; a listed connection without a type has every type).
+fn has_connection(state: &State, workspace_id: Option<&str>, name: &str, kind: &str) -> bool {
+    let Some(all) = &state.connections else {
+        return true;
+    };
+    all.get(
+        workspace_id
+            .filter(|id| !id.trim().is_empty())
+            .unwrap_or("default"),
+    )
+    .is_some_and(|list| {
+        list.iter()
+            .any(|c| c.name == name && c.kind.as_deref().is_none_or(|k| k == kind))
+    })
 }
 
 /// The connections a job's nodes name (`connectionName` properties).
@@ -375,84 +401,25 @@ pub(crate) fn import(state: &State, req: &Req<'_>) -> Response<ResBody> {
     let Some(request) = parse_import(req.body) else {
         return invalid_parameter(INVALID);
     };
-    let workspace_id = find_header(req.headers, "workspace");
-    if state.store_read().workspace(workspace_id).is_none() {
-        return unknown_workspace(req);
-    }
-    let (object, archived) = match read_archive(state, Some(&request.path)) {
-        Ok(found) => found,
-        Err(refusal) => return *refusal,
-    };
+    let (workspace_id, (object, archived)) =
+        match workspace_and_archive(state, req, Some(&request.path)) {
+            Ok(found) => found,
+            Err(refusal) => return *refusal,
+        };
     let now = SystemTime::now();
     let task_id = new_id();
-    let mut subtasks = Vec::new();
     let mut store = state.store_write();
     let Some(workspace) = store.workspace_mut(workspace_id) else {
         return unknown_workspace(req);
     };
-    for (name, archived_job) in archived {
-        let subtask = |status: &'static str, message: String| SubTask {
-            id: new_id(),
-            name: format!("Import the {name} job."),
-            status,
-            message,
-        };
-        if state.fail_import.iter().any(|failing| failing == &name) {
-            subtasks.push(subtask(
-                "FAILED",
-                format!("Failed to import the job {name}: the job is locked by another user."),
-            ));
-            continue;
-        }
-        let Some(job_file) = archived_job.job_file else {
-            subtasks.push(subtask(
-                "FAILED",
-                format!("Failed to import the job {name}: the archive holds no {name}.job."),
-            ));
-            continue;
-        };
-        let existing = workspace.jobs.get(&name);
-        if existing.is_some() && !request.overwrite {
-            subtasks.push(subtask(
-                "SUCCESSFUL",
-                format!("The job {name} exists and was skipped."),
-            ));
-            continue;
-        }
-        let job_file = rewrite_job(&job_file, &name, &request);
-        let files = archived_job
-            .files
-            .into_iter()
-            .map(|(file, bytes)| {
-                let bytes = if file.ends_with(".script") {
-                    rewrite_script(&bytes, &request)
-                } else {
-                    bytes
-                };
-                (file, bytes)
-            })
-            .collect();
-        // An overwrite moves lastUpdateTime, even within the same millisecond.
-        let updated = match existing {
-            Some(old) if old.meta.updated >= now => {
-                old.meta.updated + std::time::Duration::from_millis(1)
-            }
-            _ => now,
-        };
-        let mut job = Job::imported(&name, job_file, files, updated);
-        if let Some(old) = existing {
-            job.meta.created = old.meta.created;
-        }
-        workspace.jobs.insert(name.clone(), job);
-        subtasks.push(subtask("SUCCESSFUL", String::new()));
-    }
+    let subtasks: Vec<SubTask> = archived
+        .into_iter()
+        .map(|(name, job)| {
+            let failing = state.fail_import.iter().any(|failing| failing == &name);
+            import_job(workspace, name, job, &request, failing, now)
+        })
+        .collect();
     drop(store);
-    let failed = subtasks.iter().filter(|s| s.status == "FAILED").count();
-    let status = match failed {
-        0 => "SUCCESSFUL",
-        n if n == subtasks.len() => "FAILED",
-        _ => "WARNING",
-    };
     let started = epoch_ms(now);
     state.tasks.lock().insert(
         task_id.clone(),
@@ -461,12 +428,85 @@ pub(crate) fn import(state: &State, req: &Req<'_>) -> Response<ResBody> {
             name: format!("Import the job from {object}."),
             started,
             ended: started + 1,
-            status,
+            status: task_status(&subtasks),
             subtasks,
             polls_left: state.task_polls,
         },
     );
     json_response(StatusCode::OK, &json!({"taskId": task_id}))
+}
+
+/// Imports one job of the archive into `workspace` (unless `failing`, it
+/// has no `.job` file, or it exists and the policy skips it); its subtask.
+fn import_job(
+    workspace: &mut Workspace,
+    name: String,
+    archived: ArchivedJob,
+    request: &ImportRequest,
+    failing: bool,
+    now: SystemTime,
+) -> SubTask {
+    let subtask = |status: &'static str, message: String| SubTask {
+        id: new_id(),
+        name: format!("Import the {name} job."),
+        status,
+        message,
+    };
+    if failing {
+        return subtask(
+            "FAILED",
+            format!("Failed to import the job {name}: the job is locked by another user."),
+        );
+    }
+    let Some(job_file) = archived.job_file else {
+        return subtask(
+            "FAILED",
+            format!("Failed to import the job {name}: the archive holds no {name}.job."),
+        );
+    };
+    let existing = workspace.jobs.get(&name);
+    if existing.is_some() && !request.overwrite {
+        return subtask(
+            "SUCCESSFUL",
+            format!("The job {name} exists and was skipped."),
+        );
+    }
+    let job_file = rewrite_job(&job_file, &name, request);
+    let files = archived
+        .files
+        .into_iter()
+        .map(|(file, bytes)| {
+            let bytes = if file.ends_with(".script") {
+                rewrite_script(&bytes, request)
+            } else {
+                bytes
+            };
+            (file, bytes)
+        })
+        .collect();
+    // An overwrite moves lastUpdateTime, even within the same millisecond.
+    let updated = match existing {
+        Some(old) if old.meta.updated >= now => {
+            old.meta.updated + std::time::Duration::from_millis(1)
+        }
+        _ => now,
+    };
+    let mut job = Job::imported(&name, job_file, files, updated);
+    if let Some(old) = existing {
+        job.meta.created = old.meta.created;
+    }
+    workspace.jobs.insert(name.clone(), job);
+    subtask("SUCCESSFUL", String::new())
+}
+
+/// `SUCCESSFUL` when no subtask failed, `FAILED` when all did, else `WARNING`.
+fn task_status(subtasks: &[SubTask]) -> &'static str {
+    let failed = subtasks.iter().filter(|s| s.status == "FAILED").count();
+    match failed {
+        0 => "SUCCESSFUL",
+        n if n == subtasks.len() => "FAILED",
+        _ => "WARNING",
+    }
 }
 
 /// The `.job` file with `params`, `jobsParam` and `resources` applied; the
@@ -635,5 +675,41 @@ mod tests {
         assert!(parse_import(br#"{"sameNamePolicy":"SKIP"}"#).is_none());
         assert!(parse_import(br#"{"path":"obs://b/k","params":{"a":1}}"#).is_none());
         assert!(parse_import(br#"{"path":"obs://b/k","targetStatus":"DONE"}"#).is_none());
+    }
+
+    #[test]
+    fn each_job_gets_a_subtask_and_the_task_sums_them_up() {
+        let mut workspace = Workspace::default();
+        let now = SystemTime::now();
+        let mut import = |name: &str, job_file: Option<&'static [u8]>, failing: bool| {
+            let archived = ArchivedJob {
+                job_file: job_file.map(Bytes::from_static),
+                files: Vec::new(),
+            };
+            let request = request(&[], &[]);
+            import_job(
+                &mut workspace,
+                name.into(),
+                archived,
+                &request,
+                failing,
+                now,
+            )
+        };
+        let imported = import("a", Some(b"{}"), false);
+        assert_eq!(imported.status, "SUCCESSFUL");
+        let skipped = import("a", Some(b"{}"), false);
+        assert_eq!(skipped.message, "The job a exists and was skipped.");
+        let locked = import("b", Some(b"{}"), true);
+        let no_job_file = import("c", None, false);
+        assert_eq!(no_job_file.name, "Import the c job.");
+        assert_eq!(
+            workspace.jobs.keys().collect::<Vec<_>>(),
+            ["a"],
+            "only the imported job"
+        );
+        assert_eq!(task_status(&[imported.clone(), skipped]), "SUCCESSFUL");
+        assert_eq!(task_status(&[imported, locked.clone()]), "WARNING");
+        assert_eq!(task_status(&[locked, no_job_file]), "FAILED");
     }
 }

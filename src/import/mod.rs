@@ -7,11 +7,14 @@
 //! - [`staging`]: where archives are staged (`<PREFIX><run-id>/<n>.zip`);
 //! - [`pipeline`]: the steps — upload, pre-flight (check-file and the
 //!   target's jobs), import, wait, verify by reading back, clean up;
+//! - [`ledger`]: where each staged object stands, and what clean-up
+//!   deletes and keeps however a run ends;
 //! - [`wait`]: polling a system task with a growing interval;
 //! - [`verify`]: each job's outcome from the target's listing.
 //!
 //! Errors state facts ([`ImportError`]); `exit.rs` maps them.
 
+pub mod ledger;
 pub mod pipeline;
 pub mod source;
 pub mod staging;

@@ -5,16 +5,17 @@
 //! Clean-up deletes exactly the objects this run uploaded: once their task
 //! is terminal, or when the run stops before importing them. An object whose
 //! task may still be reading it (a wait that timed out, Ctrl-C, an import
-//! request whose fate is unknown) is kept and named.
+//! request whose fate is unknown) is kept and named. Each step records what
+//! it did in a [`Ledger`]; clean-up does what the ledger says.
 
-use std::time::Duration;
-
+use anyhow::Context as _;
 use bytes::Bytes;
 
+use super::ledger::{CleanUp, Ledger};
 use super::verify::{self, JobResult, Listing};
 use super::wait::{self, Waited};
 use super::{ImportError, Options};
-use crate::api::import::{ResourceStatus, SystemTask, TaskStatus};
+use crate::api::import::{FileInfo, ResourceStatus, SystemTask, TaskStatus};
 use crate::api::{ApiError, Client};
 use crate::model::JobType;
 use crate::obs::{self, ObjectPath};
@@ -103,15 +104,28 @@ pub struct Importer<'a> {
     pub printer: &'a Printer,
 }
 
-/// Prints, if dropped before it is disarmed (Ctrl-C drops the run's future),
-/// that the task may still run and what was kept.
+/// Prints, if dropped while armed (Ctrl-C drops the run's future), that the
+/// run stopped and what it leaves behind.
 struct InterruptNotice {
     printer: Printer,
     text: Option<String>,
 }
 
 impl InterruptNotice {
-    fn disarm(mut self) {
+    /// A notice that says nothing until armed.
+    fn new(printer: &Printer) -> Self {
+        Self {
+            printer: printer.clone(),
+            text: None,
+        }
+    }
+
+    /// What to say if the run is dropped now.
+    fn arm(&mut self, text: String) {
+        self.text = Some(text);
+    }
+
+    fn disarm(&mut self) {
         self.text = None;
     }
 }
@@ -136,230 +150,95 @@ pub async fn target_jobs(client: &Client) -> anyhow::Result<Listing> {
     Ok(listing)
 }
 
+/// Whether a failed import request surely started nothing: the service
+/// refused it (4xx). Anything else may have started a task.
+fn is_refusal(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<ApiError>()
+        .is_some_and(|api| api.status().is_some_and(|s| (400..500).contains(&s)))
+}
+
 impl Importer<'_> {
     /// Uploads, pre-flights, imports, waits, verifies and cleans up
-    /// `archives`, adding to `report`.
+    /// `archives`, adding to `report`. However the steps end, clean-up
+    /// does what the [`Ledger`] they kept says.
     pub async fn run(&self, mut archives: Vec<Staged>, report: &mut Report) -> anyhow::Result<()> {
-        let mut owned: Vec<ObjectPath> = Vec::new();
+        let mut ledger = Ledger::new(&archives);
+        let done = self.steps(&mut archives, &mut ledger, report).await;
+        // 6. Clean up.
+        self.clean_up(&ledger, report).await;
+        done
+    }
+
+    /// Steps 1 to 5, each recording in `ledger` what it did to the staged
+    /// objects; the first failure stops the run.
+    async fn steps(
+        &self,
+        archives: &mut [Staged],
+        ledger: &mut Ledger,
+        report: &mut Report,
+    ) -> anyhow::Result<()> {
         // Ctrl-C before any import leaves what was uploaded: say so.
-        let mut staged_notice: Option<InterruptNotice> = None;
+        let mut notice = InterruptNotice::new(self.printer);
         // 1. Upload.
-        for archive in &archives {
+        let uploaded = self.upload(archives, ledger, &mut notice, report).await;
+        // 2. Pre-flight.
+        let before = match uploaded {
+            Ok(()) => self.preflight(archives).await,
+            Err(error) => Err(error),
+        };
+        notice.disarm();
+        let before = before?;
+        // 3. and 4. Import, wait.
+        let mut tasks = Vec::with_capacity(archives.len());
+        for (index, archive) in archives.iter().enumerate() {
+            tasks.push(self.import_and_wait(index, archive, ledger, report).await?);
+        }
+        if self.options.no_wait {
+            not_verified(archives, report);
+            return Ok(());
+        }
+        // 5. Verify.
+        self.verify(archives, &tasks, &before, report).await
+    }
+
+    /// Uploads the archives this run stages, re-arming `notice` with what is
+    /// staged after each; the first failure stops, naming the archive.
+    async fn upload(
+        &self,
+        archives: &[Staged],
+        ledger: &mut Ledger,
+        notice: &mut InterruptNotice,
+        report: &mut Report,
+    ) -> anyhow::Result<()> {
+        for (index, archive) in archives.iter().enumerate() {
             let Some(bytes) = &archive.bytes else {
                 continue;
             };
             let obs = self.obs.ok_or(obs::ObsError::TokenCredentials)?;
-            let spinner = self.printer.spinner(format!(
-                "uploading {} ({})…",
-                archive.label,
-                output::size(bytes.len() as u64)
-            ));
+            let size = output::size(bytes.len() as u64);
+            let spinner = self
+                .printer
+                .spinner(format!("uploading {} ({size})…", archive.label));
             let stored = obs.put_object(&archive.object, bytes.clone()).await;
             spinner.finish();
-            match stored {
-                Ok(stored) => {
-                    report.request_id(stored.request_id);
-                    owned.push(archive.object.clone());
-                    if let Some(previous) = staged_notice.take() {
-                        previous.disarm();
-                    }
-                    staged_notice = Some(InterruptNotice {
-                        printer: self.printer.clone(),
-                        text: Some(format!(
-                            "stopped before importing; staged and not deleted: {}",
-                            owned
-                                .iter()
-                                .map(ToString::to_string)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    });
-                    self.printer.info(format!(
-                        "uploaded {} ({}) to {}",
-                        archive.label,
-                        output::size(bytes.len() as u64),
-                        archive.object
-                    ));
-                }
-                Err(error) => {
-                    if let Some(notice) = staged_notice.take() {
-                        notice.disarm();
-                    }
-                    self.clean_up(&owned, report).await;
-                    return Err(error.context(format!("uploading {}", archive.label)));
-                }
-            }
-        }
-        // 2. Pre-flight.
-        let before = match self.preflight(&mut archives).await {
-            Ok(before) => before,
-            Err(error) => {
-                if let Some(notice) = staged_notice.take() {
-                    notice.disarm();
-                }
-                self.clean_up(&owned, report).await;
-                return Err(error);
-            }
-        };
-        if let Some(notice) = staged_notice.take() {
-            notice.disarm();
-        }
-        // 3. and 4. Import, wait.
-        let mut tasks: Vec<Option<SystemTask>> = Vec::new();
-        for (index, archive) in archives.iter().enumerate() {
-            let ours = archive.bytes.is_some();
-            let body = self.options.body(&archive.object.to_string());
-            let started = match self.dlf.start_import(&body).await {
-                Ok(started) => started,
-                Err(error) => {
-                    // A refused request started nothing; anything else may have.
-                    let refused = error
-                        .downcast_ref::<ApiError>()
-                        .is_some_and(|api| api.status().is_some_and(|s| (400..500).contains(&s)));
-                    let (free, kept): (Vec<ObjectPath>, Vec<ObjectPath>) = if refused {
-                        (
-                            archives[index..]
-                                .iter()
-                                .filter(|a| a.bytes.is_some())
-                                .map(|a| a.object.clone())
-                                .collect(),
-                            Vec::new(),
-                        )
-                    } else {
-                        (
-                            archives[index + 1..]
-                                .iter()
-                                .filter(|a| a.bytes.is_some())
-                                .map(|a| a.object.clone())
-                                .collect(),
-                            ours.then(|| archive.object.clone()).into_iter().collect(),
-                        )
-                    };
-                    self.clean_up(&free, report).await;
-                    self.keep(&kept, report);
-                    return Err(error.context(format!("importing {}", archive.object)));
-                }
-            };
-            report.request_id(started.request_id.clone());
-            let task_id = started.task_id;
+            let stored = stored.with_context(|| format!("uploading {}", archive.label))?;
+            report.request_id(stored.request_id);
+            ledger.uploaded(index);
+            notice.arm(format!(
+                "stopped before importing; staged and not deleted: {}",
+                ledger
+                    .unread()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             self.printer.info(format!(
-                "import task {task_id} started for {} ({})",
-                archive.object,
-                output::plural(archive.jobs.len() as u64, "job", "jobs")
-            ));
-            report.tasks.push(TaskReport {
-                id: task_id.clone(),
-                status: TaskStatus::Running.as_str().to_string(),
-                staging_key: archive.object.to_string(),
-                jobs: archive.jobs.clone(),
-            });
-            if self.options.no_wait {
-                tasks.push(None);
-                continue;
-            }
-            let notice = InterruptNotice {
-                printer: self.printer.clone(),
-                text: Some(format!(
-                    "stopped while import task {task_id} runs; {} kept; `dataarts-jobs task {task_id} --wait` follows it",
-                    if ours { format!("the staged archive {}", archive.object) } else { format!("{}", archive.object) }
-                )),
-            };
-            let waited = self.wait(&task_id).await;
-            notice.disarm();
-            let waited = match waited {
-                Ok(waited) => waited,
-                Err(error) => {
-                    let later: Vec<ObjectPath> = archives[index + 1..]
-                        .iter()
-                        .filter(|a| a.bytes.is_some())
-                        .map(|a| a.object.clone())
-                        .collect();
-                    let done = self.finished_objects(&archives[..index], &tasks);
-                    self.clean_up(&[done, later].concat(), report).await;
-                    self.keep(
-                        &ours
-                            .then(|| archive.object.clone())
-                            .into_iter()
-                            .collect::<Vec<_>>(),
-                        report,
-                    );
-                    return Err(error.context(format!("waiting for import task {task_id}")));
-                }
-            };
-            match waited {
-                Waited::Ended(task) => {
-                    if let Some(entry) = report.tasks.last_mut() {
-                        entry.status = task.status.as_str().to_string();
-                    }
-                    self.printer
-                        .info(format!("import task {task_id} ended {}", task.status));
-                    tasks.push(Some(task));
-                }
-                Waited::TimedOut { last } => {
-                    let status = last
-                        .as_ref()
-                        .map_or_else(|| "unknown".to_string(), |t| t.status.as_str().to_string());
-                    if let Some(entry) = report.tasks.last_mut() {
-                        entry.status = status.clone();
-                    }
-                    let later: Vec<ObjectPath> = archives[index + 1..]
-                        .iter()
-                        .filter(|a| a.bytes.is_some())
-                        .map(|a| a.object.clone())
-                        .collect();
-                    let done = self.finished_objects(&archives[..index], &tasks);
-                    self.clean_up(&[done, later].concat(), report).await;
-                    self.keep(
-                        &ours
-                            .then(|| archive.object.clone())
-                            .into_iter()
-                            .collect::<Vec<_>>(),
-                        report,
-                    );
-                    return Err(ImportError::WaitTimeout {
-                        task_id,
-                        status,
-                        staging: Some(archive.object.to_string()),
-                        seconds: self.options.wait.timeout.as_secs(),
-                    }
-                    .into());
-                }
-            }
-        }
-        if self.options.no_wait {
-            for archive in &archives {
-                for job in &archive.jobs {
-                    report.jobs.push(JobResult {
-                        name: job.clone(),
-                        outcome: None,
-                        message: Some(
-                            "not verified: the run did not wait for the import".to_string(),
-                        ),
-                    });
-                }
-            }
-            self.keep(&owned, report);
-            return Ok(());
-        }
-        // 5. Verify.
-        let after = match target_jobs(self.dlf).await {
-            Ok(after) => after,
-            Err(error) => {
-                self.clean_up(&owned, report).await;
-                return Err(error.context("reading the target's jobs back"));
-            }
-        };
-        for (archive, task) in archives.iter().zip(&tasks) {
-            report.jobs.extend(verify::outcomes(
-                &archive.jobs,
-                &before,
-                &after,
-                self.options.overwrite,
-                task.as_ref(),
+                "uploaded {} ({size}) to {}",
+                archive.label, archive.object
             ));
         }
-        // 6. Clean up.
-        self.clean_up(&owned, report).await;
         Ok(())
     }
 
@@ -368,18 +247,7 @@ impl Importer<'_> {
     async fn preflight(&self, archives: &mut [Staged]) -> anyhow::Result<Listing> {
         let mut missing: Vec<ResourceStatus> = Vec::new();
         for archive in archives.iter_mut() {
-            let info = self
-                .dlf
-                .check_file(&archive.object.to_string())
-                .await
-                .map_err(|error| error.context(format!("checking {}", archive.object)))?;
-            if archive.jobs.is_empty() {
-                archive.jobs = info
-                    .jobs
-                    .iter()
-                    .filter_map(|job| job.get("name").and_then(|n| n.as_str()).map(str::to_string))
-                    .collect();
-            }
+            let info = self.check_file(archive).await?;
             for resource in info.resources {
                 if resource.is_missing()
                     && !self.options.maps_resource(&resource)
@@ -401,43 +269,136 @@ impl Importer<'_> {
             .map_err(|error| error.context("listing the target's jobs"))
     }
 
-    async fn wait(&self, task_id: &str) -> anyhow::Result<Waited> {
-        let spinner = self
-            .printer
-            .spinner(format!("waiting for import task {task_id}…"));
-        let seen = |task: &SystemTask, elapsed: Duration| {
-            spinner.set_message(format!(
-                "waiting for import task {task_id}… {} ({}s)",
-                task.status,
-                elapsed.as_secs()
-            ));
+    /// check-file for one archive; its jobs are taken from the answer when
+    /// the run does not know them (an object already in OBS).
+    pub async fn check_file(&self, archive: &mut Staged) -> anyhow::Result<FileInfo> {
+        let info = self
+            .dlf
+            .check_file(&archive.object.to_string())
+            .await
+            .with_context(|| format!("checking {}", archive.object))?;
+        if archive.jobs.is_empty() {
+            archive.jobs = info.job_names();
+        }
+        Ok(info)
+    }
+
+    /// Starts the import of archive `index` (its task id printed at once)
+    /// and, unless the run does not wait, waits for the task to end: its
+    /// final state, or `None` when not waited for.
+    async fn import_and_wait(
+        &self,
+        index: usize,
+        archive: &Staged,
+        ledger: &mut Ledger,
+        report: &mut Report,
+    ) -> anyhow::Result<Option<SystemTask>> {
+        let body = self.options.body(&archive.object.to_string());
+        let started = match self.dlf.start_import(&body).await {
+            Ok(started) => started,
+            Err(error) => {
+                ledger.import_failed(index, is_refusal(&error));
+                return Err(error.context(format!("importing {}", archive.object)));
+            }
         };
-        let waited = wait::wait(self.dlf, task_id, self.options.wait, self.printer, &seen).await;
-        spinner.finish();
+        ledger.started(index);
+        report.request_id(started.request_id);
+        let task_id = started.task_id;
+        self.printer.info(format!(
+            "import task {task_id} started for {} ({})",
+            archive.object,
+            output::plural(archive.jobs.len() as u64, "job", "jobs")
+        ));
+        report.tasks.push(TaskReport {
+            id: task_id.clone(),
+            status: TaskStatus::Running.as_str().to_string(),
+            staging_key: archive.object.to_string(),
+            jobs: archive.jobs.clone(),
+        });
+        if self.options.no_wait {
+            return Ok(None);
+        }
+        let waited = self
+            .wait(&task_id, archive)
+            .await
+            .with_context(|| format!("waiting for import task {task_id}"))?;
+        let status = waited.status();
+        if let Some(entry) = report.tasks.last_mut() {
+            entry.status = status.clone();
+        }
+        match waited {
+            Waited::Ended(task) => {
+                self.printer
+                    .info(format!("import task {task_id} ended {}", task.status));
+                ledger.ended(index);
+                Ok(Some(task))
+            }
+            Waited::TimedOut { .. } => Err(ImportError::WaitTimeout {
+                task_id,
+                status,
+                staging: Some(archive.object.to_string()),
+                seconds: self.options.wait.timeout.as_secs(),
+            }
+            .into()),
+        }
+    }
+
+    /// Waits for the task importing `archive`; Ctrl-C meanwhile prints the
+    /// task id and what is kept.
+    async fn wait(&self, task_id: &str, archive: &Staged) -> anyhow::Result<Waited> {
+        let kept = match archive.bytes {
+            Some(_) => format!("the staged archive {}", archive.object),
+            None => archive.object.to_string(),
+        };
+        let mut notice = InterruptNotice::new(self.printer);
+        notice.arm(format!(
+            "stopped while import task {task_id} runs; {kept} kept; `dataarts-jobs task {task_id} --wait` follows it"
+        ));
+        let waited = wait::wait_showing(
+            self.dlf,
+            task_id,
+            self.options.wait,
+            self.printer,
+            "import task",
+        )
+        .await;
+        notice.disarm();
         waited
     }
 
-    /// The objects of `archives` whose task has ended (the ones before the current).
-    fn finished_objects(
+    /// Each job's outcome, from the target's jobs read back.
+    async fn verify(
         &self,
         archives: &[Staged],
         tasks: &[Option<SystemTask>],
-    ) -> Vec<ObjectPath> {
-        archives
-            .iter()
-            .zip(tasks)
-            .filter(|(archive, task)| archive.bytes.is_some() && task.is_some())
-            .map(|(archive, _)| archive.object.clone())
-            .collect()
+        before: &Listing,
+        report: &mut Report,
+    ) -> anyhow::Result<()> {
+        let after = target_jobs(self.dlf)
+            .await
+            .context("reading the target's jobs back")?;
+        for (archive, task) in archives.iter().zip(tasks) {
+            report.jobs.extend(verify::outcomes(
+                &archive.jobs,
+                before,
+                &after,
+                self.options.overwrite,
+                task.as_ref(),
+            ));
+        }
+        Ok(())
     }
 
-    fn keep(&self, objects: &[ObjectPath], report: &mut Report) {
-        report.kept.extend(objects.iter().map(ToString::to_string));
+    /// Deletes what `ledger` says no task can still read; names what it keeps.
+    async fn clean_up(&self, ledger: &Ledger, report: &mut Report) {
+        let CleanUp { delete, keep } = ledger.clean_up();
+        self.delete(&delete, report).await;
+        report.kept.extend(keep.iter().map(ToString::to_string));
     }
 
     /// Deletes `objects` (unless staging is kept); a failed deletion is a
     /// warning naming the object, never a failure of the import.
-    async fn clean_up(&self, objects: &[ObjectPath], report: &mut Report) {
+    async fn delete(&self, objects: &[ObjectPath], report: &mut Report) {
         if objects.is_empty() {
             return;
         }
@@ -445,7 +406,7 @@ impl Importer<'_> {
             return;
         };
         if self.options.keep_staging {
-            self.keep(objects, report);
+            report.kept.extend(objects.iter().map(ToString::to_string));
             return;
         }
         for object in objects {
@@ -463,5 +424,35 @@ impl Importer<'_> {
                 }
             }
         }
+    }
+}
+
+/// The jobs of a run that did not wait: in the report, not verified.
+fn not_verified(archives: &[Staged], report: &mut Report) {
+    for archive in archives {
+        for job in &archive.jobs {
+            report.jobs.push(JobResult {
+                name: job.clone(),
+                outcome: None,
+                message: Some("not verified: the run did not wait for the import".to_string()),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_refused_import_request_surely_started_nothing() {
+        let refused = |status| is_refusal(&ApiError::with_status(status).into());
+        assert!(refused(400));
+        assert!(refused(429));
+        assert!(!refused(500));
+        assert!(!refused(503));
+        assert!(!is_refusal(&anyhow::anyhow!("connection reset")));
+        let wrapped = anyhow::Error::new(ApiError::with_status(404)).context("importing x");
+        assert!(is_refusal(&wrapped));
     }
 }

@@ -147,13 +147,15 @@ mod tests {
             .to_vec();
         let before = listing(&[("kept", 1), ("moved", 1), ("stuck", 1)]);
         let after = listing(&[("new", 5), ("kept", 1), ("moved", 5), ("stuck", 1)]);
+        let shown = |results: &[JobResult]| -> Vec<Option<&str>> {
+            results
+                .iter()
+                .map(|r| r.outcome.map(Outcome::as_str))
+                .collect()
+        };
         let skip = outcomes(&jobs, &before, &after, false, None);
-        let shown: Vec<_> = skip
-            .iter()
-            .map(|r| r.outcome.map(Outcome::as_str))
-            .collect();
         assert_eq!(
-            shown,
+            shown(&skip),
             [
                 Some("imported"),
                 Some("skipped"),
@@ -167,12 +169,8 @@ mod tests {
             ("Import the stuck_2 job.", "FAILED", "not this one"),
         ]);
         let overwrite = outcomes(&jobs, &before, &after, true, Some(&subtasks));
-        let shown: Vec<_> = overwrite
-            .iter()
-            .map(|r| r.outcome.map(Outcome::as_str))
-            .collect();
         assert_eq!(
-            shown,
+            shown(&overwrite),
             [
                 Some("imported"),
                 Some("failed"),

@@ -44,6 +44,18 @@ pub enum Waited {
     TimedOut { last: Option<SystemTask> },
 }
 
+impl Waited {
+    /// The last status seen: the final one, or `unknown` for a wait that
+    /// timed out before any poll answered.
+    pub fn status(&self) -> String {
+        match self {
+            Waited::Ended(task) => task.status.as_str().to_string(),
+            Waited::TimedOut { last: Some(task) } => task.status.as_str().to_string(),
+            Waited::TimedOut { last: None } => "unknown".to_string(),
+        }
+    }
+}
+
 /// The interval after `interval`: doubled, at most [`MAX_INTERVAL`].
 pub fn next_interval(interval: Duration) -> Duration {
     (interval * 2).min(MAX_INTERVAL)
@@ -102,6 +114,28 @@ pub async fn wait(
     }
 }
 
+/// [`wait`] with a spinner naming `what` is waited for (`import task`,
+/// `task`) and each status read.
+pub async fn wait_showing(
+    client: &Client,
+    task_id: &str,
+    options: WaitOptions,
+    printer: &Printer,
+    what: &str,
+) -> anyhow::Result<Waited> {
+    let spinner = printer.spinner(format!("waiting for {what} {task_id}…"));
+    let seen = |task: &SystemTask, elapsed: Duration| {
+        spinner.set_message(format!(
+            "waiting for {what} {task_id}… {} ({}s)",
+            task.status,
+            elapsed.as_secs()
+        ));
+    };
+    let waited = wait(client, task_id, options, printer, &seen).await;
+    spinner.finish();
+    waited
+}
+
 fn brief(error: &ApiError) -> String {
     match error.status() {
         Some(429) => "throttled (HTTP 429)".to_string(),
@@ -123,5 +157,16 @@ mod tests {
             seen.push(interval.as_secs());
         }
         assert_eq!(seen, [1, 2, 4, 8, 10, 10, 10]);
+    }
+
+    #[test]
+    fn the_status_of_a_wait_is_the_last_one_seen() {
+        let task = |status: &str| {
+            SystemTask::from_value(serde_json::json!({"id": "t", "status": status})).expect("task")
+        };
+        assert_eq!(Waited::Ended(task("WARNING")).status(), "WARNING");
+        let last = Some(task("RUNNING"));
+        assert_eq!(Waited::TimedOut { last }.status(), "RUNNING");
+        assert_eq!(Waited::TimedOut { last: None }.status(), "unknown");
     }
 }

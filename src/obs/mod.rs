@@ -610,12 +610,13 @@ mod tests {
         )));
     }
 
-    fn client(endpoint: &str) -> Client {
+    /// A transport that sends once, with a printer that shows nothing.
+    fn transport() -> Transport {
         let printer = crate::output::Printer::new(
             crate::output::Options::default(),
             crate::output::Terminals::default(),
         );
-        let transport = Transport::new(
+        Transport::new(
             &http::Options {
                 timeout: Duration::from_secs(5),
                 retries: 0,
@@ -625,9 +626,12 @@ mod tests {
             &printer,
             Vec::new(),
         )
-        .expect("transport");
+        .expect("transport")
+    }
+
+    fn client(endpoint: &str) -> Client {
         Client::new(
-            transport,
+            transport(),
             Url::parse(endpoint).expect("url"),
             &Credentials::AkSk {
                 ak: "AK".into(),
@@ -682,24 +686,9 @@ mod tests {
 
     #[test]
     fn token_credentials_cannot_sign_obs() {
-        let printer = crate::output::Printer::new(
-            crate::output::Options::default(),
-            crate::output::Terminals::default(),
-        );
-        let transport = Transport::new(
-            &http::Options {
-                timeout: Duration::from_secs(5),
-                retries: 0,
-                ca_cert: None,
-                retry_delay_scale: 0.0,
-            },
-            &printer,
-            Vec::new(),
-        )
-        .expect("transport");
         assert!(matches!(
             Client::new(
-                transport,
+                transport(),
                 Url::parse("http://h").expect("url"),
                 &Credentials::Token(Secret::new("t"))
             ),

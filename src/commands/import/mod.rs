@@ -1,0 +1,179 @@
+//! `import SOURCE`: a zip, a `jobs/<job>/` tree or `obs://BUCKET/KEY` into
+//! the target workspace, through the steps of [`crate::import::pipeline`].
+//! This module resolves the command line into an [`ImportPlan`] (no
+//! network), checks local archives before anything is sent, and reports
+//! ([`report`], shared with `migrate`); [`dry_run`] shows the plan instead.
+
+pub(crate) mod dry_run;
+mod report;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Context as _;
+
+use crate::cli::{ImportArgs, ImportOptions, SameName, TargetStatus};
+use crate::config::{self, Settings};
+use crate::env::Env;
+use crate::import::pipeline::Staged;
+use crate::import::source::{self, Archive, Source};
+use crate::import::staging::Staging;
+use crate::import::wait::WaitOptions;
+use crate::import::{self, ImportError, Importer, Report};
+use crate::obs;
+
+use super::{connect, Context};
+
+pub(crate) use report::print_report;
+
+/// A validated import, ready to run.
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    pub settings: Settings,
+    pub source: Source,
+    /// The staging bucket (required for a local source).
+    pub bucket: Option<String>,
+    pub prefix: String,
+    pub options: import::Options,
+    pub dry_run: bool,
+    pub json: bool,
+}
+
+impl ImportPlan {
+    pub fn resolve(args: &ImportArgs, env: &Env) -> anyhow::Result<Self> {
+        let source = Source::parse(&args.source)?;
+        let settings = config::resolve(&args.connection, &args.workspace, env)?;
+        let bucket = staging_bucket(&args.import)?;
+        if source.is_local() {
+            if bucket.is_none() {
+                return Err(ImportError::NoBucket.into());
+            }
+            if !matches!(settings.credentials, crate::auth::Credentials::AkSk { .. }) {
+                return Err(obs::ObsError::TokenCredentials.into());
+            }
+        }
+        Ok(Self {
+            options: options(&args.import, &settings),
+            settings,
+            source,
+            bucket,
+            prefix: args.import.obs_prefix.clone(),
+            dry_run: args.import.dry_run,
+            json: args.import.json,
+        })
+    }
+}
+
+/// `--obs-bucket`, checked.
+pub(crate) fn staging_bucket(args: &ImportOptions) -> Result<Option<String>, ImportError> {
+    match &args.obs_bucket {
+        None => Ok(None),
+        Some(name) => match obs::bucket_problem(name) {
+            Some(reason) => Err(ImportError::BadBucket {
+                name: name.clone(),
+                reason,
+            }),
+            None => Ok(Some(name.clone())),
+        },
+    }
+}
+
+/// The import options of the command line (shared with `migrate`).
+pub(crate) fn options(args: &ImportOptions, settings: &Settings) -> import::Options {
+    import::Options {
+        overwrite: args.same_name == SameName::Overwrite,
+        params: args.params.clone(),
+        job_params: args.job_params.clone(),
+        maps: args.maps.clone(),
+        allow_missing: args.allow_missing,
+        target_status: args.target_status.map(|status| {
+            match status {
+                TargetStatus::Saved => "SAVED",
+                TargetStatus::Submitted => "SUBMITTED",
+                TargetStatus::Production => "PRODUCTION",
+            }
+            .to_string()
+        }),
+        approvers: args.approvers.clone(),
+        execute_user: args.execute_user.clone(),
+        no_wait: args.no_wait,
+        wait: WaitOptions {
+            timeout: Duration::from_secs(args.wait_timeout),
+            scale: settings.http.retry_delay_scale,
+        },
+        keep_staging: args.keep_staging,
+    }
+}
+
+/// The `import` command.
+pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let printer = &ctx.printer;
+    let plan = ImportPlan::resolve(&args, &ctx.env)?;
+    // Local archives are read and checked before any request.
+    let source = plan.source.clone();
+    let archives = tokio::task::spawn_blocking(move || source::load(&source))
+        .await
+        .context("reading the source stopped unexpectedly")??;
+    let client = connect(&plan.settings, printer).await?;
+    let obs_client = match plan.source.is_local() {
+        true => Some(obs::Client::new(
+            client.transport().clone(),
+            plan.settings.obs()?.value.clone(),
+            &plan.settings.credentials,
+        )?),
+        false => None,
+    };
+    let staged = staged(&plan, archives);
+    let importer = Importer {
+        dlf: &client,
+        obs: obs_client.as_ref(),
+        options: &plan.options,
+        printer,
+    };
+    if plan.dry_run {
+        return dry_run::dry_run(&importer, &staged, plan.json).await;
+    }
+    let mut report = Report::default();
+    importer.run(staged, &mut report).await?;
+    print_report(
+        &report,
+        None,
+        plan.json,
+        printer,
+        client.transport().requests_sent(),
+        started,
+    )?;
+    match report.incomplete() {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
+    }
+}
+
+/// The archives of the run where the import reads them: the object itself
+/// for an `obs://` source, else each local archive under this run's staging
+/// key (`<PREFIX><run-id>/<n>.zip`).
+fn staged(plan: &ImportPlan, archives: Vec<Archive>) -> Vec<Staged> {
+    if let Source::Obs(object) = &plan.source {
+        return vec![Staged {
+            object: object.clone(),
+            label: object.to_string(),
+            bytes: None,
+            jobs: Vec::new(),
+        }];
+    }
+    let staging = Staging::new(
+        plan.bucket.as_deref().unwrap_or_default(),
+        &plan.prefix,
+        SystemTime::now(),
+    );
+    archives
+        .into_iter()
+        .enumerate()
+        .map(|(index, archive)| Staged {
+            object: staging.object(index + 1),
+            label: archive.label,
+            bytes: Some(archive.bytes),
+            jobs: archive.jobs,
+        })
+        .collect()
+}
