@@ -120,7 +120,6 @@ fn build(
     stream.into_inner().close()
 }
 
-
 /// Entries at least this big are checked for compressibility first.
 const SNIFF_MIN_SIZE: u64 = 1024 * 1024;
 
@@ -366,9 +365,9 @@ impl Body for ZipBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
     use http_body_util::BodyExt;
     use std::io::Cursor;
+    use std::io::Read;
     use std::time::UNIX_EPOCH;
 
     fn embedded(name: &str, bytes: &'static [u8]) -> PlannedEntry {

@@ -37,9 +37,6 @@ pub struct CleanUp {
 #[derive(Debug, Clone)]
 pub struct Ledger {
     entries: Vec<(ObjectPath, Stage)>,
-    /// Clean-up settles the archives from this one on; those before it are
-    /// left as they are (set where an import request failed).
-    settle_from: usize,
 }
 
 impl Ledger {
@@ -57,7 +54,6 @@ impl Ledger {
                     (archive.object.clone(), stage)
                 })
                 .collect(),
-            settle_from: 0,
         }
     }
 
@@ -83,7 +79,6 @@ impl Ledger {
         if !refused {
             self.started(index);
         }
-        self.settle_from = index;
     }
 
     /// The objects uploaded that no task reads yet (what Ctrl-C before the
@@ -99,7 +94,7 @@ impl Ledger {
     /// What clean-up deletes and keeps, wherever the run ended.
     pub fn clean_up(&self) -> CleanUp {
         let mut plan = CleanUp::default();
-        for (object, stage) in self.entries.iter().skip(self.settle_from) {
+        for (object, stage) in &self.entries {
             match stage {
                 Stage::Unread | Stage::Read => plan.delete.push(object.clone()),
                 Stage::Reading => plan.keep.push(object.clone()),
@@ -174,18 +169,18 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_import_deletes_its_archive_and_the_later_ones() {
+    fn a_refused_import_deletes_its_archive_the_later_ones_and_those_read() {
         let mut ledger = first_done();
         ledger.import_failed(1, true);
-        // The first (read to the end) is left as it is.
-        assert_eq!(ledger.clean_up(), plan(&[2, 3], &[]));
+        // The first was read to the end: this run staged it, so it goes too.
+        assert_eq!(ledger.clean_up(), plan(&[1, 2, 3], &[]));
     }
 
     #[test]
     fn an_import_of_unknown_fate_keeps_its_archive() {
         let mut ledger = first_done();
         ledger.import_failed(1, false);
-        assert_eq!(ledger.clean_up(), plan(&[3], &[2]));
+        assert_eq!(ledger.clean_up(), plan(&[1, 3], &[2]));
     }
 
     #[test]
