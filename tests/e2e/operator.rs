@@ -480,3 +480,18 @@ fn listings_that_lie_about_total_never_hide_jobs_nor_loop() {
         assert!(emu.requests().len() < 20, "{fault:?}: bounded paging");
     }
 }
+
+#[test]
+fn an_endless_export_body_stops_at_max_size() {
+    let emu = Emu::with(|c| c.faults.endless_body = true);
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["export", "job_batch", "--max-size", "2M"]));
+    expect_code(&output, 5);
+    assert!(
+        sandbox.snapshot().is_empty(),
+        "{:?}",
+        sandbox.snapshot().keys()
+    );
+}
