@@ -478,11 +478,13 @@ struct ByteProgress {
 
 impl ByteProgress {
     fn new(bar: Progress) -> Arc<Self> {
-        Arc::new(Self {
+        let progress = Arc::new(Self {
             bar,
             bytes: AtomicU64::new(0),
             started: Instant::now(),
-        })
+        });
+        progress.show();
+        progress
     }
 
     fn show(&self) {
