@@ -223,7 +223,7 @@ fn import(error: &ImportError) -> Failure {
             .hint("pass --obs-bucket BUCKET (a bucket in the target's region that DataArts Studio can read)"),
         ImportError::JobTooLarge { .. } | ImportError::ArchiveTooLarge { .. } => {
             Failure::new(code::USAGE).hint(
-                "the import API reads at most 10 MiB per archive: import that job on its own,                  or make its files smaller",
+                "the import API reads at most 10 MiB per archive: import that job on its own, or make its files smaller",
             )
         }
         ImportError::MissingResources { resources } => {
@@ -232,17 +232,17 @@ fn import(error: &ImportError) -> Failure {
                 failure = failure.hint(format!("--map {}:{}=<replacement>", resource.kind, resource.name));
             }
             failure.hint(
-                "map each to a resource the target has (as above), create them in the target                  workspace, or pass --allow-missing to import anyway; nothing was imported",
+                "map each to a resource the target has (as above), create them in the target workspace, or pass --allow-missing to import anyway; nothing was imported",
             )
         }
         ImportError::WaitTimeout { task_id, .. } => Failure::new(code::NETWORK).hint(format!(
             "`dataarts-jobs task {task_id} --wait` follows the task on (--wait-timeout SECS waits longer)"
         )),
         ImportError::TaskEnded { id, .. } => Failure::new(code::IMPORT).hint(format!(
-            "a WARNING task imported some jobs and failed others: the subtasks above say which and why              (`dataarts-jobs task {id}` shows them again)"
+            "a WARNING task imported some jobs and failed others: the subtasks above say which and why (`dataarts-jobs task {id}` shows them again)"
         )),
         ImportError::Incomplete { .. } => Failure::new(code::IMPORT).hint(
-            "the import is safe to re-run once the cause is fixed: jobs that were imported are              skipped (or overwritten again with --same-name overwrite)",
+            "the import is safe to re-run once the cause is fixed: jobs that were imported are skipped (or overwritten again with --same-name overwrite)",
         ),
         ImportError::SameWorkspace { .. } => Failure::new(code::USAGE)
             .hint("name another target with --to-workspace ID or --to-workspace-name NAME"),
@@ -262,20 +262,20 @@ fn obs(error: &ObsError) -> Failure {
                     "this machine's clock differs from OBS's by more than 15 minutes; sync it (timedatectl, NTP)",
                 ),
                 (401 | 403, "SignatureDoesNotMatch" | "InvalidAccessKeyId") => Failure::new(code::AUTH).hint(
-                    "OBS refused the signature: check the AK/SK (and the security token of temporary keys);                      -vv shows what was signed",
+                    "OBS refused the signature: check the AK/SK (and the security token of temporary keys); -vv shows what was signed",
                 ),
                 (401 | 403, "VirtualHostDomainRequired") => Failure::new(code::AUTH)
                     .hint("OBS wants the bucket in the host name: pass --obs-endpoint with a domain name, not an IP"),
                 (401 | 403, _) => Failure::new(code::AUTH).hint(
-                    "the keys are valid but not allowed here: the uploading user needs PutObject and                      DeleteObject on the staging bucket (--obs-bucket)",
+                    "the keys are valid but not allowed here: the uploading user needs PutObject and DeleteObject on the staging bucket (--obs-bucket)",
                 ),
                 (300..=399, _) => Failure::new(code::API).hint(
-                    "OBS redirected the request: the bucket is probably in another region; pass                      --obs-endpoint for the bucket's region",
+                    "OBS redirected the request: the bucket is probably in another region; pass --obs-endpoint for the bucket's region",
                 ),
                 (_, "NoSuchBucket") => Failure::new(code::API)
                     .hint("create the bucket in the target's region, or check --obs-bucket and --obs-endpoint"),
                 (_, "BadDigest" | "InvalidDigest") => Failure::new(code::API).hint(
-                    "OBS received other bytes than were sent (a proxy rewriting the body?): retry,                      or check HTTPS_PROXY/NO_PROXY",
+                    "OBS received other bytes than were sent (a proxy rewriting the body?): retry, or check HTTPS_PROXY/NO_PROXY",
                 ),
                 (status, _) if Class::of(status) == Class::Refused || status == 404 => Failure::new(code::API),
                 _ => Failure::new(code::NETWORK).hint("OBS failed; retry later (--retries sets how often)"),
@@ -285,7 +285,7 @@ fn obs(error: &ObsError) -> Failure {
         ObsError::ETagMismatch { .. } => Failure::new(code::NETWORK)
             .hint("the object OBS stored is not what was sent: retry; a proxy may be rewriting bodies"),
         ObsError::TokenCredentials => Failure::new(code::USAGE).hint(format!(
-            "OBS needs AK/SK: set {} and {} (an IAM token can import only an obs://BUCKET/KEY              object that is already in OBS)",
+            "OBS needs AK/SK: set {} and {} (an IAM token can import only an obs://BUCKET/KEY object that is already in OBS)",
             crate::env::SDK_AK,
             crate::env::SDK_SK
         )),

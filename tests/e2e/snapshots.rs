@@ -203,3 +203,43 @@ fn exit_130_interrupted() {
     let output = child.wait_with_output().expect("wait");
     assert_block("exit_130", &output, 130);
 }
+
+#[test]
+fn exit_7_drift() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    assert_eq!(code(&run(sandbox.cmd(&emu).args(["backup", "mirror"]))), 0);
+    std::fs::write(
+        sandbox.path("mirror/jobs/job_batch/job_batch.job"),
+        "edited by hand",
+    )
+    .expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["-q", "backup", "mirror", "--check"]));
+    assert_block("exit_7", &output, 7);
+}
+
+#[test]
+fn exit_8_a_job_that_fails_to_import() {
+    let emu = Emu::with(|c| c.fail_import = vec!["job_stream".to_string()]);
+    let sandbox = Sandbox::new();
+    assert_eq!(
+        code(&run(sandbox.cmd(&emu).args([
+            "export",
+            "job_batch",
+            "job_stream"
+        ]))),
+        0
+    );
+    let output = run(sandbox.cmd(&emu).args([
+        "-q",
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--same-name",
+        "overwrite",
+    ]));
+    assert_block("exit_8", &output, 8);
+}
