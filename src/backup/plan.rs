@@ -223,6 +223,21 @@ impl Section {
     pub fn differences(&self) -> usize {
         self.added.len() + self.changed.len() + self.removed.len()
     }
+
+    /// Counts a listed job or script: added when the manifest does not
+    /// record it, else changed (`files` changed) or unchanged (none did).
+    fn tally(&mut self, name: &str, recorded: bool, files: Vec<String>) {
+        if !recorded {
+            self.added.push(name.to_string());
+        } else if files.is_empty() {
+            self.unchanged += 1;
+        } else {
+            self.changed.push(Changed {
+                name: name.to_string(),
+                files,
+            });
+        }
+    }
 }
 
 /// A changed job or script and the files (relative to the mirror) that changed.
@@ -342,117 +357,155 @@ pub fn check_targets(
     Ok(())
 }
 
-/// Compares the staged export with the mirror and plans the switch.
+/// Compares the staged export with the mirror and plans the switch: the
+/// jobs, then the scripts (each listed one compared with the mirror, each
+/// recorded one the workspace lacks pruned unless it failed this time),
+/// then the new manifest, and what stands unrecorded beside them.
 pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
-    let mut changes = Changes::default();
-    let mut ops = Vec::new();
-    let mut new_jobs = BTreeMap::new();
-    let upstream: BTreeSet<&str> = unit.jobs.iter().map(|job| job.name.as_str()).collect();
+    let jobs = plan_jobs(unit, cancel)?;
+    let scripts = plan_scripts(unit)?;
+    let manifest = manifest::canonical_json(&Manifest {
+        format: FORMAT,
+        jobs: jobs.entries,
+        scripts: scripts.entries,
+        source: unit.source.clone(),
+    });
+    let workspace_file = workspace_file_to_write(unit);
+    let manifest_changed =
+        unit.manifest_bytes.as_deref() != Some(&manifest[..]) || workspace_file.is_some();
+    Ok(UnitPlan {
+        root: unit.root.clone(),
+        staged: unit.staged.clone(),
+        jobs: jobs.work,
+        prune_jobs: jobs.prune,
+        write_scripts: scripts.work,
+        prune_scripts: scripts.prune,
+        manifest,
+        workspace_file,
+        remove_unit: false,
+        changes: Changes {
+            jobs: jobs.section,
+            scripts: scripts.section,
+            manifest_changed,
+        },
+        unrecorded: unrecorded(unit),
+    })
+}
+
+/// One kind of thing (jobs or scripts), compared: what changed, what the
+/// new manifest records, what the switch writes (`W`) and what it prunes.
+struct Compared<E, W> {
+    section: Section,
+    entries: BTreeMap<String, E>,
+    work: Vec<W>,
+    prune: Vec<String>,
+}
+
+impl<E, W> Default for Compared<E, W> {
+    fn default() -> Self {
+        Self {
+            section: Section::default(),
+            entries: BTreeMap::new(),
+            work: Vec::new(),
+            prune: Vec::new(),
+        }
+    }
+}
+
+/// Every listed job, by name, compared with its directory in the mirror;
+/// then the recorded jobs the workspace no longer lists.
+fn plan_jobs(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<Compared<JobEntry, JobOp>> {
+    let mut compared = Compared::default();
     let mut jobs: Vec<&UpstreamJob> = unit.jobs.iter().collect();
     jobs.sort_by(|a, b| a.name.cmp(&b.name));
     for job in jobs {
-        tree::check_cancel(cancel)?;
-        let staged = tree::walk(&job_dir(&unit.staged, &job.name), cancel)?;
-        let target = job_dir(&unit.root, &job.name);
-        let prefix = format!("jobs/{}/", job.name);
-        let (op, files) = match fs::symlink_metadata(&target) {
-            Ok(meta) if meta.is_dir() => {
-                let disk = tree::walk(&target, cancel)?;
-                sync(&job.name, &staged, &disk, &prefix)
-            }
-            Ok(_) => (
-                Some(JobOp::Place {
-                    name: job.name.clone(),
-                    aside: true,
-                }),
-                every_file(&staged, &prefix),
-            ),
-            Err(_) => (
-                Some(JobOp::Place {
-                    name: job.name.clone(),
-                    aside: false,
-                }),
-                every_file(&staged, &prefix),
-            ),
-        };
-        if !unit.recorded.jobs.contains_key(&job.name) {
-            changes.jobs.added.push(job.name.clone());
-        } else if files.is_empty() {
-            changes.jobs.unchanged += 1;
-        } else {
-            changes.jobs.changed.push(Changed {
-                name: job.name.clone(),
-                files,
-            });
-        }
-        ops.extend(op);
-        new_jobs.insert(
-            job.name.clone(),
-            JobEntry {
-                files: staged
-                    .iter()
-                    .filter_map(|(path, node)| match node {
-                        Node::File { size, sha256 } => Some((
-                            format!("{prefix}{}", tree::slash_path(path)),
-                            FileEntry {
-                                sha256: sha256.clone(),
-                                size: *size,
-                            },
-                        )),
-                        Node::Dir | Node::Other => None,
-                    })
-                    .collect(),
-                last_update_time: job.last_update_time,
-                last_update_user: job.last_update_user.clone(),
-                job_type: job.job_type,
-            },
-        );
+        let (op, files, entry) = compare_job(unit, job, cancel)?;
+        let recorded = unit.recorded.jobs.contains_key(&job.name);
+        compared.section.tally(&job.name, recorded, files);
+        compared.work.extend(op);
+        compared.entries.insert(job.name.clone(), entry);
     }
-    let mut prune_jobs = Vec::new();
-    for (name, entry) in &unit.recorded.jobs {
-        if upstream.contains(name.as_str()) {
-            continue;
-        }
-        if unit.failed_jobs.contains(name) {
-            // Refused this time: kept as it was.
-            new_jobs.insert(name.clone(), entry.clone());
-            continue;
-        }
-        changes.jobs.removed.push(name.clone());
-        if tree::exists(&job_dir(&unit.root, name)) {
-            prune_jobs.push(name.clone());
-        }
-    }
+    let listed = unit.jobs.iter().map(|job| job.name.as_str()).collect();
+    compared.section.removed = gone(
+        &unit.recorded.jobs,
+        &listed,
+        &unit.failed_jobs,
+        &mut compared.entries,
+    );
+    compared.prune = on_disk(&compared.section.removed, |name| job_dir(&unit.root, name));
+    Ok(compared)
+}
 
-    let mut write_scripts = Vec::new();
-    let mut new_scripts = BTreeMap::new();
-    let listed: BTreeSet<&str> = unit.scripts.iter().map(|s| s.name.as_str()).collect();
+/// A listed job's staged export compared with its directory in the mirror:
+/// how to bring the directory up to date (nothing when it is), the files
+/// that change, and the job's new manifest entry.
+fn compare_job(
+    unit: &Unit,
+    job: &UpstreamJob,
+    cancel: &AtomicBool,
+) -> anyhow::Result<(Option<JobOp>, Vec<String>, JobEntry)> {
+    tree::check_cancel(cancel)?;
+    let staged = tree::walk(&job_dir(&unit.staged, &job.name), cancel)?;
+    let target = job_dir(&unit.root, &job.name);
+    let prefix = format!("jobs/{}/", job.name);
+    let (op, files) = match fs::symlink_metadata(&target) {
+        Ok(meta) if meta.is_dir() => {
+            let disk = tree::walk(&target, cancel)?;
+            sync(&job.name, &staged, &disk, &prefix)
+        }
+        // Something that is not a directory (moved aside), or nothing.
+        found => (
+            Some(JobOp::Place {
+                name: job.name.clone(),
+                aside: found.is_ok(),
+            }),
+            every_file(&staged, &prefix),
+        ),
+    };
+    Ok((op, files, job_entry(job, &staged, &prefix)))
+}
+
+/// A job as the new manifest records it: its listing, and every staged
+/// file (`<prefix><path>`) with its size and hash.
+fn job_entry(job: &UpstreamJob, staged: &Tree, prefix: &str) -> JobEntry {
+    JobEntry {
+        files: staged
+            .iter()
+            .filter_map(|(path, node)| match node {
+                Node::File { size, sha256 } => Some((
+                    format!("{prefix}{}", tree::slash_path(path)),
+                    FileEntry {
+                        sha256: sha256.clone(),
+                        size: *size,
+                    },
+                )),
+                Node::Dir | Node::Other => None,
+            })
+            .collect(),
+        last_update_time: job.last_update_time,
+        last_update_user: job.last_update_user.clone(),
+        job_type: job.job_type,
+    }
+}
+
+/// Every staged script compared with its file in the mirror; then the
+/// recorded scripts the workspace no longer lists.
+fn plan_scripts(unit: &Unit) -> anyhow::Result<Compared<ScriptEntry, String>> {
+    let mut compared = Compared::default();
     for script in &unit.scripts {
-        let file = script_file(&unit.root, &script.name);
-        let same = match fs::symlink_metadata(&file) {
-            Ok(meta) if meta.is_file() => {
-                let (size, sha256) = tree::hash_file(&file).map_err(|e| {
-                    anyhow::Error::new(e).context(format!("cannot read {}", file.display()))
-                })?;
-                size == script.size && sha256 == script.sha256
-            }
-            _ => false,
-        };
+        let same = script_unchanged(&unit.root, script)?;
         let relative = format!("scripts/{}.json", script.name);
-        if !unit.recorded.scripts.contains_key(&script.name) {
-            changes.scripts.added.push(script.name.clone());
-        } else if same {
-            changes.scripts.unchanged += 1;
+        let files = if same {
+            Vec::new()
         } else {
-            changes.scripts.changed.push(Changed {
-                name: script.name.clone(),
-                files: vec![relative.clone()],
-            });
-        }
+            vec![relative.clone()]
+        };
+        let recorded = unit.recorded.scripts.contains_key(&script.name);
+        compared.section.tally(&script.name, recorded, files);
         if !same {
-            write_scripts.push(script.name.clone());
+            compared.work.push(script.name.clone());
         }
-        new_scripts.insert(
+        compared.entries.insert(
             script.name.clone(),
             ScriptEntry {
                 file: relative,
@@ -461,48 +514,76 @@ pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
             },
         );
     }
-    let mut prune_scripts = Vec::new();
-    for (name, entry) in &unit.recorded.scripts {
+    let listed = unit.scripts.iter().map(|s| s.name.as_str()).collect();
+    compared.section.removed = gone(
+        &unit.recorded.scripts,
+        &listed,
+        &unit.failed_scripts,
+        &mut compared.entries,
+    );
+    compared.prune = on_disk(&compared.section.removed, |name| {
+        script_file(&unit.root, name)
+    });
+    Ok(compared)
+}
+
+/// Whether the mirror's `scripts/<name>.json` is a file holding exactly
+/// the staged script's bytes.
+fn script_unchanged(root: &Path, script: &StagedScript) -> anyhow::Result<bool> {
+    let file = script_file(root, &script.name);
+    match fs::symlink_metadata(&file) {
+        Ok(meta) if meta.is_file() => {
+            let (size, sha256) = tree::hash_file(&file).map_err(|e| {
+                anyhow::Error::new(e).context(format!("cannot read {}", file.display()))
+            })?;
+            Ok(size == script.size && sha256 == script.sha256)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// The recorded names the workspace did not list, in order: those that
+/// failed this time keep their entries (copied into `entries`: never pruned
+/// because of a refusal); the others are returned, to be removed.
+fn gone<E: Clone>(
+    recorded: &BTreeMap<String, E>,
+    listed: &BTreeSet<&str>,
+    failed: &BTreeSet<String>,
+    entries: &mut BTreeMap<String, E>,
+) -> Vec<String> {
+    let mut removed = Vec::new();
+    for (name, entry) in recorded {
         if listed.contains(name.as_str()) {
             continue;
         }
-        if unit.failed_scripts.contains(name) {
-            new_scripts.insert(name.clone(), entry.clone());
-            continue;
-        }
-        changes.scripts.removed.push(name.clone());
-        if tree::exists(&script_file(&unit.root, name)) {
-            prune_scripts.push(name.clone());
+        if failed.contains(name) {
+            entries.insert(name.clone(), entry.clone());
+        } else {
+            removed.push(name.clone());
         }
     }
+    removed
+}
 
-    let manifest = manifest::canonical_json(&Manifest {
-        format: FORMAT,
-        jobs: new_jobs,
-        scripts: new_scripts,
-        source: unit.source.clone(),
-    });
-    let workspace_file = unit.workspace_file.clone().filter(|wanted| {
+/// Those of `names` that something stands for in the mirror (at `path`).
+fn on_disk<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    path: impl Fn(&str) -> PathBuf,
+) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|name| tree::exists(&path(name)))
+        .cloned()
+        .collect()
+}
+
+/// `workspace.json` as it should be, when the mirror's is not exactly it.
+fn workspace_file_to_write(unit: &Unit) -> Option<Vec<u8>> {
+    unit.workspace_file.clone().filter(|wanted| {
         fs::read(unit.root.join(super::staging::WORKSPACE_FILE))
             .ok()
             .as_ref()
             != Some(wanted)
-    });
-    changes.manifest_changed =
-        unit.manifest_bytes.as_deref() != Some(&manifest[..]) || workspace_file.is_some();
-    let unrecorded = unrecorded(unit, &upstream, &listed);
-    Ok(UnitPlan {
-        root: unit.root.clone(),
-        staged: unit.staged.clone(),
-        jobs: ops,
-        prune_jobs,
-        write_scripts,
-        prune_scripts,
-        manifest,
-        workspace_file,
-        remove_unit: false,
-        changes,
-        unrecorded,
     })
 }
 
@@ -519,19 +600,9 @@ pub fn plan_removal(root: &Path, recorded: &Recorded) -> UnitPlan {
         root: root.to_path_buf(),
         staged: PathBuf::new(),
         jobs: Vec::new(),
-        prune_jobs: recorded
-            .jobs
-            .keys()
-            .filter(|name| tree::exists(&job_dir(root, name)))
-            .cloned()
-            .collect(),
+        prune_jobs: on_disk(recorded.jobs.keys(), |name| job_dir(root, name)),
         write_scripts: Vec::new(),
-        prune_scripts: recorded
-            .scripts
-            .keys()
-            .filter(|name| tree::exists(&script_file(root, name)))
-            .cloned()
-            .collect(),
+        prune_scripts: on_disk(recorded.scripts.keys(), |name| script_file(root, name)),
         manifest: Vec::new(),
         workspace_file: None,
         remove_unit: true,
@@ -541,7 +612,9 @@ pub fn plan_removal(root: &Path, recorded: &Recorded) -> UnitPlan {
 }
 
 /// `jobs/<x>` and `scripts/<x>` entries that are neither recorded nor listed.
-fn unrecorded(unit: &Unit, jobs: &BTreeSet<&str>, scripts: &BTreeSet<&str>) -> Vec<PathBuf> {
+fn unrecorded(unit: &Unit) -> Vec<PathBuf> {
+    let jobs: BTreeSet<&str> = unit.jobs.iter().map(|job| job.name.as_str()).collect();
+    let scripts: BTreeSet<&str> = unit.scripts.iter().map(|s| s.name.as_str()).collect();
     let mut found = Vec::new();
     let entries = |dir: PathBuf| -> Vec<(String, PathBuf)> {
         fs::read_dir(&dir)
@@ -781,6 +854,75 @@ mod tests {
         assert!(Listing::default()
             .check_not_empty(&recorded, Path::new("m"))
             .is_err());
+    }
+
+    #[test]
+    fn listed_entries_tally_as_added_changed_or_unchanged() {
+        let mut section = Section::default();
+        section.tally("new", false, vec!["jobs/new/new.job".into()]);
+        section.tally("same", true, Vec::new());
+        section.tally("edited", true, vec!["jobs/edited/e.job".into()]);
+        assert_eq!(
+            section,
+            Section {
+                added: vec!["new".into()],
+                changed: vec![Changed {
+                    name: "edited".into(),
+                    files: vec!["jobs/edited/e.job".into()],
+                }],
+                removed: Vec::new(),
+                unchanged: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn recorded_entries_gone_from_the_listing_are_removed_unless_they_failed() {
+        let recorded: BTreeMap<String, u8> = [
+            ("a".into(), 1),
+            ("failed".into(), 2),
+            ("listed".into(), 3),
+            ("z".into(), 4),
+        ]
+        .into();
+        let listed = BTreeSet::from(["listed"]);
+        let failed = BTreeSet::from(["failed".to_string()]);
+        let mut entries = BTreeMap::from([("listed".to_string(), 30)]);
+        let removed = gone(&recorded, &listed, &failed, &mut entries);
+        assert_eq!(removed, ["a", "z"]);
+        assert_eq!(
+            entries,
+            BTreeMap::from([("failed".to_string(), 2), ("listed".to_string(), 30)]),
+            "a failure keeps its entry, a listed one its new entry"
+        );
+    }
+
+    #[test]
+    fn a_job_entry_records_every_staged_file_under_its_prefix() {
+        let job = UpstreamJob {
+            name: "j".into(),
+            job_type: JobType::RealTime,
+            last_update_time: Some(7),
+            last_update_user: Some("u".into()),
+        };
+        let staged = tree_of(&[
+            ("j.job", file("job")),
+            ("res", Node::Dir),
+            ("res/r.resource", file("r")),
+            ("link", Node::Other),
+        ]);
+        let entry = job_entry(&job, &staged, "jobs/j/");
+        assert_eq!(
+            entry.files.keys().collect::<Vec<_>>(),
+            ["jobs/j/j.job", "jobs/j/res/r.resource"]
+        );
+        assert_eq!(entry.files["jobs/j/j.job"].size, 3);
+        assert_eq!(entry.files["jobs/j/j.job"].sha256, tree::hash_bytes(b"job"));
+        assert_eq!(
+            (entry.last_update_time, entry.last_update_user.as_deref()),
+            (Some(7), Some("u"))
+        );
+        assert_eq!(entry.job_type, JobType::RealTime);
     }
 
     #[test]
