@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use super::manifest::{self, FileEntry, JobEntry, Manifest, ScriptEntry, Source, FORMAT};
+use super::manifest::{self, FileEntry, Found, JobEntry, Manifest, ScriptEntry, Source, FORMAT};
 use super::tree::{self, Node, Tree};
 use super::BackupError;
 use crate::model::{JobFailure, JobType};
@@ -33,6 +33,14 @@ impl Recorded {
         Self {
             jobs: manifest.jobs.clone(),
             scripts: manifest.scripts.clone(),
+        }
+    }
+
+    /// What a manifest found on disk records (nothing, for a root one).
+    pub fn of(found: &Found) -> Self {
+        match found {
+            Found::Workspace(manifest) => Self::from_manifest(manifest),
+            Found::Nothing | Found::Root(_) => Self::default(),
         }
     }
 
@@ -923,6 +931,32 @@ mod tests {
             (Some(7), Some("u"))
         );
         assert_eq!(entry.job_type, JobType::RealTime);
+    }
+
+    #[test]
+    fn only_a_workspace_manifest_records_jobs_and_scripts() {
+        let mut recorded = Recorded::default();
+        recorded.scripts.insert(
+            "s".into(),
+            ScriptEntry {
+                file: "scripts/s.json".into(),
+                sha256: String::new(),
+                size: 0,
+            },
+        );
+        let manifest = Manifest {
+            format: FORMAT,
+            jobs: BTreeMap::new(),
+            scripts: recorded.scripts.clone(),
+            source: Source {
+                endpoint: "h".into(),
+                matches: Vec::new(),
+                project_id: "p".into(),
+                workspace: None,
+            },
+        };
+        assert_eq!(Recorded::of(&Found::Workspace(manifest)), recorded);
+        assert_eq!(Recorded::of(&Found::Nothing), Recorded::default());
     }
 
     #[test]

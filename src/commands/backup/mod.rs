@@ -14,7 +14,7 @@
 mod plan;
 mod summary;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -26,12 +26,10 @@ use serde_json::Value;
 use crate::api::studio::Workspace;
 use crate::api::{ApiError, Client};
 use crate::archive::{self, ExtractOptions};
-use crate::backup::manifest::{
-    self, Found, InstanceEntry, OnDisk, RootManifest, WorkspaceEntry, FORMAT,
-};
+use crate::backup::manifest::{self, Found, InstanceEntry, OnDisk, WorkspaceEntry};
 use crate::backup::plan::{self as diff, Recorded, Unit, UpstreamJob};
 use crate::backup::staging::{self, CreatedDir, Staging, UnitDirs};
-use crate::backup::{tree, unwritable_reason, BackupError, Source, UnitPlan, MANIFEST_FILE};
+use crate::backup::{root, tree, BackupError, Source, UnitPlan, MANIFEST_FILE};
 use crate::cli::BackupArgs;
 use crate::download::Target;
 use crate::model::{JobFailure, JobType, ListedJob};
@@ -287,13 +285,6 @@ fn guard_lineage(
     }
 }
 
-fn recorded_of(found: &Found) -> Recorded {
-    match found {
-        Found::Workspace(manifest) => Recorded::from_manifest(manifest),
-        Found::Nothing | Found::Root(_) => Recorded::default(),
-    }
-}
-
 /// The mirrors to bring up to date, their manifests read and their lineage
 /// checked; with `--all-workspaces`, the root too.
 async fn find_mirrors(
@@ -301,123 +292,140 @@ async fn find_mirrors(
     client: &Client,
     printer: &Printer,
 ) -> anyhow::Result<(Vec<Mirror>, Option<Root>)> {
-    let project = client.project_id().to_string();
     if !plan.all_workspaces {
-        let source = plan.source(&project, client.workspace().map(str::to_string));
-        let manifest = read_manifest(&plan.dir, plan.force, printer)?;
-        guard_lineage(
-            &plan.dir,
-            &manifest.found,
-            &source,
-            false,
-            plan.force,
-            printer,
-        )?;
-        let recorded = recorded_of(&manifest.found);
-        return Ok((
-            vec![Mirror {
-                relative: PathBuf::new(),
-                root: plan.dir.clone(),
-                source,
-                client: client.clone(),
-                workspace: None,
-                manifest,
-                recorded,
-            }],
-            None,
-        ));
+        return Ok((vec![the_mirror(plan, client, printer)?], None));
     }
+    let workspaces = list_workspaces(plan, client, printer).await?;
+    let (mirrors, root) = every_mirror(plan, client, workspaces, printer)?;
+    Ok((mirrors, Some(root)))
+}
 
+/// A mirror's manifest read, and its lineage guarded: what it records.
+fn open_manifest(
+    plan: &BackupPlan,
+    root: &Path,
+    source: &Source,
+    printer: &Printer,
+) -> anyhow::Result<(OnDisk, Recorded)> {
+    let manifest = read_manifest(root, plan.force, printer)?;
+    guard_lineage(root, &manifest.found, source, false, plan.force, printer)?;
+    let recorded = Recorded::of(&manifest.found);
+    Ok((manifest, recorded))
+}
+
+/// The one mirror of a backup of one workspace: DIR.
+fn the_mirror(plan: &BackupPlan, client: &Client, printer: &Printer) -> anyhow::Result<Mirror> {
+    let source = plan.source(client.project_id(), client.workspace().map(str::to_string));
+    let (manifest, recorded) = open_manifest(plan, &plan.dir, &source, printer)?;
+    Ok(Mirror {
+        relative: PathBuf::new(),
+        root: plan.dir.clone(),
+        source,
+        client: client.clone(),
+        workspace: None,
+        manifest,
+        recorded,
+    })
+}
+
+/// Every workspace of the project (the Management Center on the studio
+/// endpoint), each id a folder name here.
+async fn list_workspaces(
+    plan: &BackupPlan,
+    client: &Client,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Workspace>> {
     let studio = client
         .in_workspace(None)
         .at(plan.settings.studio()?.value.clone());
     let spinner = printer.spinner("listing workspaces…");
     let workspaces = studio.list_workspaces().await?;
     spinner.finish();
-    let unusable: Vec<String> = workspaces
-        .iter()
-        .filter(|w| unwritable_reason(&w.id, "").is_some())
-        .map(|w| escape_controls(&w.id))
-        .collect();
-    if !unusable.is_empty() {
-        return Err(BackupError::UnwritableNames { names: unusable }.into());
-    }
-    tree::require_dir_or_absent(&plan.dir.join("workspaces"))?;
-    let root_source = plan.source(&project, None);
+    root::refuse_unwritable_ids(workspaces.iter().map(|w| w.id.as_str()))?;
+    Ok(workspaces)
+}
+
+/// With `--all-workspaces`: DIR's root manifest read, its lineage and the
+/// empty-listing guard checked; a mirror per workspace listed; and the
+/// root: the new root manifest, and the workspaces gone from the listing
+/// with what their mirrors record.
+fn every_mirror(
+    plan: &BackupPlan,
+    client: &Client,
+    workspaces: Vec<Workspace>,
+    printer: &Printer,
+) -> anyhow::Result<(Vec<Mirror>, Root)> {
+    tree::require_dir_or_absent(&plan.dir.join(root::WORKSPACES))?;
+    let source = plan.source(client.project_id(), None);
     let on_disk = read_manifest(&plan.dir, plan.force, printer)?;
     guard_lineage(
         &plan.dir,
         &on_disk.found,
-        &root_source,
+        &source,
         true,
         plan.force,
         printer,
     )?;
-    let recorded_workspaces: Vec<String> = match &on_disk.found {
-        Found::Root(root) => root.workspaces.keys().cloned().collect(),
-        Found::Nothing | Found::Workspace(_) => Vec::new(),
-    };
-    if workspaces.is_empty() && !recorded_workspaces.is_empty() && !plan.force {
-        return Err(BackupError::EmptyListing {
-            what: "workspaces",
-            recorded: recorded_workspaces.len(),
-            manifest: plan.dir.join(MANIFEST_FILE),
-        }
-        .into());
+    let recorded = root::recorded_ids(&on_disk.found);
+    if !plan.force {
+        root::check_listed(workspaces.len(), &recorded, &plan.dir)?;
     }
-    let mut mirrors = Vec::with_capacity(workspaces.len());
-    let mut entries = std::collections::BTreeMap::new();
-    for workspace in workspaces {
-        let relative = Path::new("workspaces").join(&workspace.id);
-        let root = plan.dir.join(&relative);
-        let source = plan.source(&project, Some(workspace.id.clone()));
-        let manifest = read_manifest(&root, plan.force, printer)?;
-        guard_lineage(&root, &manifest.found, &source, false, plan.force, printer)?;
-        let recorded = recorded_of(&manifest.found);
-        entries.insert(
-            workspace.id.clone(),
-            WorkspaceEntry {
-                instance: InstanceEntry {
-                    id: workspace.instance.id.clone(),
-                    name: workspace.instance.name.clone(),
-                },
-                name: workspace.name.clone(),
-            },
-        );
-        let workspace_file =
-            manifest::canonical_json(&serde_json::json!({ "name": workspace.name }));
-        mirrors.push(Mirror {
-            relative,
-            root,
-            source,
-            client: client.in_workspace(Some(workspace.id.clone())),
-            workspace: Some((workspace, workspace_file)),
-            manifest,
-            recorded,
-        });
-    }
+    let entries: BTreeMap<String, WorkspaceEntry> = workspaces
+        .iter()
+        .map(|workspace| (workspace.id.clone(), workspace_entry(workspace)))
+        .collect();
+    let mirrors = workspaces
+        .into_iter()
+        .map(|workspace| workspace_mirror(plan, client, workspace, printer))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut vanished = Vec::new();
-    for id in recorded_workspaces {
-        if entries.contains_key(&id) || unwritable_reason(&id, "").is_some() {
-            continue;
-        }
-        let root = plan.dir.join("workspaces").join(&id);
-        let manifest = read_manifest(&root, plan.force, printer)?;
-        vanished.push((id, recorded_of(&manifest.found)));
+    for id in root::vanished(&recorded, &entries) {
+        let manifest = read_manifest(&plan.dir.join(root::mirror_dir(&id)), plan.force, printer)?;
+        vanished.push((id, Recorded::of(&manifest.found)));
     }
-    let bytes = manifest::canonical_json(&RootManifest {
-        format: FORMAT,
-        source: root_source,
-        workspaces: entries,
-    });
+    let bytes = root::manifest_bytes(source, entries);
     Ok((
         mirrors,
-        Some(Root {
+        Root {
             on_disk,
             bytes,
             vanished,
-        }),
+        },
     ))
+}
+
+/// A workspace's mirror in `DIR/workspaces/<id>/`.
+fn workspace_mirror(
+    plan: &BackupPlan,
+    client: &Client,
+    workspace: Workspace,
+    printer: &Printer,
+) -> anyhow::Result<Mirror> {
+    let relative = root::mirror_dir(&workspace.id);
+    let root = plan.dir.join(&relative);
+    let source = plan.source(client.project_id(), Some(workspace.id.clone()));
+    let (manifest, recorded) = open_manifest(plan, &root, &source, printer)?;
+    let file = root::workspace_file(&workspace.name);
+    Ok(Mirror {
+        relative,
+        root,
+        source,
+        client: client.in_workspace(Some(workspace.id.clone())),
+        workspace: Some((workspace, file)),
+        manifest,
+        recorded,
+    })
+}
+
+/// A workspace as the root manifest records it.
+fn workspace_entry(workspace: &Workspace) -> WorkspaceEntry {
+    WorkspaceEntry {
+        instance: InstanceEntry {
+            id: workspace.instance.id.clone(),
+            name: workspace.instance.name.clone(),
+        },
+        name: workspace.name.clone(),
+    }
 }
 
 /// Staging directories of interrupted runs: a run that writes repairs
