@@ -165,6 +165,49 @@ impl Listing {
         listing
     }
 
+    /// The names of the jobs to back up.
+    pub fn job_names(&self) -> Vec<String> {
+        self.jobs.iter().map(|job| job.name.clone()).collect()
+    }
+
+    /// The names of the scripts to back up.
+    pub fn script_names(&self) -> Vec<String> {
+        self.scripts.iter().map(|(name, _)| name.clone()).collect()
+    }
+
+    /// The guards of a listing, before anything is downloaded: a name that
+    /// cannot be a file name fails the run unless `keep_going` (it is a
+    /// failure then), and the empty-listing guard applies unless `force`.
+    pub fn check(
+        &self,
+        recorded: &Recorded,
+        manifest: &Path,
+        keep_going: bool,
+        force: bool,
+    ) -> Result<(), BackupError> {
+        if !self.unwritable.is_empty() && !keep_going {
+            return Err(BackupError::UnwritableNames {
+                names: self.unwritable.clone(),
+            });
+        }
+        if !force {
+            self.check_not_empty(recorded, manifest)?;
+        }
+        Ok(())
+    }
+
+    /// Sets aside jobs that could not be backed up this time (refused by
+    /// the API, missing from the archive): listed in `failed`, no longer
+    /// among `jobs`, and kept as they are in the mirror.
+    pub fn set_aside(&mut self, failures: impl IntoIterator<Item = JobFailure>) {
+        for failure in failures {
+            self.failed_jobs.insert(failure.name.clone());
+            self.failed.push(failure);
+        }
+        self.jobs
+            .retain(|job| !self.failed_jobs.contains(&job.name));
+    }
+
     /// The empty-listing guard: no jobs (or no scripts) listed while the
     /// manifest records some.
     pub fn check_not_empty(&self, recorded: &Recorded, manifest: &Path) -> Result<(), BackupError> {
@@ -957,6 +1000,57 @@ mod tests {
         };
         assert_eq!(Recorded::of(&Found::Workspace(manifest)), recorded);
         assert_eq!(Recorded::of(&Found::Nothing), Recorded::default());
+    }
+
+    #[test]
+    fn a_listing_passes_its_guards_and_sets_failed_jobs_aside() {
+        let job = |name: &str| UpstreamJob {
+            name: name.to_string(),
+            job_type: JobType::Batch,
+            last_update_time: None,
+            last_update_user: None,
+        };
+        let mut listing = Listing::sort(
+            [job("a"), job("b"), job("c"), job("a/b")],
+            [serde_json::json!({"name": "s"})],
+        );
+        assert_eq!(listing.job_names(), ["a", "b", "c"]);
+        assert_eq!(listing.script_names(), ["s"]);
+        let recorded = Recorded::default();
+        let manifest = Path::new("m");
+        assert!(matches!(
+            listing.check(&recorded, manifest, false, false),
+            Err(BackupError::UnwritableNames { .. })
+        ));
+        assert!(listing.check(&recorded, manifest, true, false).is_ok());
+
+        listing.set_aside([JobFailure::local("b", "refused")]);
+        listing.set_aside([JobFailure::local("c", "missing")]);
+        assert_eq!(listing.job_names(), ["a"]);
+        assert!(["a/b", "b", "c"]
+            .iter()
+            .all(|name| listing.failed_jobs.contains(*name)));
+        let failed: Vec<&str> = listing.failed.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(failed, ["a/b", "b", "c"]);
+
+        let mut recorded = Recorded::default();
+        recorded.scripts.insert(
+            "s".into(),
+            ScriptEntry {
+                file: "scripts/s.json".into(),
+                sha256: String::new(),
+                size: 0,
+            },
+        );
+        let empty = Listing::default();
+        assert!(matches!(
+            empty.check(&recorded, manifest, false, false),
+            Err(BackupError::EmptyListing {
+                what: "scripts",
+                ..
+            })
+        ));
+        assert!(empty.check(&recorded, manifest, false, true).is_ok());
     }
 
     #[test]

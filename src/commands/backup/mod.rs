@@ -14,7 +14,7 @@
 mod plan;
 mod summary;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use crate::api::studio::Workspace;
 use crate::api::{ApiError, Client};
 use crate::archive::{self, ExtractOptions};
 use crate::backup::manifest::{self, Found, InstanceEntry, OnDisk, WorkspaceEntry};
-use crate::backup::plan::{self as diff, Recorded, Unit, UpstreamJob};
+use crate::backup::plan::{self as diff, Listing, Recorded, Unit, UpstreamJob};
 use crate::backup::staging::{self, CreatedDir, Staging, UnitDirs};
 use crate::backup::{root, tree, BackupError, Source, UnitPlan, MANIFEST_FILE};
 use crate::cli::BackupArgs;
@@ -91,14 +91,28 @@ struct Root {
     vanished: Vec<(String, Recorded)>,
 }
 
+impl Mirror {
+    /// The workspace id (`""` for a backup of one workspace) and, for the
+    /// summary, `id (name)`.
+    fn names(&self) -> (String, Option<String>) {
+        match &self.workspace {
+            Some((workspace, _)) => (
+                workspace.id.clone(),
+                Some(format!(
+                    "{} ({})",
+                    escape_controls(&workspace.id),
+                    escape_controls(&workspace.name)
+                )),
+            ),
+            None => (String::new(), None),
+        }
+    }
+}
+
 /// A mirror, listed.
 struct Listed {
     mirror: Mirror,
-    jobs: Vec<UpstreamJob>,
-    scripts: Vec<(String, Value)>,
-    failed: Vec<JobFailure>,
-    failed_jobs: BTreeSet<String>,
-    failed_scripts: BTreeSet<String>,
+    listing: Listing,
 }
 
 /// A mirror, staged and compared.
@@ -512,44 +526,21 @@ async fn list_mirror(
         .into_iter()
         .filter(|(_, job)| plan.matcher.is_match(&job.name))
         .map(|(job_type, job)| upstream_job(job_type, job));
-    let sorted = diff::Listing::sort(jobs, scripts);
-    if !sorted.unwritable.is_empty() && !plan.batching.keep_going {
-        return Err(BackupError::UnwritableNames {
-            names: sorted.unwritable,
-        }
-        .into());
-    }
-    if !plan.force {
-        sorted.check_not_empty(&mirror.recorded, &mirror.root.join(MANIFEST_FILE))?;
-    }
-    let diff::Listing {
-        jobs: upstream,
-        scripts: listed_scripts,
-        failed,
-        failed_jobs,
-        failed_scripts,
-        ..
-    } = sorted;
-    let job_names: Vec<String> = upstream.iter().map(|job| job.name.clone()).collect();
-    let script_names: Vec<String> = listed_scripts
-        .iter()
-        .map(|(name, _)| name.clone())
-        .collect();
+    let listing = Listing::sort(jobs, scripts);
+    listing.check(
+        &mirror.recorded,
+        &mirror.root.join(MANIFEST_FILE),
+        plan.batching.keep_going,
+        plan.force,
+    )?;
     diff::check_targets(
         &mirror.root,
         &mirror.recorded,
-        &job_names,
-        &script_names,
+        &listing.job_names(),
+        &listing.script_names(),
         plan.force,
     )?;
-    Ok(Listed {
-        mirror,
-        jobs: upstream,
-        scripts: listed_scripts,
-        failed,
-        failed_jobs,
-        failed_scripts,
-    })
+    Ok(Listed { mirror, listing })
 }
 
 fn upstream_job(job_type: JobType, job: ListedJob) -> UpstreamJob {
@@ -561,8 +552,8 @@ fn upstream_job(job_type: JobType, job: ListedJob) -> UpstreamJob {
     }
 }
 
-/// Downloads a mirror's jobs into staging, extracts them, writes its
-/// scripts there, and compares with the mirror.
+/// Exports a mirror's jobs into staging, writes its scripts there, and
+/// compares with the mirror.
 async fn stage_mirror(
     plan: &BackupPlan,
     listed: Listed,
@@ -570,94 +561,33 @@ async fn stage_mirror(
     staging: Staging,
     ctx: &Context,
 ) -> anyhow::Result<(Staging, Staged)> {
-    let printer = &ctx.printer;
     let Listed {
         mirror,
-        mut jobs,
-        scripts,
-        mut failed,
-        mut failed_jobs,
-        failed_scripts,
+        mut listing,
     } = listed;
-    let names: Vec<String> = jobs.iter().map(|job| job.name.clone()).collect();
-    let mut staging = staging;
-    if !names.is_empty() {
-        let downloads = staging.downloads()?;
-        let target = Target::temp_in(&downloads, ".dataarts-jobs-")?;
-        let downloaded = super::export::download(
-            &mirror.client,
-            &plan.batching,
-            &names,
-            target,
-            downloads,
-            printer,
-        )
-        .await?;
-        for failure in downloaded.failed {
-            failed_jobs.insert(failure.name.clone());
-            failed.push(failure);
-        }
-        if let Some(archive) = downloaded.target {
-            let zip = archive.path().to_path_buf();
-            let wanted: Vec<String> = names
-                .iter()
-                .filter(|name| !failed_jobs.contains(*name))
-                .cloned()
-                .collect();
-            let limits = plan.limits;
-            let keep_going = plan.batching.keep_going;
-            let into = dirs.new.clone();
-            let cancel = Arc::clone(&ctx.cancel);
-            let printer = printer.clone();
-            let (back, missing) = with_staging(staging, move |_| {
-                extract(&zip, &into, &wanted, limits, keep_going, &cancel, &printer)
-            })
-            .await?;
-            staging = back;
-            drop(archive);
-            for name in missing {
-                failed_jobs.insert(name.clone());
-                failed.push(JobFailure::local(
-                    name,
-                    "not in the archive the server returned",
-                ));
-            }
-        }
-        jobs.retain(|job| !failed_jobs.contains(&job.name));
-    }
-    let (id, label, workspace_file) = match &mirror.workspace {
-        Some((workspace, file)) => (
-            workspace.id.clone(),
-            Some(format!(
-                "{} ({})",
-                escape_controls(&workspace.id),
-                escape_controls(&workspace.name)
-            )),
-            Some(file.clone()),
-        ),
-        None => (String::new(), None, None),
-    };
+    let staging = export_jobs(plan, &mirror.client, &mut listing, &dirs.new, staging, ctx).await?;
+    let (id, label) = mirror.names();
+    let Listing {
+        jobs,
+        scripts,
+        failed,
+        failed_jobs,
+        failed_scripts,
+        ..
+    } = listing;
     let unit = Unit {
-        root: mirror.root.clone(),
+        root: mirror.root,
         staged: dirs.new.clone(),
-        source: mirror.source.clone(),
-        recorded: mirror.recorded.clone(),
-        manifest_bytes: mirror.manifest.bytes.clone(),
+        source: mirror.source,
+        recorded: mirror.recorded,
+        manifest_bytes: mirror.manifest.bytes,
         jobs,
         failed_jobs,
         scripts: Vec::new(),
         failed_scripts,
-        workspace_file,
+        workspace_file: mirror.workspace.map(|(_, file)| file),
     };
-    let cancel = Arc::clone(&ctx.cancel);
-    let spinner = printer.spinner("comparing…");
-    let (staging, unit_plan) = with_staging(staging, move |_| {
-        let mut unit = unit;
-        unit.scripts = diff::stage_scripts(&unit.staged, scripts)?;
-        diff::plan(&unit, &cancel)
-    })
-    .await?;
-    spinner.finish();
+    let (staging, unit_plan) = compare(unit, scripts, staging, ctx).await?;
     Ok((
         staging,
         Staged {
@@ -669,6 +599,76 @@ async fn stage_mirror(
             failed,
         },
     ))
+}
+
+/// Downloads the listed jobs (the export's batch engine) into staging and
+/// extracts them into `into`. The jobs the API refuses or the archive
+/// lacks (with `--keep-going`; errors otherwise) are set aside as failed.
+async fn export_jobs(
+    plan: &BackupPlan,
+    client: &Client,
+    listing: &mut Listing,
+    into: &Path,
+    staging: Staging,
+    ctx: &Context,
+) -> anyhow::Result<Staging> {
+    let names = listing.job_names();
+    if names.is_empty() {
+        return Ok(staging);
+    }
+    let downloads = staging.downloads()?;
+    let target = Target::temp_in(&downloads, ".dataarts-jobs-")?;
+    let downloaded = super::export::download(
+        client,
+        &plan.batching,
+        &names,
+        target,
+        downloads,
+        &ctx.printer,
+    )
+    .await?;
+    listing.set_aside(downloaded.failed);
+    let Some(archive) = downloaded.target else {
+        return Ok(staging);
+    };
+    let zip = archive.path().to_path_buf();
+    let wanted = listing.job_names();
+    let limits = plan.limits;
+    let keep_going = plan.batching.keep_going;
+    let into = into.to_path_buf();
+    let cancel = Arc::clone(&ctx.cancel);
+    let printer = ctx.printer.clone();
+    let (staging, missing) = with_staging(staging, move |_| {
+        extract(&zip, &into, &wanted, limits, keep_going, &cancel, &printer)
+    })
+    .await?;
+    drop(archive);
+    listing.set_aside(
+        missing
+            .into_iter()
+            .map(|name| JobFailure::local(name, "not in the archive the server returned")),
+    );
+    Ok(staging)
+}
+
+/// Writes a mirror's scripts into staging and compares everything staged
+/// with the mirror, on a blocking thread.
+async fn compare(
+    unit: Unit,
+    scripts: Vec<(String, Value)>,
+    staging: Staging,
+    ctx: &Context,
+) -> anyhow::Result<(Staging, UnitPlan)> {
+    let cancel = Arc::clone(&ctx.cancel);
+    let spinner = ctx.printer.spinner("comparing…");
+    let (staging, unit_plan) = with_staging(staging, move |_| {
+        let mut unit = unit;
+        unit.scripts = diff::stage_scripts(&unit.staged, scripts)?;
+        diff::plan(&unit, &cancel)
+    })
+    .await?;
+    spinner.finish();
+    Ok((staging, unit_plan))
 }
 
 /// Checks the archive (the `unpack` rules) and that it holds every job in
