@@ -360,6 +360,20 @@ impl UnitPlan {
     pub fn has_work(&self) -> bool {
         !self.changes.is_exact() || !self.jobs.is_empty() || !self.prune_jobs.is_empty()
     }
+
+    /// What the switch removes (or, read-only, would), relative to DIR for
+    /// a mirror at `relative`: `jobs/<job>/` and `scripts/<name>.json`.
+    pub fn removed_paths(&self, relative: &Path) -> Vec<String> {
+        let jobs = self
+            .prune_jobs
+            .iter()
+            .map(|name| format!("{}/", tree::slash_path(&job_dir(relative, name))));
+        let scripts = self
+            .prune_scripts
+            .iter()
+            .map(|name| tree::slash_path(&script_file(relative, name)));
+        jobs.chain(scripts).collect()
+    }
 }
 
 /// `jobs/<job>` of a mirror at `root`.
@@ -1051,6 +1065,25 @@ mod tests {
             })
         ));
         assert!(empty.check(&recorded, manifest, false, true).is_ok());
+    }
+
+    #[test]
+    fn removed_paths_are_named_from_dir() {
+        let mut unit = plan_removal(Path::new("/nowhere"), &Recorded::default());
+        unit.prune_jobs = vec!["a".into(), "b".into()];
+        unit.prune_scripts = vec!["s".into()];
+        assert_eq!(
+            unit.removed_paths(Path::new("")),
+            ["jobs/a/", "jobs/b/", "scripts/s.json"]
+        );
+        assert_eq!(
+            unit.removed_paths(Path::new("workspaces/w")),
+            [
+                "workspaces/w/jobs/a/",
+                "workspaces/w/jobs/b/",
+                "workspaces/w/scripts/s.json"
+            ]
+        );
     }
 
     #[test]

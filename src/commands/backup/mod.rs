@@ -81,16 +81,6 @@ struct Mirror {
     recorded: Recorded,
 }
 
-/// The root of a backup of every workspace.
-struct Root {
-    on_disk: OnDisk,
-    /// The new root manifest.
-    bytes: Vec<u8>,
-    /// Workspaces the root manifest records and the listing lacks, with
-    /// what their own manifests record.
-    vanished: Vec<(String, Recorded)>,
-}
-
 impl Mirror {
     /// The workspace id (`""` for a backup of one workspace) and, for the
     /// summary, `id (name)`.
@@ -106,6 +96,44 @@ impl Mirror {
             ),
             None => (String::new(), None),
         }
+    }
+}
+
+/// The root of a backup of every workspace.
+struct Root {
+    on_disk: OnDisk,
+    /// The new root manifest.
+    bytes: Vec<u8>,
+    /// Workspaces the root manifest records and the listing lacks, with
+    /// what their own manifests record.
+    vanished: Vec<(String, Recorded)>,
+}
+
+impl Root {
+    /// Whether the root manifest on disk is not exactly the new one.
+    fn changed(&self) -> bool {
+        self.on_disk.bytes.as_deref() != Some(&self.bytes[..])
+    }
+
+    /// The removal of each vanished workspace's mirror in `dir`, as units
+    /// `first`, `first + 1`, … of `staging`.
+    fn removals(
+        &self,
+        dir: &Path,
+        staging: &Staging,
+        first: usize,
+    ) -> anyhow::Result<Vec<Removal>> {
+        let mut removals = Vec::with_capacity(self.vanished.len());
+        for (n, (id, recorded)) in self.vanished.iter().enumerate() {
+            let relative = root::mirror_dir(id);
+            let dirs = staging.unit(first + n, &relative)?;
+            removals.push(Removal {
+                id: id.clone(),
+                plan: diff::plan_removal(&dir.join(&relative), recorded),
+                dirs,
+            });
+        }
+        Ok(removals)
     }
 }
 
@@ -126,6 +154,13 @@ struct Staged {
     failed: Vec<JobFailure>,
 }
 
+/// The mirror of a workspace gone from the listing, to remove.
+struct Removal {
+    id: String,
+    plan: UnitPlan,
+    dirs: UnitDirs,
+}
+
 /// Runs a plan: the report of what was (or, read-only, would be) changed.
 pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyhow::Result<Report> {
     let printer = &ctx.printer;
@@ -133,11 +168,7 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
     let client = connect(&plan.settings, printer).await?;
     let (mut mirrors, root) = find_mirrors(plan, &client, printer).await?;
     let interrupted = recover(plan, &mut mirrors, printer)?;
-
-    let mut listed = Vec::with_capacity(mirrors.len());
-    for mirror in mirrors {
-        listed.push(list_mirror(plan, mirror, printer).await?);
-    }
+    let listed = list_mirrors(plan, mirrors, printer).await?;
 
     // DIR is created only by a run that writes, and removed again if that
     // run fails before its switch (declared first: dropped after staging).
@@ -145,10 +176,53 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
         Mode::Write => CreatedDir::create(&plan.dir)?,
         Mode::Check | Mode::DryRun => CreatedDir::none(),
     };
-    let mut staging = match plan.mode {
+    let staging = match plan.mode {
         Mode::Write => Staging::create_in(&plan.dir)?,
         Mode::Check | Mode::DryRun => Staging::create_temporary()?,
     };
+    let (staging, staged) = stage_mirrors(plan, listed, staging, ctx).await?;
+    let removals = match &root {
+        Some(root) => root.removals(&plan.dir, &staging, staged.len())?,
+        None => Vec::new(),
+    };
+    warn_unrecorded(&staged, printer);
+    let root_changed = root.as_ref().is_some_and(Root::changed);
+
+    if plan.mode == Mode::Write {
+        let root_manifest = root.filter(|_| root_changed).map(|root| root.bytes);
+        switch(plan, staging, &staged, &removals, root_manifest, ctx).await?;
+        created.keep();
+    } else {
+        drop(staging);
+    }
+
+    Ok(Report {
+        requests: client.transport().requests_sent(),
+        seconds: started.elapsed().as_secs_f64(),
+        ..report(plan, interrupted, root_changed, staged, removals)
+    })
+}
+
+/// Lists every mirror's workspace, one after the other (see `list_mirror`).
+async fn list_mirrors(
+    plan: &BackupPlan,
+    mirrors: Vec<Mirror>,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Listed>> {
+    let mut listed = Vec::with_capacity(mirrors.len());
+    for mirror in mirrors {
+        listed.push(list_mirror(plan, mirror, printer).await?);
+    }
+    Ok(listed)
+}
+
+/// Stages and compares every mirror, the `n`th as unit `n` of `staging`.
+async fn stage_mirrors(
+    plan: &BackupPlan,
+    listed: Vec<Listed>,
+    mut staging: Staging,
+    ctx: &Context,
+) -> anyhow::Result<(Staging, Vec<Staged>)> {
     let mut staged = Vec::with_capacity(listed.len());
     for (n, item) in listed.into_iter().enumerate() {
         let dirs = staging.unit(n, &item.mirror.relative)?;
@@ -156,99 +230,88 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
         staging = back;
         staged.push(unit);
     }
-    let mut removed_workspaces = Vec::new();
-    if let Some(root) = &root {
-        for (id, recorded) in &root.vanished {
-            let relative = Path::new("workspaces").join(id);
-            let dirs = staging.unit(staged.len() + removed_workspaces.len(), &relative)?;
-            removed_workspaces.push((
-                id.clone(),
-                diff::plan_removal(&plan.dir.join(&relative), recorded),
-                dirs,
-            ));
-        }
-    }
-    for unit in &staged {
-        if !unit.plan.unrecorded.is_empty() {
-            let shown: Vec<String> = unit
-                .plan
-                .unrecorded
-                .iter()
-                .map(|path| escape_controls(&path.display().to_string()))
-                .collect();
-            printer.warn(format!(
-                "left alone, not recorded in the manifest: {}",
-                output::name_list(&shown, 5)
-            ));
-        }
-    }
-    let root_changed = root
-        .as_ref()
-        .is_some_and(|root| root.on_disk.bytes.as_deref() != Some(&root.bytes[..]));
+    Ok((staging, staged))
+}
 
-    if plan.mode == Mode::Write {
-        let mut units: Vec<(UnitPlan, UnitDirs)> = staged
-            .iter()
-            .map(|unit| (unit.plan.clone(), unit.dirs.clone()))
-            .collect();
-        units.extend(
-            removed_workspaces
-                .iter()
-                .map(|(_, unit_plan, dirs)| (unit_plan.clone(), dirs.clone())),
-        );
-        let root_write = root
-            .as_ref()
-            .filter(|_| root_changed)
-            .map(|root| root.bytes.clone());
-        let dir = plan.dir.clone();
-        let cancel = Arc::clone(&ctx.cancel);
-        let spinner = printer.spinner("switching…");
-        let (staging, ()) = with_staging(staging, move |staging| {
-            staging::switch_all(&dir, staging, &units, root_write.as_deref(), &cancel)
-        })
-        .await?;
-        spinner.finish();
-        drop(staging);
-        created.keep();
-    } else {
-        drop(staging);
-    }
-
-    let mut report = Report {
-        all_workspaces: plan.all_workspaces,
-        interrupted,
-        root_changed,
-        workspaces_removed: removed_workspaces.into_iter().map(|(id, ..)| id).collect(),
-        ..Report::default()
-    };
+/// Names what stands in a mirror unrecorded and unlisted: left alone.
+fn warn_unrecorded(staged: &[Staged], printer: &Printer) {
     for unit in staged {
-        let mut removed_paths: Vec<String> = unit
+        if unit.plan.unrecorded.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = unit
             .plan
-            .prune_jobs
+            .unrecorded
             .iter()
-            .map(|name| {
-                format!(
-                    "{}/",
-                    tree::slash_path(&unit.relative.join("jobs").join(name))
-                )
-            })
+            .map(|path| escape_controls(&path.display().to_string()))
             .collect();
-        removed_paths.extend(unit.plan.prune_scripts.iter().map(|name| {
-            tree::slash_path(&unit.relative.join("scripts").join(format!("{name}.json")))
-        }));
-        report.workspaces.insert(
-            unit.id,
-            WorkspaceReport {
+        printer.warn(format!(
+            "left alone, not recorded in the manifest: {}",
+            output::name_list(&shown, 5)
+        ));
+    }
+}
+
+/// The switch of every mirror, the removals, then the root manifest when
+/// it changed, on a blocking thread; the staging directory goes after it.
+async fn switch(
+    plan: &BackupPlan,
+    staging: Staging,
+    staged: &[Staged],
+    removals: &[Removal],
+    root_manifest: Option<Vec<u8>>,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    let units: Vec<(UnitPlan, UnitDirs)> = staged
+        .iter()
+        .map(|unit| (unit.plan.clone(), unit.dirs.clone()))
+        .chain(
+            removals
+                .iter()
+                .map(|removal| (removal.plan.clone(), removal.dirs.clone())),
+        )
+        .collect();
+    let dir = plan.dir.clone();
+    let cancel = Arc::clone(&ctx.cancel);
+    let spinner = ctx.printer.spinner("switching…");
+    let (staging, ()) = with_staging(staging, move |staging| {
+        staging::switch_all(&dir, staging, &units, root_manifest.as_deref(), &cancel)
+    })
+    .await?;
+    spinner.finish();
+    drop(staging);
+    Ok(())
+}
+
+/// What the run changed (or, read-only, would change), mirror by mirror.
+fn report(
+    plan: &BackupPlan,
+    interrupted: Vec<String>,
+    root_changed: bool,
+    staged: Vec<Staged>,
+    removals: Vec<Removal>,
+) -> Report {
+    let workspaces = staged
+        .into_iter()
+        .map(|unit| {
+            let removed_paths = unit.plan.removed_paths(&unit.relative);
+            let outcome = WorkspaceReport {
                 changes: unit.plan.changes,
                 failed: unit.failed,
                 label: unit.label,
                 removed_paths,
-            },
-        );
+            };
+            (unit.id, outcome)
+        })
+        .collect();
+    Report {
+        workspaces,
+        workspaces_removed: removals.into_iter().map(|removal| removal.id).collect(),
+        root_changed,
+        all_workspaces: plan.all_workspaces,
+        interrupted,
+        ..Report::default()
     }
-    report.requests = client.transport().requests_sent();
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
 }
 
 /// Runs `work` on a blocking thread, which owns the staging directory while
