@@ -103,16 +103,36 @@ pub async fn list_jobs(
 ) -> anyhow::Result<Vec<(JobType, ListedJob)>> {
     let spinner = printer.spinner("listing jobs…");
     let progress = |found: u64, total: Option<u64>| {
-        spinner.set_message(match total {
-            Some(total) => format!(
-                "listing jobs… {} of {}",
-                output::count(found),
-                output::count(total)
-            ),
-            None => format!("listing jobs… {}", output::count(found)),
-        });
+        spinner.set_message(listing_message("jobs", found, total));
     };
     let jobs = client.list_all_jobs(types, parallel, &progress).await?;
     spinner.finish();
     Ok(jobs)
+}
+
+/// What a listing's spinner says: `listing jobs… 1,200 of 1,500`, or
+/// without a total `listing jobs… 1,200`.
+fn listing_message(what: &str, found: u64, total: Option<u64>) -> String {
+    match total {
+        Some(total) => format!(
+            "listing {what}… {} of {}",
+            output::count(found),
+            output::count(total)
+        ),
+        None => format!("listing {what}… {}", output::count(found)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listing_spinners_count_what_they_found() {
+        assert_eq!(
+            listing_message("jobs", 1200, Some(1500)),
+            "listing jobs… 1,200 of 1,500"
+        );
+        assert_eq!(listing_message("scripts", 7, None), "listing scripts… 7");
+    }
 }

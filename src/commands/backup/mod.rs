@@ -556,14 +556,7 @@ async fn list_scripts(
 ) -> anyhow::Result<Vec<Value>> {
     let spinner = printer.spinner("listing scripts…");
     let progress = |found: u64, total: Option<u64>| {
-        spinner.set_message(match total {
-            Some(total) => format!(
-                "listing scripts… {} of {}",
-                output::count(found),
-                output::count(total)
-            ),
-            None => format!("listing scripts… {}", output::count(found)),
-        });
+        spinner.set_message(super::listing_message("scripts", found, total));
     };
     let scripts = client.list_scripts(parallel, &progress).await?;
     spinner.finish();
