@@ -824,6 +824,30 @@ mod tests {
         }
     }
 
+    /// A listed batch job with no update time nor user.
+    fn job(name: &str) -> UpstreamJob {
+        UpstreamJob {
+            name: name.to_string(),
+            job_type: JobType::Batch,
+            last_update_time: None,
+            last_update_user: None,
+        }
+    }
+
+    /// What a manifest recording one script `name` (and no job) records.
+    fn recording_script(name: &str) -> Recorded {
+        let mut recorded = Recorded::default();
+        recorded.scripts.insert(
+            name.into(),
+            ScriptEntry {
+                file: format!("scripts/{name}.json"),
+                sha256: String::new(),
+                size: 0,
+            },
+        );
+        recorded
+    }
+
     fn tree_of(entries: &[(&str, Node)]) -> Tree {
         entries
             .iter()
@@ -886,12 +910,6 @@ mod tests {
 
     #[test]
     fn names_that_cannot_be_file_names_are_set_aside() {
-        let job = |name: &str| UpstreamJob {
-            name: name.to_string(),
-            job_type: JobType::Batch,
-            last_update_time: None,
-            last_update_user: None,
-        };
         let long = "数".repeat(86);
         let listing = Listing::sort(
             [job("ok"), job(&long)],
@@ -908,14 +926,7 @@ mod tests {
         assert_eq!(listing.failed[2].name, "tab\\there");
         let mut recorded = Recorded::default();
         assert!(listing.check_not_empty(&recorded, Path::new("m")).is_ok());
-        recorded.scripts.insert(
-            "s".into(),
-            ScriptEntry {
-                file: "scripts/s.json".into(),
-                sha256: String::new(),
-                size: 0,
-            },
-        );
+        recorded = recording_script("s");
         assert!(Listing::default()
             .check_not_empty(&recorded, Path::new("m"))
             .is_err());
@@ -992,15 +1003,7 @@ mod tests {
 
     #[test]
     fn only_a_workspace_manifest_records_jobs_and_scripts() {
-        let mut recorded = Recorded::default();
-        recorded.scripts.insert(
-            "s".into(),
-            ScriptEntry {
-                file: "scripts/s.json".into(),
-                sha256: String::new(),
-                size: 0,
-            },
-        );
+        let recorded = recording_script("s");
         let manifest = Manifest {
             format: FORMAT,
             jobs: BTreeMap::new(),
@@ -1018,12 +1021,6 @@ mod tests {
 
     #[test]
     fn a_listing_passes_its_guards_and_sets_failed_jobs_aside() {
-        let job = |name: &str| UpstreamJob {
-            name: name.to_string(),
-            job_type: JobType::Batch,
-            last_update_time: None,
-            last_update_user: None,
-        };
         let mut listing = Listing::sort(
             [job("a"), job("b"), job("c"), job("a/b")],
             [serde_json::json!({"name": "s"})],
@@ -1047,15 +1044,7 @@ mod tests {
         let failed: Vec<&str> = listing.failed.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(failed, ["a/b", "b", "c"]);
 
-        let mut recorded = Recorded::default();
-        recorded.scripts.insert(
-            "s".into(),
-            ScriptEntry {
-                file: "scripts/s.json".into(),
-                sha256: String::new(),
-                size: 0,
-            },
-        );
+        let recorded = recording_script("s");
         let empty = Listing::default();
         assert!(matches!(
             empty.check(&recorded, manifest, false, false),
