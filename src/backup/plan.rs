@@ -211,29 +211,26 @@ impl Listing {
     /// The empty-listing guard: no jobs (or no scripts) listed while the
     /// manifest records some.
     pub fn check_not_empty(&self, recorded: &Recorded, manifest: &Path) -> Result<(), BackupError> {
-        let empty =
-            |listed: bool, failed: bool, recorded: usize| !listed && !failed && recorded > 0;
-        if empty(
-            !self.jobs.is_empty(),
-            !self.failed_jobs.is_empty(),
-            recorded.jobs.len(),
-        ) {
-            return Err(BackupError::EmptyListing {
-                what: "jobs",
-                recorded: recorded.jobs.len(),
-                manifest: manifest.to_path_buf(),
-            });
-        }
-        if empty(
-            !self.scripts.is_empty(),
-            !self.failed_scripts.is_empty(),
-            recorded.scripts.len(),
-        ) {
-            return Err(BackupError::EmptyListing {
-                what: "scripts",
-                recorded: recorded.scripts.len(),
-                manifest: manifest.to_path_buf(),
-            });
+        let kinds = [
+            (
+                "jobs",
+                self.jobs.is_empty() && self.failed_jobs.is_empty(),
+                recorded.jobs.len(),
+            ),
+            (
+                "scripts",
+                self.scripts.is_empty() && self.failed_scripts.is_empty(),
+                recorded.scripts.len(),
+            ),
+        ];
+        for (what, none_listed, recorded) in kinds {
+            if none_listed && recorded > 0 {
+                return Err(BackupError::EmptyListing {
+                    what,
+                    recorded,
+                    manifest: manifest.to_path_buf(),
+                });
+            }
         }
         Ok(())
     }
