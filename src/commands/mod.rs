@@ -19,13 +19,16 @@ pub mod workspaces;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use reqwest::Url;
+
 pub use usage::{PartialFailure, UsageError};
 
+use crate::api::studio::Workspace;
 use crate::api::Client;
 use crate::config::{Project, Settings, WorkspaceRef};
 use crate::env::Env;
 use crate::http::Transport;
-use crate::model::{JobType, ListedJob};
+use crate::model::{JobFailure, JobType, ListedJob};
 use crate::output::{self, Printer};
 
 /// What every command runs with.
@@ -108,6 +111,35 @@ pub async fn list_jobs(
     let jobs = client.list_all_jobs(types, parallel, &progress).await?;
     spinner.finish();
     Ok(jobs)
+}
+
+/// The project's workspaces, through the Management Center at `studio`
+/// (no workspace chosen for it), with a spinner.
+pub async fn list_workspaces(
+    client: &Client,
+    studio: Url,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Workspace>> {
+    let spinner = printer.spinner("listing workspaces…");
+    let workspaces = client
+        .in_workspace(None)
+        .at(studio)
+        .list_workspaces()
+        .await?;
+    spinner.finish();
+    Ok(workspaces)
+}
+
+/// Prints `failed: name: code message` for each failure.
+fn print_failures(failed: &[JobFailure], printer: &Printer) {
+    for failure in failed {
+        printer.info(format!(
+            "failed: {}: {} {}",
+            failure.name,
+            failure.error_code.as_deref().unwrap_or("-"),
+            failure.error_msg.as_deref().unwrap_or("")
+        ));
+    }
 }
 
 /// What a listing's spinner says: `listing jobs… 1,200 of 1,500`, or

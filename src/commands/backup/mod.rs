@@ -412,12 +412,8 @@ async fn list_workspaces(
     client: &Client,
     printer: &Printer,
 ) -> anyhow::Result<Vec<Workspace>> {
-    let studio = client
-        .in_workspace(None)
-        .at(plan.settings.studio()?.value.clone());
-    let spinner = printer.spinner("listing workspaces…");
-    let workspaces = studio.list_workspaces().await?;
-    spinner.finish();
+    let studio = plan.settings.studio()?.value.clone();
+    let workspaces = super::list_workspaces(client, studio, printer).await?;
     root::refuse_unwritable_ids(workspaces.iter().map(|w| w.id.as_str()))?;
     Ok(workspaces)
 }

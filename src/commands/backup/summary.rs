@@ -158,14 +158,7 @@ impl Report {
                 ));
             }
             if !json {
-                for failure in &workspace.failed {
-                    printer.info(format!(
-                        "failed: {}: {} {}",
-                        failure.name,
-                        failure.error_code.as_deref().unwrap_or("-"),
-                        failure.error_msg.as_deref().unwrap_or("")
-                    ));
-                }
+                crate::commands::print_failures(&workspace.failed, printer);
             }
         }
         for id in &self.workspaces_removed {
