@@ -474,6 +474,21 @@ impl<E, W> Default for Compared<E, W> {
     }
 }
 
+impl<E: Clone, W> Compared<E, W> {
+    /// The recorded entries the listing lacks (see [`gone`]): removed, and
+    /// pruned where anything stands for them in the mirror (at `path`).
+    fn remove_gone(
+        &mut self,
+        recorded: &BTreeMap<String, E>,
+        listed: &BTreeSet<&str>,
+        failed: &BTreeSet<String>,
+        path: impl Fn(&str) -> PathBuf,
+    ) {
+        self.section.removed = gone(recorded, listed, failed, &mut self.entries);
+        self.prune = on_disk(&self.section.removed, path);
+    }
+}
+
 /// Every listed job, by name, compared with its directory in the mirror;
 /// then the recorded jobs the workspace no longer lists.
 fn plan_jobs(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<Compared<JobEntry, JobOp>> {
@@ -488,13 +503,9 @@ fn plan_jobs(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<Compared<JobEnt
         compared.entries.insert(job.name.clone(), entry);
     }
     let listed = unit.jobs.iter().map(|job| job.name.as_str()).collect();
-    compared.section.removed = gone(
-        &unit.recorded.jobs,
-        &listed,
-        &unit.failed_jobs,
-        &mut compared.entries,
-    );
-    compared.prune = on_disk(&compared.section.removed, |name| job_dir(&unit.root, name));
+    compared.remove_gone(&unit.recorded.jobs, &listed, &unit.failed_jobs, |name| {
+        job_dir(&unit.root, name)
+    });
     Ok(compared)
 }
 
@@ -577,15 +588,12 @@ fn plan_scripts(unit: &Unit) -> anyhow::Result<Compared<ScriptEntry, String>> {
         );
     }
     let listed = unit.scripts.iter().map(|s| s.name.as_str()).collect();
-    compared.section.removed = gone(
+    compared.remove_gone(
         &unit.recorded.scripts,
         &listed,
         &unit.failed_scripts,
-        &mut compared.entries,
+        |name| script_file(&unit.root, name),
     );
-    compared.prune = on_disk(&compared.section.removed, |name| {
-        script_file(&unit.root, name)
-    });
     Ok(compared)
 }
 
