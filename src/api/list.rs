@@ -209,30 +209,36 @@ impl Collector {
     }
 }
 
-/// Reads every page of a listing with `fetch(offset)` (each asking for
-/// `limit` records), by the rules in the module docs: the records in the
-/// server's order, each name once. `progress` is told the names found so
-/// far and the server's `total`.
-pub async fn page_all<F, Fut>(
-    listed: Listed,
-    limit: u64,
-    parallel: usize,
-    fetch: F,
-    progress: &(dyn Fn(u64, Option<u64>) + Sync),
-) -> anyhow::Result<Vec<Value>>
-where
-    F: Fn(u64) -> Fut,
-    Fut: Future<Output = anyhow::Result<Page>>,
-{
-    page_all_up_to(MAX_JOBS, listed, limit, parallel, fetch, progress).await
+/// How a listing is read: what it lists, the records each page asks for,
+/// the requests in flight at most, and the most names accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub listed: Listed,
+    pub limit: u64,
+    pub parallel: usize,
+    /// No more names (nor a larger `total`) than this.
+    pub max: u64,
 }
 
-/// [`page_all`], with `max` names at most.
-async fn page_all_up_to<F, Fut>(
-    max: u64,
-    listed: Listed,
-    limit: u64,
-    parallel: usize,
+impl Paging {
+    /// `listed`, `limit` records a page, `parallel` requests at a time, at
+    /// most [`MAX_JOBS`] names.
+    pub fn new(listed: Listed, limit: u64, parallel: usize) -> Self {
+        Self {
+            listed,
+            limit,
+            parallel,
+            max: MAX_JOBS,
+        }
+    }
+}
+
+/// Reads every page of a listing with `fetch(offset)` (each asking for
+/// `paging.limit` records), by the rules in the module docs: the records in
+/// the server's order, each name once. `progress` is told the names found
+/// so far and the server's `total`.
+pub async fn page_all<F, Fut>(
+    paging: Paging,
     fetch: F,
     progress: &(dyn Fn(u64, Option<u64>) + Sync),
 ) -> anyhow::Result<Vec<Value>>
@@ -240,6 +246,12 @@ where
     F: Fn(u64) -> Fut,
     Fut: Future<Output = anyhow::Result<Page>>,
 {
+    let Paging {
+        listed,
+        limit,
+        parallel,
+        max,
+    } = paging;
     let mut collector = Collector {
         listed,
         max,
@@ -433,9 +445,7 @@ impl Client {
         progress: &(dyn Fn(u64, Option<u64>) + Sync),
     ) -> anyhow::Result<Vec<Value>> {
         page_all(
-            listed,
-            PAGE_SIZE,
-            parallel,
+            Paging::new(listed, PAGE_SIZE, parallel),
             |offset| self.list_page(listed, offset),
             progress,
         )
@@ -597,9 +607,7 @@ mod tests {
             }
         };
         let result = page_all(
-            Listed::Jobs(JobType::Batch),
-            limit,
-            parallel,
+            Paging::new(Listed::Jobs(JobType::Batch), limit, parallel),
             fetch,
             &|_, _| {},
         )
@@ -671,7 +679,7 @@ mod tests {
             asked.lock().expect("lock").push(offset);
             async move { Ok(server.page(100, offset)) }
         };
-        let listed = page_all(Listed::Scripts, 100, 1, fetch, &|_, _| {})
+        let listed = page_all(Paging::new(Listed::Scripts, 100, 1), fetch, &|_, _| {})
             .await
             .expect("listed");
         assert_eq!(listed.len(), 250);
@@ -684,7 +692,7 @@ mod tests {
             asked.lock().expect("lock").push(offset);
             async move { Ok(server.page(100, offset)) }
         };
-        page_all(Listed::Scripts, 100, 1, fetch, &|_, _| {})
+        page_all(Paging::new(Listed::Scripts, 100, 1), fetch, &|_, _| {})
             .await
             .expect("listed");
         assert_eq!(*asked.lock().expect("lock"), [0, 100, 200]);
@@ -734,9 +742,13 @@ mod tests {
             requests.fetch_add(1, Ordering::SeqCst);
             async { Ok(Server::records(250).page(100, 0)) }
         };
-        let error = page_all(Listed::Jobs(JobType::RealTime), 100, 4, fetch, &|_, _| {})
-            .await
-            .expect_err("incomplete");
+        let error = page_all(
+            Paging::new(Listed::Jobs(JobType::RealTime), 100, 4),
+            fetch,
+            &|_, _| {},
+        )
+        .await
+        .expect_err("incomplete");
         assert!(
             error.to_string().contains("incomplete job listing"),
             "{error}"
@@ -755,9 +767,16 @@ mod tests {
                     .collect(),
             })
         };
-        let error = page_all_up_to(1000, Listed::Scripts, 100, 1, fetch, &|_, _| {})
-            .await
-            .expect_err("endless");
+        let error = page_all(
+            Paging {
+                max: 1000,
+                ..Paging::new(Listed::Scripts, 100, 1)
+            },
+            fetch,
+            &|_, _| {},
+        )
+        .await
+        .expect_err("endless");
         assert!(error.to_string().contains("does not end"), "{error}");
     }
 
@@ -768,7 +787,7 @@ mod tests {
         let fetch = |offset: u64| async move { Ok(server.page(100, offset)) };
         let progress =
             |found: u64, total: Option<u64>| seen.lock().expect("lock").push((found, total));
-        page_all(Listed::Scripts, 100, 4, fetch, &progress)
+        page_all(Paging::new(Listed::Scripts, 100, 4), fetch, &progress)
             .await
             .expect("listed");
         assert_eq!(

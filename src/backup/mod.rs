@@ -13,6 +13,8 @@
 //! - [`staging`]: the staging directory inside DIR (locked while a run
 //!   uses it), the switch that renames everything into place with the
 //!   manifest last, and the recovery of a switch that was interrupted.
+//! - [`root`]: the root of a backup of every workspace: which workspaces
+//!   are mirrored, which are gone, and the root manifest listing them.
 //!
 //! Nothing here talks to the network or to people: the command
 //! (`commands::backup`) lists, downloads and reports; this module decides
@@ -20,6 +22,7 @@
 
 pub mod manifest;
 pub mod plan;
+pub mod root;
 pub mod staging;
 pub mod tree;
 

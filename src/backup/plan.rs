@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use super::manifest::{self, FileEntry, JobEntry, Manifest, ScriptEntry, Source, FORMAT};
+use super::manifest::{self, FileEntry, Found, JobEntry, Manifest, ScriptEntry, Source, FORMAT};
 use super::tree::{self, Node, Tree};
 use super::BackupError;
 use crate::model::{JobFailure, JobType};
@@ -33,6 +33,14 @@ impl Recorded {
         Self {
             jobs: manifest.jobs.clone(),
             scripts: manifest.scripts.clone(),
+        }
+    }
+
+    /// What a manifest found on disk records (nothing, for a root one).
+    pub fn of(found: &Found) -> Self {
+        match found {
+            Found::Workspace(manifest) => Self::from_manifest(manifest),
+            Found::Nothing | Found::Root(_) => Self::default(),
         }
     }
 
@@ -157,32 +165,72 @@ impl Listing {
         listing
     }
 
+    /// The names of the jobs to back up.
+    pub fn job_names(&self) -> Vec<String> {
+        self.jobs.iter().map(|job| job.name.clone()).collect()
+    }
+
+    /// The names of the scripts to back up.
+    pub fn script_names(&self) -> Vec<String> {
+        self.scripts.iter().map(|(name, _)| name.clone()).collect()
+    }
+
+    /// The guards of a listing, before anything is downloaded: a name that
+    /// cannot be a file name fails the run unless `keep_going` (it is a
+    /// failure then), and the empty-listing guard applies unless `force`.
+    pub fn check(
+        &self,
+        recorded: &Recorded,
+        manifest: &Path,
+        keep_going: bool,
+        force: bool,
+    ) -> Result<(), BackupError> {
+        if !self.unwritable.is_empty() && !keep_going {
+            return Err(BackupError::UnwritableNames {
+                names: self.unwritable.clone(),
+            });
+        }
+        if !force {
+            self.check_not_empty(recorded, manifest)?;
+        }
+        Ok(())
+    }
+
+    /// Sets aside jobs that could not be backed up this time (refused by
+    /// the API, missing from the archive): listed in `failed`, no longer
+    /// among `jobs`, and kept as they are in the mirror.
+    pub fn set_aside(&mut self, failures: impl IntoIterator<Item = JobFailure>) {
+        for failure in failures {
+            self.failed_jobs.insert(failure.name.clone());
+            self.failed.push(failure);
+        }
+        self.jobs
+            .retain(|job| !self.failed_jobs.contains(&job.name));
+    }
+
     /// The empty-listing guard: no jobs (or no scripts) listed while the
     /// manifest records some.
     pub fn check_not_empty(&self, recorded: &Recorded, manifest: &Path) -> Result<(), BackupError> {
-        let empty =
-            |listed: bool, failed: bool, recorded: usize| !listed && !failed && recorded > 0;
-        if empty(
-            !self.jobs.is_empty(),
-            !self.failed_jobs.is_empty(),
-            recorded.jobs.len(),
-        ) {
-            return Err(BackupError::EmptyListing {
-                what: "jobs",
-                recorded: recorded.jobs.len(),
-                manifest: manifest.to_path_buf(),
-            });
-        }
-        if empty(
-            !self.scripts.is_empty(),
-            !self.failed_scripts.is_empty(),
-            recorded.scripts.len(),
-        ) {
-            return Err(BackupError::EmptyListing {
-                what: "scripts",
-                recorded: recorded.scripts.len(),
-                manifest: manifest.to_path_buf(),
-            });
+        let kinds = [
+            (
+                "jobs",
+                self.jobs.is_empty() && self.failed_jobs.is_empty(),
+                recorded.jobs.len(),
+            ),
+            (
+                "scripts",
+                self.scripts.is_empty() && self.failed_scripts.is_empty(),
+                recorded.scripts.len(),
+            ),
+        ];
+        for (what, none_listed, recorded) in kinds {
+            if none_listed && recorded > 0 {
+                return Err(BackupError::EmptyListing {
+                    what,
+                    recorded,
+                    manifest: manifest.to_path_buf(),
+                });
+            }
         }
         Ok(())
     }
@@ -222,6 +270,21 @@ impl Section {
     /// Added, changed and removed.
     pub fn differences(&self) -> usize {
         self.added.len() + self.changed.len() + self.removed.len()
+    }
+
+    /// Counts a listed job or script: added when the manifest does not
+    /// record it, else changed (`files` changed) or unchanged (none did).
+    fn tally(&mut self, name: &str, recorded: bool, files: Vec<String>) {
+        if !recorded {
+            self.added.push(name.to_string());
+        } else if files.is_empty() {
+            self.unchanged += 1;
+        } else {
+            self.changed.push(Changed {
+                name: name.to_string(),
+                files,
+            });
+        }
     }
 }
 
@@ -294,6 +357,20 @@ impl UnitPlan {
     pub fn has_work(&self) -> bool {
         !self.changes.is_exact() || !self.jobs.is_empty() || !self.prune_jobs.is_empty()
     }
+
+    /// What the switch removes (or, read-only, would), relative to DIR for
+    /// a mirror at `relative`: `jobs/<job>/` and `scripts/<name>.json`.
+    pub fn removed_paths(&self, relative: &Path) -> Vec<String> {
+        let jobs = self
+            .prune_jobs
+            .iter()
+            .map(|name| format!("{}/", tree::slash_path(&job_dir(relative, name))));
+        let scripts = self
+            .prune_scripts
+            .iter()
+            .map(|name| tree::slash_path(&script_file(relative, name)));
+        jobs.chain(scripts).collect()
+    }
 }
 
 /// `jobs/<job>` of a mirror at `root`.
@@ -342,117 +419,166 @@ pub fn check_targets(
     Ok(())
 }
 
-/// Compares the staged export with the mirror and plans the switch.
+/// Compares the staged export with the mirror and plans the switch: the
+/// jobs, then the scripts (each listed one compared with the mirror, each
+/// recorded one the workspace lacks pruned unless it failed this time),
+/// then the new manifest, and what stands unrecorded beside them.
 pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
-    let mut changes = Changes::default();
-    let mut ops = Vec::new();
-    let mut new_jobs = BTreeMap::new();
-    let upstream: BTreeSet<&str> = unit.jobs.iter().map(|job| job.name.as_str()).collect();
+    let jobs = plan_jobs(unit, cancel)?;
+    let scripts = plan_scripts(unit)?;
+    let manifest = manifest::canonical_json(&Manifest {
+        format: FORMAT,
+        jobs: jobs.entries,
+        scripts: scripts.entries,
+        source: unit.source.clone(),
+    });
+    let workspace_file = workspace_file_to_write(unit);
+    let manifest_changed =
+        unit.manifest_bytes.as_deref() != Some(&manifest[..]) || workspace_file.is_some();
+    Ok(UnitPlan {
+        root: unit.root.clone(),
+        staged: unit.staged.clone(),
+        jobs: jobs.work,
+        prune_jobs: jobs.prune,
+        write_scripts: scripts.work,
+        prune_scripts: scripts.prune,
+        manifest,
+        workspace_file,
+        remove_unit: false,
+        changes: Changes {
+            jobs: jobs.section,
+            scripts: scripts.section,
+            manifest_changed,
+        },
+        unrecorded: unrecorded(unit),
+    })
+}
+
+/// One kind of thing (jobs or scripts), compared: what changed, what the
+/// new manifest records, what the switch writes (`W`) and what it prunes.
+struct Compared<E, W> {
+    section: Section,
+    entries: BTreeMap<String, E>,
+    work: Vec<W>,
+    prune: Vec<String>,
+}
+
+impl<E, W> Default for Compared<E, W> {
+    fn default() -> Self {
+        Self {
+            section: Section::default(),
+            entries: BTreeMap::new(),
+            work: Vec::new(),
+            prune: Vec::new(),
+        }
+    }
+}
+
+impl<E: Clone, W> Compared<E, W> {
+    /// The recorded entries the listing lacks (see [`gone`]): removed, and
+    /// pruned where anything stands for them in the mirror (at `path`).
+    fn remove_gone(
+        &mut self,
+        recorded: &BTreeMap<String, E>,
+        listed: &BTreeSet<&str>,
+        failed: &BTreeSet<String>,
+        path: impl Fn(&str) -> PathBuf,
+    ) {
+        self.section.removed = gone(recorded, listed, failed, &mut self.entries);
+        self.prune = on_disk(&self.section.removed, path);
+    }
+}
+
+/// Every listed job, by name, compared with its directory in the mirror;
+/// then the recorded jobs the workspace no longer lists.
+fn plan_jobs(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<Compared<JobEntry, JobOp>> {
+    let mut compared = Compared::default();
     let mut jobs: Vec<&UpstreamJob> = unit.jobs.iter().collect();
     jobs.sort_by(|a, b| a.name.cmp(&b.name));
     for job in jobs {
-        tree::check_cancel(cancel)?;
-        let staged = tree::walk(&job_dir(&unit.staged, &job.name), cancel)?;
-        let target = job_dir(&unit.root, &job.name);
-        let prefix = format!("jobs/{}/", job.name);
-        let (op, files) = match fs::symlink_metadata(&target) {
-            Ok(meta) if meta.is_dir() => {
-                let disk = tree::walk(&target, cancel)?;
-                sync(&job.name, &staged, &disk, &prefix)
-            }
-            Ok(_) => (
-                Some(JobOp::Place {
-                    name: job.name.clone(),
-                    aside: true,
-                }),
-                every_file(&staged, &prefix),
-            ),
-            Err(_) => (
-                Some(JobOp::Place {
-                    name: job.name.clone(),
-                    aside: false,
-                }),
-                every_file(&staged, &prefix),
-            ),
-        };
-        if !unit.recorded.jobs.contains_key(&job.name) {
-            changes.jobs.added.push(job.name.clone());
-        } else if files.is_empty() {
-            changes.jobs.unchanged += 1;
-        } else {
-            changes.jobs.changed.push(Changed {
-                name: job.name.clone(),
-                files,
-            });
-        }
-        ops.extend(op);
-        new_jobs.insert(
-            job.name.clone(),
-            JobEntry {
-                files: staged
-                    .iter()
-                    .filter_map(|(path, node)| match node {
-                        Node::File { size, sha256 } => Some((
-                            format!("{prefix}{}", tree::slash_path(path)),
-                            FileEntry {
-                                sha256: sha256.clone(),
-                                size: *size,
-                            },
-                        )),
-                        Node::Dir | Node::Other => None,
-                    })
-                    .collect(),
-                last_update_time: job.last_update_time,
-                last_update_user: job.last_update_user.clone(),
-                job_type: job.job_type,
-            },
-        );
+        let (op, files, entry) = compare_job(unit, job, cancel)?;
+        let recorded = unit.recorded.jobs.contains_key(&job.name);
+        compared.section.tally(&job.name, recorded, files);
+        compared.work.extend(op);
+        compared.entries.insert(job.name.clone(), entry);
     }
-    let mut prune_jobs = Vec::new();
-    for (name, entry) in &unit.recorded.jobs {
-        if upstream.contains(name.as_str()) {
-            continue;
-        }
-        if unit.failed_jobs.contains(name) {
-            // Refused this time: kept as it was.
-            new_jobs.insert(name.clone(), entry.clone());
-            continue;
-        }
-        changes.jobs.removed.push(name.clone());
-        if tree::exists(&job_dir(&unit.root, name)) {
-            prune_jobs.push(name.clone());
-        }
-    }
+    let listed = unit.jobs.iter().map(|job| job.name.as_str()).collect();
+    compared.remove_gone(&unit.recorded.jobs, &listed, &unit.failed_jobs, |name| {
+        job_dir(&unit.root, name)
+    });
+    Ok(compared)
+}
 
-    let mut write_scripts = Vec::new();
-    let mut new_scripts = BTreeMap::new();
-    let listed: BTreeSet<&str> = unit.scripts.iter().map(|s| s.name.as_str()).collect();
+/// A listed job's staged export compared with its directory in the mirror:
+/// how to bring the directory up to date (nothing when it is), the files
+/// that change, and the job's new manifest entry.
+fn compare_job(
+    unit: &Unit,
+    job: &UpstreamJob,
+    cancel: &AtomicBool,
+) -> anyhow::Result<(Option<JobOp>, Vec<String>, JobEntry)> {
+    tree::check_cancel(cancel)?;
+    let staged = tree::walk(&job_dir(&unit.staged, &job.name), cancel)?;
+    let target = job_dir(&unit.root, &job.name);
+    let prefix = format!("jobs/{}/", job.name);
+    let (op, files) = match fs::symlink_metadata(&target) {
+        Ok(meta) if meta.is_dir() => {
+            let disk = tree::walk(&target, cancel)?;
+            sync(&job.name, &staged, &disk, &prefix)
+        }
+        // Something that is not a directory (moved aside), or nothing.
+        found => (
+            Some(JobOp::Place {
+                name: job.name.clone(),
+                aside: found.is_ok(),
+            }),
+            every_file(&staged, &prefix),
+        ),
+    };
+    Ok((op, files, job_entry(job, &staged, &prefix)))
+}
+
+/// A job as the new manifest records it: its listing, and every staged
+/// file (`<prefix><path>`) with its size and hash.
+fn job_entry(job: &UpstreamJob, staged: &Tree, prefix: &str) -> JobEntry {
+    JobEntry {
+        files: staged
+            .iter()
+            .filter_map(|(path, node)| match node {
+                Node::File { size, sha256 } => Some((
+                    format!("{prefix}{}", tree::slash_path(path)),
+                    FileEntry {
+                        sha256: sha256.clone(),
+                        size: *size,
+                    },
+                )),
+                Node::Dir | Node::Other => None,
+            })
+            .collect(),
+        last_update_time: job.last_update_time,
+        last_update_user: job.last_update_user.clone(),
+        job_type: job.job_type,
+    }
+}
+
+/// Every staged script compared with its file in the mirror; then the
+/// recorded scripts the workspace no longer lists.
+fn plan_scripts(unit: &Unit) -> anyhow::Result<Compared<ScriptEntry, String>> {
+    let mut compared = Compared::default();
     for script in &unit.scripts {
-        let file = script_file(&unit.root, &script.name);
-        let same = match fs::symlink_metadata(&file) {
-            Ok(meta) if meta.is_file() => {
-                let (size, sha256) = tree::hash_file(&file).map_err(|e| {
-                    anyhow::Error::new(e).context(format!("cannot read {}", file.display()))
-                })?;
-                size == script.size && sha256 == script.sha256
-            }
-            _ => false,
-        };
+        let same = script_unchanged(&unit.root, script)?;
         let relative = format!("scripts/{}.json", script.name);
-        if !unit.recorded.scripts.contains_key(&script.name) {
-            changes.scripts.added.push(script.name.clone());
-        } else if same {
-            changes.scripts.unchanged += 1;
+        let files = if same {
+            Vec::new()
         } else {
-            changes.scripts.changed.push(Changed {
-                name: script.name.clone(),
-                files: vec![relative.clone()],
-            });
-        }
+            vec![relative.clone()]
+        };
+        let recorded = unit.recorded.scripts.contains_key(&script.name);
+        compared.section.tally(&script.name, recorded, files);
         if !same {
-            write_scripts.push(script.name.clone());
+            compared.work.push(script.name.clone());
         }
-        new_scripts.insert(
+        compared.entries.insert(
             script.name.clone(),
             ScriptEntry {
                 file: relative,
@@ -461,48 +587,73 @@ pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
             },
         );
     }
-    let mut prune_scripts = Vec::new();
-    for (name, entry) in &unit.recorded.scripts {
+    let listed = unit.scripts.iter().map(|s| s.name.as_str()).collect();
+    compared.remove_gone(
+        &unit.recorded.scripts,
+        &listed,
+        &unit.failed_scripts,
+        |name| script_file(&unit.root, name),
+    );
+    Ok(compared)
+}
+
+/// Whether the mirror's `scripts/<name>.json` is a file holding exactly
+/// the staged script's bytes.
+fn script_unchanged(root: &Path, script: &StagedScript) -> anyhow::Result<bool> {
+    let file = script_file(root, &script.name);
+    match fs::symlink_metadata(&file) {
+        Ok(meta) if meta.is_file() => {
+            let (size, sha256) = tree::hash_file(&file).map_err(|e| {
+                anyhow::Error::new(e).context(format!("cannot read {}", file.display()))
+            })?;
+            Ok(size == script.size && sha256 == script.sha256)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// The recorded names the workspace did not list, in order: those that
+/// failed this time keep their entries (copied into `entries`: never pruned
+/// because of a refusal); the others are returned, to be removed.
+fn gone<E: Clone>(
+    recorded: &BTreeMap<String, E>,
+    listed: &BTreeSet<&str>,
+    failed: &BTreeSet<String>,
+    entries: &mut BTreeMap<String, E>,
+) -> Vec<String> {
+    let mut removed = Vec::new();
+    for (name, entry) in recorded {
         if listed.contains(name.as_str()) {
             continue;
         }
-        if unit.failed_scripts.contains(name) {
-            new_scripts.insert(name.clone(), entry.clone());
-            continue;
-        }
-        changes.scripts.removed.push(name.clone());
-        if tree::exists(&script_file(&unit.root, name)) {
-            prune_scripts.push(name.clone());
+        if failed.contains(name) {
+            entries.insert(name.clone(), entry.clone());
+        } else {
+            removed.push(name.clone());
         }
     }
+    removed
+}
 
-    let manifest = manifest::canonical_json(&Manifest {
-        format: FORMAT,
-        jobs: new_jobs,
-        scripts: new_scripts,
-        source: unit.source.clone(),
-    });
-    let workspace_file = unit.workspace_file.clone().filter(|wanted| {
+/// Those of `names` that something stands for in the mirror (at `path`).
+fn on_disk<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    path: impl Fn(&str) -> PathBuf,
+) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|name| tree::exists(&path(name)))
+        .cloned()
+        .collect()
+}
+
+/// `workspace.json` as it should be, when the mirror's is not exactly it.
+fn workspace_file_to_write(unit: &Unit) -> Option<Vec<u8>> {
+    unit.workspace_file.clone().filter(|wanted| {
         fs::read(unit.root.join(super::staging::WORKSPACE_FILE))
             .ok()
             .as_ref()
             != Some(wanted)
-    });
-    changes.manifest_changed =
-        unit.manifest_bytes.as_deref() != Some(&manifest[..]) || workspace_file.is_some();
-    let unrecorded = unrecorded(unit, &upstream, &listed);
-    Ok(UnitPlan {
-        root: unit.root.clone(),
-        staged: unit.staged.clone(),
-        jobs: ops,
-        prune_jobs,
-        write_scripts,
-        prune_scripts,
-        manifest,
-        workspace_file,
-        remove_unit: false,
-        changes,
-        unrecorded,
     })
 }
 
@@ -519,19 +670,9 @@ pub fn plan_removal(root: &Path, recorded: &Recorded) -> UnitPlan {
         root: root.to_path_buf(),
         staged: PathBuf::new(),
         jobs: Vec::new(),
-        prune_jobs: recorded
-            .jobs
-            .keys()
-            .filter(|name| tree::exists(&job_dir(root, name)))
-            .cloned()
-            .collect(),
+        prune_jobs: on_disk(recorded.jobs.keys(), |name| job_dir(root, name)),
         write_scripts: Vec::new(),
-        prune_scripts: recorded
-            .scripts
-            .keys()
-            .filter(|name| tree::exists(&script_file(root, name)))
-            .cloned()
-            .collect(),
+        prune_scripts: on_disk(recorded.scripts.keys(), |name| script_file(root, name)),
         manifest: Vec::new(),
         workspace_file: None,
         remove_unit: true,
@@ -541,7 +682,9 @@ pub fn plan_removal(root: &Path, recorded: &Recorded) -> UnitPlan {
 }
 
 /// `jobs/<x>` and `scripts/<x>` entries that are neither recorded nor listed.
-fn unrecorded(unit: &Unit, jobs: &BTreeSet<&str>, scripts: &BTreeSet<&str>) -> Vec<PathBuf> {
+fn unrecorded(unit: &Unit) -> Vec<PathBuf> {
+    let jobs: BTreeSet<&str> = unit.jobs.iter().map(|job| job.name.as_str()).collect();
+    let scripts: BTreeSet<&str> = unit.scripts.iter().map(|s| s.name.as_str()).collect();
     let mut found = Vec::new();
     let entries = |dir: PathBuf| -> Vec<(String, PathBuf)> {
         fs::read_dir(&dir)
@@ -686,6 +829,30 @@ mod tests {
         }
     }
 
+    /// A listed batch job with no update time nor user.
+    fn job(name: &str) -> UpstreamJob {
+        UpstreamJob {
+            name: name.to_string(),
+            job_type: JobType::Batch,
+            last_update_time: None,
+            last_update_user: None,
+        }
+    }
+
+    /// What a manifest recording one script `name` (and no job) records.
+    fn recording_script(name: &str) -> Recorded {
+        let mut recorded = Recorded::default();
+        recorded.scripts.insert(
+            name.into(),
+            ScriptEntry {
+                file: format!("scripts/{name}.json"),
+                sha256: String::new(),
+                size: 0,
+            },
+        );
+        recorded
+    }
+
     fn tree_of(entries: &[(&str, Node)]) -> Tree {
         entries
             .iter()
@@ -748,12 +915,6 @@ mod tests {
 
     #[test]
     fn names_that_cannot_be_file_names_are_set_aside() {
-        let job = |name: &str| UpstreamJob {
-            name: name.to_string(),
-            job_type: JobType::Batch,
-            last_update_time: None,
-            last_update_user: None,
-        };
         let long = "数".repeat(86);
         let listing = Listing::sort(
             [job("ok"), job(&long)],
@@ -770,17 +931,153 @@ mod tests {
         assert_eq!(listing.failed[2].name, "tab\\there");
         let mut recorded = Recorded::default();
         assert!(listing.check_not_empty(&recorded, Path::new("m")).is_ok());
-        recorded.scripts.insert(
-            "s".into(),
-            ScriptEntry {
-                file: "scripts/s.json".into(),
-                sha256: String::new(),
-                size: 0,
-            },
-        );
+        recorded = recording_script("s");
         assert!(Listing::default()
             .check_not_empty(&recorded, Path::new("m"))
             .is_err());
+    }
+
+    #[test]
+    fn listed_entries_tally_as_added_changed_or_unchanged() {
+        let mut section = Section::default();
+        section.tally("new", false, vec!["jobs/new/new.job".into()]);
+        section.tally("same", true, Vec::new());
+        section.tally("edited", true, vec!["jobs/edited/e.job".into()]);
+        assert_eq!(
+            section,
+            Section {
+                added: vec!["new".into()],
+                changed: vec![Changed {
+                    name: "edited".into(),
+                    files: vec!["jobs/edited/e.job".into()],
+                }],
+                removed: Vec::new(),
+                unchanged: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn recorded_entries_gone_from_the_listing_are_removed_unless_they_failed() {
+        let recorded: BTreeMap<String, u8> = [
+            ("a".into(), 1),
+            ("failed".into(), 2),
+            ("listed".into(), 3),
+            ("z".into(), 4),
+        ]
+        .into();
+        let listed = BTreeSet::from(["listed"]);
+        let failed = BTreeSet::from(["failed".to_string()]);
+        let mut entries = BTreeMap::from([("listed".to_string(), 30)]);
+        let removed = gone(&recorded, &listed, &failed, &mut entries);
+        assert_eq!(removed, ["a", "z"]);
+        assert_eq!(
+            entries,
+            BTreeMap::from([("failed".to_string(), 2), ("listed".to_string(), 30)]),
+            "a failure keeps its entry, a listed one its new entry"
+        );
+    }
+
+    #[test]
+    fn a_job_entry_records_every_staged_file_under_its_prefix() {
+        let job = UpstreamJob {
+            name: "j".into(),
+            job_type: JobType::RealTime,
+            last_update_time: Some(7),
+            last_update_user: Some("u".into()),
+        };
+        let staged = tree_of(&[
+            ("j.job", file("job")),
+            ("res", Node::Dir),
+            ("res/r.resource", file("r")),
+            ("link", Node::Other),
+        ]);
+        let entry = job_entry(&job, &staged, "jobs/j/");
+        assert_eq!(
+            entry.files.keys().collect::<Vec<_>>(),
+            ["jobs/j/j.job", "jobs/j/res/r.resource"]
+        );
+        assert_eq!(entry.files["jobs/j/j.job"].size, 3);
+        assert_eq!(entry.files["jobs/j/j.job"].sha256, tree::hash_bytes(b"job"));
+        assert_eq!(
+            (entry.last_update_time, entry.last_update_user.as_deref()),
+            (Some(7), Some("u"))
+        );
+        assert_eq!(entry.job_type, JobType::RealTime);
+    }
+
+    #[test]
+    fn only_a_workspace_manifest_records_jobs_and_scripts() {
+        let recorded = recording_script("s");
+        let manifest = Manifest {
+            format: FORMAT,
+            jobs: BTreeMap::new(),
+            scripts: recorded.scripts.clone(),
+            source: Source {
+                endpoint: "h".into(),
+                matches: Vec::new(),
+                project_id: "p".into(),
+                workspace: None,
+            },
+        };
+        assert_eq!(Recorded::of(&Found::Workspace(manifest)), recorded);
+        assert_eq!(Recorded::of(&Found::Nothing), Recorded::default());
+    }
+
+    #[test]
+    fn a_listing_passes_its_guards_and_sets_failed_jobs_aside() {
+        let mut listing = Listing::sort(
+            [job("a"), job("b"), job("c"), job("a/b")],
+            [serde_json::json!({"name": "s"})],
+        );
+        assert_eq!(listing.job_names(), ["a", "b", "c"]);
+        assert_eq!(listing.script_names(), ["s"]);
+        let recorded = Recorded::default();
+        let manifest = Path::new("m");
+        assert!(matches!(
+            listing.check(&recorded, manifest, false, false),
+            Err(BackupError::UnwritableNames { .. })
+        ));
+        assert!(listing.check(&recorded, manifest, true, false).is_ok());
+
+        listing.set_aside([JobFailure::local("b", "refused")]);
+        listing.set_aside([JobFailure::local("c", "missing")]);
+        assert_eq!(listing.job_names(), ["a"]);
+        assert!(["a/b", "b", "c"]
+            .iter()
+            .all(|name| listing.failed_jobs.contains(*name)));
+        let failed: Vec<&str> = listing.failed.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(failed, ["a/b", "b", "c"]);
+
+        let recorded = recording_script("s");
+        let empty = Listing::default();
+        assert!(matches!(
+            empty.check(&recorded, manifest, false, false),
+            Err(BackupError::EmptyListing {
+                what: "scripts",
+                ..
+            })
+        ));
+        assert!(empty.check(&recorded, manifest, false, true).is_ok());
+    }
+
+    #[test]
+    fn removed_paths_are_named_from_dir() {
+        let mut unit = plan_removal(Path::new("/nowhere"), &Recorded::default());
+        unit.prune_jobs = vec!["a".into(), "b".into()];
+        unit.prune_scripts = vec!["s".into()];
+        assert_eq!(
+            unit.removed_paths(Path::new("")),
+            ["jobs/a/", "jobs/b/", "scripts/s.json"]
+        );
+        assert_eq!(
+            unit.removed_paths(Path::new("workspaces/w")),
+            [
+                "workspaces/w/jobs/a/",
+                "workspaces/w/jobs/b/",
+                "workspaces/w/scripts/s.json"
+            ]
+        );
     }
 
     #[test]

@@ -359,35 +359,7 @@ pub fn switch(plan: &UnitPlan, old: &Path, cancel: &AtomicBool) -> anyhow::Resul
         make_dirs(root)?;
     }
     for op in &plan.jobs {
-        match op {
-            JobOp::Place { name, aside } => {
-                let target = job_dir(root, name);
-                if *aside {
-                    move_aside(&target, &job_dir(old, name))?;
-                }
-                move_to(&job_dir(&plan.staged, name), &target)?;
-            }
-            JobOp::Sync {
-                name,
-                remove,
-                mkdir,
-                write,
-            } => {
-                let target = job_dir(root, name);
-                let staged = job_dir(&plan.staged, name);
-                let aside = job_dir(old, name);
-                for path in remove {
-                    move_aside(&target.join(path), &aside.join(path))?;
-                }
-                for path in mkdir {
-                    make_dirs(&target.join(path))?;
-                }
-                for path in write {
-                    move_aside(&target.join(path), &aside.join(path))?;
-                    move_to(&staged.join(path), &target.join(path))?;
-                }
-            }
-        }
+        switch_job(op, root, &plan.staged, old)?;
     }
     for name in &plan.prune_jobs {
         move_aside(&job_dir(root, name), &job_dir(old, name))?;
@@ -427,6 +399,41 @@ pub fn switch(plan: &UnitPlan, old: &Path, cancel: &AtomicBool) -> anyhow::Resul
             .with_context(|| format!("cannot remove {}", staged_manifest.display()))?;
     }
     Ok(())
+}
+
+/// Brings one job's directory in `root` up to date from `staged`, moving
+/// what it replaces or removes into `old`.
+fn switch_job(op: &JobOp, root: &Path, staged: &Path, old: &Path) -> anyhow::Result<()> {
+    match op {
+        JobOp::Place { name, aside } => {
+            let target = job_dir(root, name);
+            if *aside {
+                move_aside(&target, &job_dir(old, name))?;
+            }
+            move_to(&job_dir(staged, name), &target)
+        }
+        JobOp::Sync {
+            name,
+            remove,
+            mkdir,
+            write,
+        } => {
+            let target = job_dir(root, name);
+            let staged = job_dir(staged, name);
+            let aside = job_dir(old, name);
+            for path in remove {
+                move_aside(&target.join(path), &aside.join(path))?;
+            }
+            for path in mkdir {
+                make_dirs(&target.join(path))?;
+            }
+            for path in write {
+                move_aside(&target.join(path), &aside.join(path))?;
+                move_to(&staged.join(path), &target.join(path))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The switch of every unit, then the root manifest (a backup of every

@@ -19,13 +19,16 @@ pub mod workspaces;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use reqwest::Url;
+
 pub use usage::{PartialFailure, UsageError};
 
+use crate::api::studio::Workspace;
 use crate::api::Client;
 use crate::config::{Project, Settings, WorkspaceRef};
 use crate::env::Env;
 use crate::http::Transport;
-use crate::model::{JobType, ListedJob};
+use crate::model::{JobFailure, JobType, ListedJob};
 use crate::output::{self, Printer};
 
 /// What every command runs with.
@@ -103,16 +106,65 @@ pub async fn list_jobs(
 ) -> anyhow::Result<Vec<(JobType, ListedJob)>> {
     let spinner = printer.spinner("listing jobs…");
     let progress = |found: u64, total: Option<u64>| {
-        spinner.set_message(match total {
-            Some(total) => format!(
-                "listing jobs… {} of {}",
-                output::count(found),
-                output::count(total)
-            ),
-            None => format!("listing jobs… {}", output::count(found)),
-        });
+        spinner.set_message(listing_message("jobs", found, total));
     };
     let jobs = client.list_all_jobs(types, parallel, &progress).await?;
     spinner.finish();
     Ok(jobs)
+}
+
+/// The project's workspaces, through the Management Center at `studio`
+/// (no workspace chosen for it), with a spinner.
+pub async fn list_workspaces(
+    client: &Client,
+    studio: Url,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Workspace>> {
+    let spinner = printer.spinner("listing workspaces…");
+    let workspaces = client
+        .in_workspace(None)
+        .at(studio)
+        .list_workspaces()
+        .await?;
+    spinner.finish();
+    Ok(workspaces)
+}
+
+/// Prints `failed: name: code message` for each failure.
+fn print_failures(failed: &[JobFailure], printer: &Printer) {
+    for failure in failed {
+        printer.info(format!(
+            "failed: {}: {} {}",
+            failure.name,
+            failure.error_code.as_deref().unwrap_or("-"),
+            failure.error_msg.as_deref().unwrap_or("")
+        ));
+    }
+}
+
+/// What a listing's spinner says: `listing jobs… 1,200 of 1,500`, or
+/// without a total `listing jobs… 1,200`.
+fn listing_message(what: &str, found: u64, total: Option<u64>) -> String {
+    match total {
+        Some(total) => format!(
+            "listing {what}… {} of {}",
+            output::count(found),
+            output::count(total)
+        ),
+        None => format!("listing {what}… {}", output::count(found)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listing_spinners_count_what_they_found() {
+        assert_eq!(
+            listing_message("jobs", 1200, Some(1500)),
+            "listing jobs… 1,200 of 1,500"
+        );
+        assert_eq!(listing_message("scripts", 7, None), "listing scripts… 7");
+    }
 }

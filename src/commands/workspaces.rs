@@ -40,13 +40,7 @@ pub async fn run(args: WorkspacesArgs, ctx: &Context) -> anyhow::Result<()> {
     let settings = config::resolve(&args.connection, &WorkspaceArgs::default(), &ctx.env)?;
     let studio = settings.studio()?.value.clone();
     let client = connect(&settings, printer).await?;
-    let spinner = printer.spinner("listing workspaces…");
-    let workspaces = client
-        .in_workspace(None)
-        .at(studio)
-        .list_workspaces()
-        .await?;
-    spinner.finish();
+    let workspaces = super::list_workspaces(&client, studio, printer).await?;
     print(&workspaces, style, printer).context("cannot write to stdout")
 }
 

@@ -171,20 +171,9 @@ pub(crate) fn list_jobs(state: &State, req: &Req<'_>) -> Response<ResBody> {
                 .is_none_or(|filter| job.name.contains(filter))
         })
         .collect();
-    let (skip, take) = paging::window(state, list.limit, list.offset);
-    let jobs: Vec<Value> = matching
-        .iter()
-        .skip(skip)
-        .take(take)
-        .map(|job| job_result(job))
-        .collect();
-    let mut body = json!({"jobs": jobs});
-    if let (Some(total), Some(object)) = (
-        paging::shown_total(state, matching.len() as u64),
-        body.as_object_mut(),
-    ) {
-        object.insert("total".to_string(), total.into());
-    }
+    let body = paging::listing_page(state, "jobs", &matching, (list.limit, list.offset), |job| {
+        job_result(job)
+    });
     json_response(StatusCode::OK, &body)
 }
 

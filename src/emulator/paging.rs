@@ -3,6 +3,8 @@
 //! a page, and `total` as `--list-total` says (list jobs and list scripts
 //! behave alike, as one server would).
 
+use serde_json::Value;
+
 use super::respond::query_param;
 use super::{OffsetUnit, State, TotalFault};
 
@@ -27,8 +29,28 @@ pub(crate) fn parse(
     Some((limit, offset))
 }
 
+/// The body of one page of a DLF listing of `records` (every record that
+/// matches): `{"<key>": [the page, each record rendered], "total": …}`, the
+/// page as [`window`] says and `total` as [`shown_total`] says.
+pub(crate) fn listing_page<T>(
+    state: &State,
+    key: &str,
+    records: &[T],
+    (limit, offset): (u64, u64),
+    render: impl Fn(&T) -> Value,
+) -> Value {
+    let (skip, take) = window(state, limit, offset);
+    let mut body = serde_json::Map::new();
+    let page = records.iter().skip(skip).take(take).map(render).collect();
+    body.insert(key.to_string(), page);
+    if let Some(total) = shown_total(state, records.len() as u64) {
+        body.insert("total".to_string(), total.into());
+    }
+    Value::Object(body)
+}
+
 /// The records a DLF listing page holds: `(skip, take)`.
-pub(crate) fn window(state: &State, limit: u64, offset: u64) -> (usize, usize) {
+fn window(state: &State, limit: u64, offset: u64) -> (usize, usize) {
     // `--page-clamp`: a server that returns fewer records than asked.
     let limit = state.page_clamp.map_or(limit, |clamp| limit.min(clamp));
     let skip = match state.offset_unit {
@@ -42,7 +64,7 @@ pub(crate) fn window(state: &State, limit: u64, offset: u64) -> (usize, usize) {
 }
 
 /// The `total` a DLF listing reports for `total` records (`None`: no field).
-pub(crate) fn shown_total(state: &State, total: u64) -> Option<u64> {
+fn shown_total(state: &State, total: u64) -> Option<u64> {
     match state.faults.list_total() {
         None => Some(total),
         Some(TotalFault::Missing) => None,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 
 use hyper::{Response, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::dlf::{unknown_workspace, workspace};
 use super::paging;
@@ -36,15 +36,7 @@ pub(crate) fn list_scripts(state: &State, req: &Req<'_>) -> Response<ResBody> {
         .filter(|(name, _)| filter.is_none_or(|filter| name.contains(filter)))
         .map(|(_, script)| script)
         .collect();
-    let (skip, take) = paging::window(state, limit, offset);
-    let page: Vec<&Value> = matching.iter().skip(skip).take(take).collect();
-    let mut body = json!({ "scripts": page });
-    if let (Some(total), Some(object)) = (
-        paging::shown_total(state, matching.len() as u64),
-        body.as_object_mut(),
-    ) {
-        object.insert("total".to_string(), total.into());
-    }
+    let body = paging::listing_page(state, "scripts", &matching, (limit, offset), Value::clone);
     json_response(StatusCode::OK, &body)
 }
 

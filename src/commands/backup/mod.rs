@@ -14,7 +14,7 @@
 mod plan;
 mod summary;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -26,12 +26,10 @@ use serde_json::Value;
 use crate::api::studio::Workspace;
 use crate::api::{ApiError, Client};
 use crate::archive::{self, ExtractOptions};
-use crate::backup::manifest::{
-    self, Found, InstanceEntry, OnDisk, RootManifest, WorkspaceEntry, FORMAT,
-};
-use crate::backup::plan::{self as diff, Recorded, Unit, UpstreamJob};
+use crate::backup::manifest::{self, Found, InstanceEntry, OnDisk, WorkspaceEntry};
+use crate::backup::plan::{self as diff, Listing, Recorded, Unit, UpstreamJob};
 use crate::backup::staging::{self, CreatedDir, Staging, UnitDirs};
-use crate::backup::{tree, unwritable_reason, BackupError, Source, UnitPlan, MANIFEST_FILE};
+use crate::backup::{root, tree, BackupError, Source, UnitPlan, MANIFEST_FILE};
 use crate::cli::BackupArgs;
 use crate::download::{self, Target};
 use crate::model::{JobFailure, JobType, ListedJob};
@@ -83,6 +81,24 @@ struct Mirror {
     recorded: Recorded,
 }
 
+impl Mirror {
+    /// The workspace id (`""` for a backup of one workspace) and, for the
+    /// summary, `id (name)`.
+    fn names(&self) -> (String, Option<String>) {
+        match &self.workspace {
+            Some((workspace, _)) => (
+                workspace.id.clone(),
+                Some(format!(
+                    "{} ({})",
+                    escape_controls(&workspace.id),
+                    escape_controls(&workspace.name)
+                )),
+            ),
+            None => (String::new(), None),
+        }
+    }
+}
+
 /// The root of a backup of every workspace.
 struct Root {
     on_disk: OnDisk,
@@ -93,14 +109,38 @@ struct Root {
     vanished: Vec<(String, Recorded)>,
 }
 
+impl Root {
+    /// Whether the root manifest on disk is not exactly the new one.
+    fn changed(&self) -> bool {
+        self.on_disk.bytes.as_deref() != Some(&self.bytes[..])
+    }
+
+    /// The removal of each vanished workspace's mirror in `dir`, as units
+    /// `first`, `first + 1`, … of `staging`.
+    fn removals(
+        &self,
+        dir: &Path,
+        staging: &Staging,
+        first: usize,
+    ) -> anyhow::Result<Vec<Removal>> {
+        let mut removals = Vec::with_capacity(self.vanished.len());
+        for (n, (id, recorded)) in self.vanished.iter().enumerate() {
+            let relative = root::mirror_dir(id);
+            let dirs = staging.unit(first + n, &relative)?;
+            removals.push(Removal {
+                id: id.clone(),
+                plan: diff::plan_removal(&dir.join(&relative), recorded),
+                dirs,
+            });
+        }
+        Ok(removals)
+    }
+}
+
 /// A mirror, listed.
 struct Listed {
     mirror: Mirror,
-    jobs: Vec<UpstreamJob>,
-    scripts: Vec<(String, Value)>,
-    failed: Vec<JobFailure>,
-    failed_jobs: BTreeSet<String>,
-    failed_scripts: BTreeSet<String>,
+    listing: Listing,
 }
 
 /// A mirror, staged and compared.
@@ -114,6 +154,13 @@ struct Staged {
     failed: Vec<JobFailure>,
 }
 
+/// The mirror of a workspace gone from the listing, to remove.
+struct Removal {
+    id: String,
+    plan: UnitPlan,
+    dirs: UnitDirs,
+}
+
 /// Runs a plan: the report of what was (or, read-only, would be) changed.
 pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyhow::Result<Report> {
     let printer = &ctx.printer;
@@ -121,11 +168,7 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
     let client = connect(&plan.settings, printer).await?;
     let (mut mirrors, root) = find_mirrors(plan, &client, printer).await?;
     let interrupted = recover(plan, &mut mirrors, printer)?;
-
-    let mut listed = Vec::with_capacity(mirrors.len());
-    for mirror in mirrors {
-        listed.push(list_mirror(plan, mirror, printer).await?);
-    }
+    let listed = list_mirrors(plan, mirrors, printer).await?;
 
     // DIR is created only by a run that writes, and removed again if that
     // run fails before its switch (declared first: dropped after staging).
@@ -133,10 +176,53 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
         Mode::Write => CreatedDir::create(&plan.dir)?,
         Mode::Check | Mode::DryRun => CreatedDir::none(),
     };
-    let mut staging = match plan.mode {
+    let staging = match plan.mode {
         Mode::Write => Staging::create_in(&plan.dir)?,
         Mode::Check | Mode::DryRun => Staging::create_temporary()?,
     };
+    let (staging, staged) = stage_mirrors(plan, listed, staging, ctx).await?;
+    let removals = match &root {
+        Some(root) => root.removals(&plan.dir, &staging, staged.len())?,
+        None => Vec::new(),
+    };
+    warn_unrecorded(&staged, printer);
+    let root_changed = root.as_ref().is_some_and(Root::changed);
+
+    if plan.mode == Mode::Write {
+        let root_manifest = root.filter(|_| root_changed).map(|root| root.bytes);
+        switch(plan, staging, &staged, &removals, root_manifest, ctx).await?;
+        created.keep();
+    } else {
+        drop(staging);
+    }
+
+    Ok(Report {
+        requests: client.transport().requests_sent(),
+        seconds: started.elapsed().as_secs_f64(),
+        ..report(plan, interrupted, root_changed, staged, removals)
+    })
+}
+
+/// Lists every mirror's workspace, one after the other (see `list_mirror`).
+async fn list_mirrors(
+    plan: &BackupPlan,
+    mirrors: Vec<Mirror>,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Listed>> {
+    let mut listed = Vec::with_capacity(mirrors.len());
+    for mirror in mirrors {
+        listed.push(list_mirror(plan, mirror, printer).await?);
+    }
+    Ok(listed)
+}
+
+/// Stages and compares every mirror, the `n`th as unit `n` of `staging`.
+async fn stage_mirrors(
+    plan: &BackupPlan,
+    listed: Vec<Listed>,
+    mut staging: Staging,
+    ctx: &Context,
+) -> anyhow::Result<(Staging, Vec<Staged>)> {
     let mut staged = Vec::with_capacity(listed.len());
     for (n, item) in listed.into_iter().enumerate() {
         let dirs = staging.unit(n, &item.mirror.relative)?;
@@ -144,99 +230,88 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
         staging = back;
         staged.push(unit);
     }
-    let mut removed_workspaces = Vec::new();
-    if let Some(root) = &root {
-        for (id, recorded) in &root.vanished {
-            let relative = Path::new("workspaces").join(id);
-            let dirs = staging.unit(staged.len() + removed_workspaces.len(), &relative)?;
-            removed_workspaces.push((
-                id.clone(),
-                diff::plan_removal(&plan.dir.join(&relative), recorded),
-                dirs,
-            ));
-        }
-    }
-    for unit in &staged {
-        if !unit.plan.unrecorded.is_empty() {
-            let shown: Vec<String> = unit
-                .plan
-                .unrecorded
-                .iter()
-                .map(|path| escape_controls(&path.display().to_string()))
-                .collect();
-            printer.warn(format!(
-                "left alone, not recorded in the manifest: {}",
-                output::name_list(&shown, 5)
-            ));
-        }
-    }
-    let root_changed = root
-        .as_ref()
-        .is_some_and(|root| root.on_disk.bytes.as_deref() != Some(&root.bytes[..]));
+    Ok((staging, staged))
+}
 
-    if plan.mode == Mode::Write {
-        let mut units: Vec<(UnitPlan, UnitDirs)> = staged
-            .iter()
-            .map(|unit| (unit.plan.clone(), unit.dirs.clone()))
-            .collect();
-        units.extend(
-            removed_workspaces
-                .iter()
-                .map(|(_, unit_plan, dirs)| (unit_plan.clone(), dirs.clone())),
-        );
-        let root_write = root
-            .as_ref()
-            .filter(|_| root_changed)
-            .map(|root| root.bytes.clone());
-        let dir = plan.dir.clone();
-        let cancel = Arc::clone(&ctx.cancel);
-        let spinner = printer.spinner("switching…");
-        let (staging, ()) = with_staging(staging, move |staging| {
-            staging::switch_all(&dir, staging, &units, root_write.as_deref(), &cancel)
-        })
-        .await?;
-        spinner.finish();
-        drop(staging);
-        created.keep();
-    } else {
-        drop(staging);
-    }
-
-    let mut report = Report {
-        all_workspaces: plan.all_workspaces,
-        interrupted,
-        root_changed,
-        workspaces_removed: removed_workspaces.into_iter().map(|(id, ..)| id).collect(),
-        ..Report::default()
-    };
+/// Names what stands in a mirror unrecorded and unlisted: left alone.
+fn warn_unrecorded(staged: &[Staged], printer: &Printer) {
     for unit in staged {
-        let mut removed_paths: Vec<String> = unit
+        if unit.plan.unrecorded.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = unit
             .plan
-            .prune_jobs
+            .unrecorded
             .iter()
-            .map(|name| {
-                format!(
-                    "{}/",
-                    tree::slash_path(&unit.relative.join("jobs").join(name))
-                )
-            })
+            .map(|path| escape_controls(&path.display().to_string()))
             .collect();
-        removed_paths.extend(unit.plan.prune_scripts.iter().map(|name| {
-            tree::slash_path(&unit.relative.join("scripts").join(format!("{name}.json")))
-        }));
-        report.workspaces.insert(
-            unit.id,
-            WorkspaceReport {
+        printer.warn(format!(
+            "left alone, not recorded in the manifest: {}",
+            output::name_list(&shown, 5)
+        ));
+    }
+}
+
+/// The switch of every mirror, the removals, then the root manifest when
+/// it changed, on a blocking thread; the staging directory goes after it.
+async fn switch(
+    plan: &BackupPlan,
+    staging: Staging,
+    staged: &[Staged],
+    removals: &[Removal],
+    root_manifest: Option<Vec<u8>>,
+    ctx: &Context,
+) -> anyhow::Result<()> {
+    let units: Vec<(UnitPlan, UnitDirs)> = staged
+        .iter()
+        .map(|unit| (unit.plan.clone(), unit.dirs.clone()))
+        .chain(
+            removals
+                .iter()
+                .map(|removal| (removal.plan.clone(), removal.dirs.clone())),
+        )
+        .collect();
+    let dir = plan.dir.clone();
+    let cancel = Arc::clone(&ctx.cancel);
+    let spinner = ctx.printer.spinner("switching…");
+    let (staging, ()) = with_staging(staging, move |staging| {
+        staging::switch_all(&dir, staging, &units, root_manifest.as_deref(), &cancel)
+    })
+    .await?;
+    spinner.finish();
+    drop(staging);
+    Ok(())
+}
+
+/// What the run changed (or, read-only, would change), mirror by mirror.
+fn report(
+    plan: &BackupPlan,
+    interrupted: Vec<String>,
+    root_changed: bool,
+    staged: Vec<Staged>,
+    removals: Vec<Removal>,
+) -> Report {
+    let workspaces = staged
+        .into_iter()
+        .map(|unit| {
+            let removed_paths = unit.plan.removed_paths(&unit.relative);
+            let outcome = WorkspaceReport {
                 changes: unit.plan.changes,
                 failed: unit.failed,
                 label: unit.label,
                 removed_paths,
-            },
-        );
+            };
+            (unit.id, outcome)
+        })
+        .collect();
+    Report {
+        workspaces,
+        workspaces_removed: removals.into_iter().map(|removal| removal.id).collect(),
+        root_changed,
+        all_workspaces: plan.all_workspaces,
+        interrupted,
+        ..Report::default()
     }
-    report.requests = client.transport().requests_sent();
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
 }
 
 /// Runs `work` on a blocking thread, which owns the staging directory while
@@ -287,13 +362,6 @@ fn guard_lineage(
     }
 }
 
-fn recorded_of(found: &Found) -> Recorded {
-    match found {
-        Found::Workspace(manifest) => Recorded::from_manifest(manifest),
-        Found::Nothing | Found::Root(_) => Recorded::default(),
-    }
-}
-
 /// The mirrors to bring up to date, their manifests read and their lineage
 /// checked; with `--all-workspaces`, the root too.
 async fn find_mirrors(
@@ -301,123 +369,136 @@ async fn find_mirrors(
     client: &Client,
     printer: &Printer,
 ) -> anyhow::Result<(Vec<Mirror>, Option<Root>)> {
-    let project = client.project_id().to_string();
     if !plan.all_workspaces {
-        let source = plan.source(&project, client.workspace().map(str::to_string));
-        let manifest = read_manifest(&plan.dir, plan.force, printer)?;
-        guard_lineage(
-            &plan.dir,
-            &manifest.found,
-            &source,
-            false,
-            plan.force,
-            printer,
-        )?;
-        let recorded = recorded_of(&manifest.found);
-        return Ok((
-            vec![Mirror {
-                relative: PathBuf::new(),
-                root: plan.dir.clone(),
-                source,
-                client: client.clone(),
-                workspace: None,
-                manifest,
-                recorded,
-            }],
-            None,
-        ));
+        return Ok((vec![the_mirror(plan, client, printer)?], None));
     }
+    let workspaces = list_workspaces(plan, client, printer).await?;
+    let (mirrors, root) = every_mirror(plan, client, workspaces, printer)?;
+    Ok((mirrors, Some(root)))
+}
 
-    let studio = client
-        .in_workspace(None)
-        .at(plan.settings.studio()?.value.clone());
-    let spinner = printer.spinner("listing workspaces…");
-    let workspaces = studio.list_workspaces().await?;
-    spinner.finish();
-    let unusable: Vec<String> = workspaces
-        .iter()
-        .filter(|w| unwritable_reason(&w.id, "").is_some())
-        .map(|w| escape_controls(&w.id))
-        .collect();
-    if !unusable.is_empty() {
-        return Err(BackupError::UnwritableNames { names: unusable }.into());
-    }
-    tree::require_dir_or_absent(&plan.dir.join("workspaces"))?;
-    let root_source = plan.source(&project, None);
+/// A mirror's manifest read, and its lineage guarded: what it records.
+fn open_manifest(
+    plan: &BackupPlan,
+    root: &Path,
+    source: &Source,
+    printer: &Printer,
+) -> anyhow::Result<(OnDisk, Recorded)> {
+    let manifest = read_manifest(root, plan.force, printer)?;
+    guard_lineage(root, &manifest.found, source, false, plan.force, printer)?;
+    let recorded = Recorded::of(&manifest.found);
+    Ok((manifest, recorded))
+}
+
+/// The one mirror of a backup of one workspace: DIR.
+fn the_mirror(plan: &BackupPlan, client: &Client, printer: &Printer) -> anyhow::Result<Mirror> {
+    let source = plan.source(client.project_id(), client.workspace().map(str::to_string));
+    let (manifest, recorded) = open_manifest(plan, &plan.dir, &source, printer)?;
+    Ok(Mirror {
+        relative: PathBuf::new(),
+        root: plan.dir.clone(),
+        source,
+        client: client.clone(),
+        workspace: None,
+        manifest,
+        recorded,
+    })
+}
+
+/// Every workspace of the project (the Management Center on the studio
+/// endpoint), each id a folder name here.
+async fn list_workspaces(
+    plan: &BackupPlan,
+    client: &Client,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Workspace>> {
+    let studio = plan.settings.studio()?.value.clone();
+    let workspaces = super::list_workspaces(client, studio, printer).await?;
+    root::refuse_unwritable_ids(workspaces.iter().map(|w| w.id.as_str()))?;
+    Ok(workspaces)
+}
+
+/// With `--all-workspaces`: DIR's root manifest read, its lineage and the
+/// empty-listing guard checked; a mirror per workspace listed; and the
+/// root: the new root manifest, and the workspaces gone from the listing
+/// with what their mirrors record.
+fn every_mirror(
+    plan: &BackupPlan,
+    client: &Client,
+    workspaces: Vec<Workspace>,
+    printer: &Printer,
+) -> anyhow::Result<(Vec<Mirror>, Root)> {
+    tree::require_dir_or_absent(&plan.dir.join(root::WORKSPACES))?;
+    let source = plan.source(client.project_id(), None);
     let on_disk = read_manifest(&plan.dir, plan.force, printer)?;
     guard_lineage(
         &plan.dir,
         &on_disk.found,
-        &root_source,
+        &source,
         true,
         plan.force,
         printer,
     )?;
-    let recorded_workspaces: Vec<String> = match &on_disk.found {
-        Found::Root(root) => root.workspaces.keys().cloned().collect(),
-        Found::Nothing | Found::Workspace(_) => Vec::new(),
-    };
-    if workspaces.is_empty() && !recorded_workspaces.is_empty() && !plan.force {
-        return Err(BackupError::EmptyListing {
-            what: "workspaces",
-            recorded: recorded_workspaces.len(),
-            manifest: plan.dir.join(MANIFEST_FILE),
-        }
-        .into());
+    let recorded = root::recorded_ids(&on_disk.found);
+    if !plan.force {
+        root::check_listed(workspaces.len(), &recorded, &plan.dir)?;
     }
-    let mut mirrors = Vec::with_capacity(workspaces.len());
-    let mut entries = std::collections::BTreeMap::new();
-    for workspace in workspaces {
-        let relative = Path::new("workspaces").join(&workspace.id);
-        let root = plan.dir.join(&relative);
-        let source = plan.source(&project, Some(workspace.id.clone()));
-        let manifest = read_manifest(&root, plan.force, printer)?;
-        guard_lineage(&root, &manifest.found, &source, false, plan.force, printer)?;
-        let recorded = recorded_of(&manifest.found);
-        entries.insert(
-            workspace.id.clone(),
-            WorkspaceEntry {
-                instance: InstanceEntry {
-                    id: workspace.instance.id.clone(),
-                    name: workspace.instance.name.clone(),
-                },
-                name: workspace.name.clone(),
-            },
-        );
-        let workspace_file =
-            manifest::canonical_json(&serde_json::json!({ "name": workspace.name }));
-        mirrors.push(Mirror {
-            relative,
-            root,
-            source,
-            client: client.in_workspace(Some(workspace.id.clone())),
-            workspace: Some((workspace, workspace_file)),
-            manifest,
-            recorded,
-        });
-    }
+    let entries: BTreeMap<String, WorkspaceEntry> = workspaces
+        .iter()
+        .map(|workspace| (workspace.id.clone(), workspace_entry(workspace)))
+        .collect();
+    let mirrors = workspaces
+        .into_iter()
+        .map(|workspace| workspace_mirror(plan, client, workspace, printer))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut vanished = Vec::new();
-    for id in recorded_workspaces {
-        if entries.contains_key(&id) || unwritable_reason(&id, "").is_some() {
-            continue;
-        }
-        let root = plan.dir.join("workspaces").join(&id);
-        let manifest = read_manifest(&root, plan.force, printer)?;
-        vanished.push((id, recorded_of(&manifest.found)));
+    for id in root::vanished(&recorded, &entries) {
+        let manifest = read_manifest(&plan.dir.join(root::mirror_dir(&id)), plan.force, printer)?;
+        vanished.push((id, Recorded::of(&manifest.found)));
     }
-    let bytes = manifest::canonical_json(&RootManifest {
-        format: FORMAT,
-        source: root_source,
-        workspaces: entries,
-    });
+    let bytes = root::manifest_bytes(source, entries);
     Ok((
         mirrors,
-        Some(Root {
+        Root {
             on_disk,
             bytes,
             vanished,
-        }),
+        },
     ))
+}
+
+/// A workspace's mirror in `DIR/workspaces/<id>/`.
+fn workspace_mirror(
+    plan: &BackupPlan,
+    client: &Client,
+    workspace: Workspace,
+    printer: &Printer,
+) -> anyhow::Result<Mirror> {
+    let relative = root::mirror_dir(&workspace.id);
+    let root = plan.dir.join(&relative);
+    let source = plan.source(client.project_id(), Some(workspace.id.clone()));
+    let (manifest, recorded) = open_manifest(plan, &root, &source, printer)?;
+    let file = root::workspace_file(&workspace.name);
+    Ok(Mirror {
+        relative,
+        root,
+        source,
+        client: client.in_workspace(Some(workspace.id.clone())),
+        workspace: Some((workspace, file)),
+        manifest,
+        recorded,
+    })
+}
+
+/// A workspace as the root manifest records it.
+fn workspace_entry(workspace: &Workspace) -> WorkspaceEntry {
+    WorkspaceEntry {
+        instance: InstanceEntry {
+            id: workspace.instance.id.clone(),
+            name: workspace.instance.name.clone(),
+        },
+        name: workspace.name.clone(),
+    }
 }
 
 /// Staging directories of interrupted runs: a run that writes repairs
@@ -471,14 +552,7 @@ async fn list_scripts(
 ) -> anyhow::Result<Vec<Value>> {
     let spinner = printer.spinner("listing scripts…");
     let progress = |found: u64, total: Option<u64>| {
-        spinner.set_message(match total {
-            Some(total) => format!(
-                "listing scripts… {} of {}",
-                output::count(found),
-                output::count(total)
-            ),
-            None => format!("listing scripts… {}", output::count(found)),
-        });
+        spinner.set_message(super::listing_message("scripts", found, total));
     };
     let scripts = client.list_scripts(parallel, &progress).await?;
     spinner.finish();
@@ -504,44 +578,21 @@ async fn list_mirror(
         .into_iter()
         .filter(|(_, job)| plan.matcher.is_match(&job.name))
         .map(|(job_type, job)| upstream_job(job_type, job));
-    let sorted = diff::Listing::sort(jobs, scripts);
-    if !sorted.unwritable.is_empty() && !plan.batching.keep_going {
-        return Err(BackupError::UnwritableNames {
-            names: sorted.unwritable,
-        }
-        .into());
-    }
-    if !plan.force {
-        sorted.check_not_empty(&mirror.recorded, &mirror.root.join(MANIFEST_FILE))?;
-    }
-    let diff::Listing {
-        jobs: upstream,
-        scripts: listed_scripts,
-        failed,
-        failed_jobs,
-        failed_scripts,
-        ..
-    } = sorted;
-    let job_names: Vec<String> = upstream.iter().map(|job| job.name.clone()).collect();
-    let script_names: Vec<String> = listed_scripts
-        .iter()
-        .map(|(name, _)| name.clone())
-        .collect();
+    let listing = Listing::sort(jobs, scripts);
+    listing.check(
+        &mirror.recorded,
+        &mirror.root.join(MANIFEST_FILE),
+        plan.batching.keep_going,
+        plan.force,
+    )?;
     diff::check_targets(
         &mirror.root,
         &mirror.recorded,
-        &job_names,
-        &script_names,
+        &listing.job_names(),
+        &listing.script_names(),
         plan.force,
     )?;
-    Ok(Listed {
-        mirror,
-        jobs: upstream,
-        scripts: listed_scripts,
-        failed,
-        failed_jobs,
-        failed_scripts,
-    })
+    Ok(Listed { mirror, listing })
 }
 
 fn upstream_job(job_type: JobType, job: ListedJob) -> UpstreamJob {
@@ -553,8 +604,8 @@ fn upstream_job(job_type: JobType, job: ListedJob) -> UpstreamJob {
     }
 }
 
-/// Downloads a mirror's jobs into staging, extracts them, writes its
-/// scripts there, and compares with the mirror.
+/// Exports a mirror's jobs into staging, writes its scripts there, and
+/// compares with the mirror.
 async fn stage_mirror(
     plan: &BackupPlan,
     listed: Listed,
@@ -562,96 +613,33 @@ async fn stage_mirror(
     staging: Staging,
     ctx: &Context,
 ) -> anyhow::Result<(Staging, Staged)> {
-    let printer = &ctx.printer;
     let Listed {
         mirror,
-        mut jobs,
-        scripts,
-        mut failed,
-        mut failed_jobs,
-        failed_scripts,
+        mut listing,
     } = listed;
-    let names: Vec<String> = jobs.iter().map(|job| job.name.clone()).collect();
-    let mut staging = staging;
-    if !names.is_empty() {
-        let downloads = staging.downloads()?;
-        let target = Target::temp_in(&downloads, ".dataarts-jobs-")?;
-        let limits = download::Limits::new(plan.limits.max_size, plan.settings.http.timeout);
-        let downloaded = super::export::download(
-            &mirror.client,
-            &plan.batching,
-            &limits,
-            &names,
-            target,
-            downloads,
-            printer,
-        )
-        .await?;
-        for failure in downloaded.failed {
-            failed_jobs.insert(failure.name.clone());
-            failed.push(failure);
-        }
-        if let Some(archive) = downloaded.target {
-            let zip = archive.path().to_path_buf();
-            let wanted: Vec<String> = names
-                .iter()
-                .filter(|name| !failed_jobs.contains(*name))
-                .cloned()
-                .collect();
-            let limits = plan.limits;
-            let keep_going = plan.batching.keep_going;
-            let into = dirs.new.clone();
-            let cancel = Arc::clone(&ctx.cancel);
-            let printer = printer.clone();
-            let (back, missing) = with_staging(staging, move |_| {
-                extract(&zip, &into, &wanted, limits, keep_going, &cancel, &printer)
-            })
-            .await?;
-            staging = back;
-            drop(archive);
-            for name in missing {
-                failed_jobs.insert(name.clone());
-                failed.push(JobFailure::local(
-                    name,
-                    "not in the archive the server returned",
-                ));
-            }
-        }
-        jobs.retain(|job| !failed_jobs.contains(&job.name));
-    }
-    let (id, label, workspace_file) = match &mirror.workspace {
-        Some((workspace, file)) => (
-            workspace.id.clone(),
-            Some(format!(
-                "{} ({})",
-                escape_controls(&workspace.id),
-                escape_controls(&workspace.name)
-            )),
-            Some(file.clone()),
-        ),
-        None => (String::new(), None, None),
-    };
+    let staging = export_jobs(plan, &mirror.client, &mut listing, &dirs.new, staging, ctx).await?;
+    let (id, label) = mirror.names();
+    let Listing {
+        jobs,
+        scripts,
+        failed,
+        failed_jobs,
+        failed_scripts,
+        ..
+    } = listing;
     let unit = Unit {
-        root: mirror.root.clone(),
+        root: mirror.root,
         staged: dirs.new.clone(),
-        source: mirror.source.clone(),
-        recorded: mirror.recorded.clone(),
-        manifest_bytes: mirror.manifest.bytes.clone(),
+        source: mirror.source,
+        recorded: mirror.recorded,
+        manifest_bytes: mirror.manifest.bytes,
         jobs,
         failed_jobs,
         scripts: Vec::new(),
         failed_scripts,
-        workspace_file,
+        workspace_file: mirror.workspace.map(|(_, file)| file),
     };
-    let cancel = Arc::clone(&ctx.cancel);
-    let spinner = printer.spinner("comparing…");
-    let (staging, unit_plan) = with_staging(staging, move |_| {
-        let mut unit = unit;
-        unit.scripts = diff::stage_scripts(&unit.staged, scripts)?;
-        diff::plan(&unit, &cancel)
-    })
-    .await?;
-    spinner.finish();
+    let (staging, unit_plan) = compare(unit, scripts, staging, ctx).await?;
     Ok((
         staging,
         Staged {
@@ -663,6 +651,78 @@ async fn stage_mirror(
             failed,
         },
     ))
+}
+
+/// Downloads the listed jobs (the export's batch engine) into staging and
+/// extracts them into `into`. The jobs the API refuses or the archive
+/// lacks (with `--keep-going`; errors otherwise) are set aside as failed.
+async fn export_jobs(
+    plan: &BackupPlan,
+    client: &Client,
+    listing: &mut Listing,
+    into: &Path,
+    staging: Staging,
+    ctx: &Context,
+) -> anyhow::Result<Staging> {
+    let names = listing.job_names();
+    if names.is_empty() {
+        return Ok(staging);
+    }
+    let downloads = staging.downloads()?;
+    let target = Target::temp_in(&downloads, ".dataarts-jobs-")?;
+    let limits = download::Limits::new(plan.limits.max_size, plan.settings.http.timeout);
+    let downloaded = super::export::download(
+        client,
+        &plan.batching,
+        &limits,
+        &names,
+        target,
+        downloads,
+        &ctx.printer,
+    )
+    .await?;
+    listing.set_aside(downloaded.failed);
+    let Some(archive) = downloaded.target else {
+        return Ok(staging);
+    };
+    let zip = archive.path().to_path_buf();
+    let wanted = listing.job_names();
+    let limits = plan.limits;
+    let keep_going = plan.batching.keep_going;
+    let into = into.to_path_buf();
+    let cancel = Arc::clone(&ctx.cancel);
+    let printer = ctx.printer.clone();
+    let (staging, missing) = with_staging(staging, move |_| {
+        extract(&zip, &into, &wanted, limits, keep_going, &cancel, &printer)
+    })
+    .await?;
+    drop(archive);
+    listing.set_aside(
+        missing
+            .into_iter()
+            .map(|name| JobFailure::local(name, "not in the archive the server returned")),
+    );
+    Ok(staging)
+}
+
+/// Writes a mirror's scripts into staging and compares everything staged
+/// with the mirror, on a blocking thread.
+async fn compare(
+    unit: Unit,
+    scripts: Vec<(String, Value)>,
+    staging: Staging,
+    ctx: &Context,
+) -> anyhow::Result<(Staging, UnitPlan)> {
+    let cancel = Arc::clone(&ctx.cancel);
+    let spinner = ctx.printer.spinner("comparing…");
+    let (staging, unit_plan) = with_staging(staging, move |_| {
+        let mut unit = unit;
+        unit.scripts = diff::stage_scripts(&unit.staged, scripts)?;
+        diff::plan(&unit, &cancel)
+    })
+    .await?;
+    spinner.finish();
+    Ok((staging, unit_plan))
 }
 
 /// Checks the archive (the `unpack` rules) and that it holds every job in

@@ -95,51 +95,16 @@ impl Report {
 
     /// `1 job added, 2 jobs changed, …` over every workspace, for the drift error.
     pub fn differences(&self) -> String {
-        let sum = |f: &dyn Fn(&WorkspaceReport) -> usize| -> u64 {
-            self.workspaces.values().map(f).sum::<usize>() as u64
-        };
-        let counts = [
-            (
-                sum(&|w| w.changes.jobs.added.len()),
-                "job added",
-                "jobs added",
-            ),
-            (
-                sum(&|w| w.changes.jobs.changed.len()),
-                "job changed",
-                "jobs changed",
-            ),
-            (
-                sum(&|w| w.changes.jobs.removed.len()),
-                "job removed",
-                "jobs removed",
-            ),
-            (
-                sum(&|w| w.changes.scripts.added.len()),
-                "script added",
-                "scripts added",
-            ),
-            (
-                sum(&|w| w.changes.scripts.changed.len()),
-                "script changed",
-                "scripts changed",
-            ),
-            (
-                sum(&|w| w.changes.scripts.removed.len()),
-                "script removed",
-                "scripts removed",
-            ),
-            (
+        let changes = || self.workspaces.values().map(|w| &w.changes);
+        let mut parts = counted("job", "jobs", changes().map(|c| &c.jobs));
+        parts.extend(counted("script", "scripts", changes().map(|c| &c.scripts)));
+        if !self.workspaces_removed.is_empty() {
+            parts.push(output::plural(
                 self.workspaces_removed.len() as u64,
                 "workspace removed",
                 "workspaces removed",
-            ),
-        ];
-        let mut parts: Vec<String> = counts
-            .iter()
-            .filter(|(n, _, _)| *n > 0)
-            .map(|(n, one, many)| output::plural(*n, one, many))
-            .collect();
+            ));
+        }
         if parts.is_empty() {
             parts.push(if self.interrupted.is_empty() {
                 "the manifest differs".to_string()
@@ -193,14 +158,7 @@ impl Report {
                 ));
             }
             if !json {
-                for failure in &workspace.failed {
-                    printer.info(format!(
-                        "failed: {}: {} {}",
-                        failure.name,
-                        failure.error_code.as_deref().unwrap_or("-"),
-                        failure.error_msg.as_deref().unwrap_or("")
-                    ));
-                }
+                crate::commands::print_failures(&workspace.failed, printer);
             }
         }
         for id in &self.workspaces_removed {
@@ -274,6 +232,29 @@ impl Report {
             })
         }
     }
+}
+
+/// `2 jobs added, 1 job changed`: what `sections` add, change and remove
+/// together, each count that is not zero.
+fn counted<'a>(one: &str, many: &str, sections: impl Iterator<Item = &'a Section>) -> Vec<String> {
+    let mut sums = [0usize; 3];
+    for section in sections {
+        sums[0] += section.added.len();
+        sums[1] += section.changed.len();
+        sums[2] += section.removed.len();
+    }
+    ["added", "changed", "removed"]
+        .into_iter()
+        .zip(sums)
+        .filter(|(_, n)| *n > 0)
+        .map(|(kind, n)| {
+            output::plural(
+                n as u64,
+                &format!("{one} {kind}"),
+                &format!("{many} {kind}"),
+            )
+        })
+        .collect()
 }
 
 /// `2 added (a, b), 1 changed (c: jobs/c/c.job), 0 removed, 5 unchanged`.
@@ -355,6 +336,29 @@ mod tests {
         assert_eq!(
             whole.differences(),
             "2 jobs added, 1 job changed, 1 job removed"
+        );
+    }
+
+    #[test]
+    fn differences_sum_over_workspaces_in_a_fixed_order() {
+        let mut report = Report::default();
+        assert_eq!(report.differences(), "the manifest differs");
+        report.interrupted.push("x".into());
+        assert_eq!(
+            report.differences(),
+            "an interrupted backup was not finished"
+        );
+        for id in ["a", "b"] {
+            let mut outcome = WorkspaceReport::default();
+            outcome.changes.scripts.added.push(format!("{id}-s"));
+            outcome.changes.scripts.removed.push(format!("{id}-r"));
+            outcome.changes.jobs.removed.push(format!("{id}-j"));
+            report.workspaces.insert(id.into(), outcome);
+        }
+        report.workspaces_removed.push("gone".into());
+        assert_eq!(
+            report.differences(),
+            "2 jobs removed, 2 scripts added, 2 scripts removed, 1 workspace removed"
         );
     }
 }

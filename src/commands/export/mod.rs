@@ -153,7 +153,7 @@ pub async fn execute(
 
 /// Nothing could be exported: the failures are listed, and the run fails.
 fn all_failed(failed: Vec<JobFailure>, printer: &Printer) -> anyhow::Error {
-    summary::print_failures(&failed, printer);
+    super::print_failures(&failed, printer);
     PartialFailure::Export {
         failed: failed.len(),
         requested: failed.len(),

@@ -122,18 +122,6 @@ impl Summary {
     }
 }
 
-/// Prints `failed: name: code message` for each failure.
-pub(super) fn print_failures(failed: &[JobFailure], printer: &Printer) {
-    for failure in failed {
-        printer.info(format!(
-            "failed: {}: {} {}",
-            failure.name,
-            failure.error_code.as_deref().unwrap_or("-"),
-            failure.error_msg.as_deref().unwrap_or("")
-        ));
-    }
-}
-
 /// Prints the summary (text on stderr, or JSON on stdout) and turns
 /// failures into exit 4.
 pub(super) fn report(
@@ -147,7 +135,7 @@ pub(super) fn report(
             .context("cannot write the summary to stdout")?;
     } else {
         printer.info(summary.line());
-        print_failures(&summary.failed, printer);
+        crate::commands::print_failures(&summary.failed, printer);
     }
     if summary.failed.is_empty() {
         Ok(())
