@@ -359,6 +359,115 @@ fn a_trickle_slower_than_1_kib_per_second_times_out_and_is_retried() {
     );
 }
 
+/// A listing page that never ends is refused at the 64 MiB JSON limit, once,
+/// without a retry and without writing anything.
+#[test]
+fn an_endless_listing_page_stops_at_the_json_limit_without_a_retry() {
+    let server = Hostile::start(4, |stream, done| {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let opening = br#"{"total":1,"jobs":[{"name":""#;
+        let frame = |bytes: &[u8]| {
+            [
+                format!("{:x}\r\n", bytes.len()).into_bytes(),
+                bytes.to_vec(),
+                b"\r\n".to_vec(),
+            ]
+            .concat()
+        };
+        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(&frame(opening)).is_err()
+        {
+            return;
+        }
+        let name = frame(&vec![b'a'; 64 * 1024]);
+        // Until the client hangs up (or 4 GiB, or the deadline).
+        for _ in 0..65_536 {
+            if done() || stream.write_all(&name).is_err() {
+                return;
+            }
+        }
+    });
+    let sandbox = Sandbox::new();
+    let started = Instant::now();
+    let output = run(sandbox
+        .cmd_at(&server.endpoint)
+        .args(["list", "--type", "batch"]));
+    expect_code(&output, 5);
+    let text = stderr(&output);
+    assert!(text.contains("is larger than 64.0 MiB"), "{text}");
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    assert_eq!(server.count(), 1, "a body over the limit is not retried");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(
+        sandbox.snapshot().is_empty(),
+        "{:?}",
+        sandbox.snapshot().keys()
+    );
+}
+
+/// A listing page announced larger than the limit is refused before its
+/// body is read.
+#[test]
+fn a_listing_page_announced_over_the_json_limit_is_refused_unread() {
+    let server = Hostile::start(4, |stream, _| {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{{",
+            65 * 1024 * 1024
+        );
+        let _ = stream.write_all(head.as_bytes());
+    });
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd_at(&server.endpoint)
+        .args(["backup", "mirror", "--json"]));
+    expect_code(&output, 5);
+    let text = stdout(&output);
+    assert!(text.contains("is larger than 64.0 MiB"), "{text}");
+    assert!(!stderr(&output).contains("retrying"), "{}", stderr(&output));
+    assert!(
+        !sandbox.path("mirror").exists(),
+        "bad input changes nothing"
+    );
+}
+
+/// A listing page that trickles in is a timeout, retried like one.
+#[test]
+fn a_trickling_listing_page_times_out_and_is_retried() {
+    let server = Hostile::start(4, |stream, done| {
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        while !done() {
+            if stream.write_all(b" ").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let sandbox = Sandbox::new();
+    let started = Instant::now();
+    let output = run(sandbox.cmd_at(&server.endpoint).args([
+        "list",
+        "--type",
+        "batch",
+        "--timeout",
+        "1",
+        "--retries",
+        "1",
+    ]));
+    expect_code(&output, 5);
+    let text = stderr(&output);
+    assert!(text.contains("arrived too slowly"), "{text}");
+    assert!(text.contains("2 attempts"), "{text}");
+    assert_eq!(server.count(), 2, "retried like a timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// With every batch file held open until the merge, 200 batches need 200
 /// descriptors; closed batch files keep a run within 64.
 #[test]
