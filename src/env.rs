@@ -40,8 +40,9 @@ pub const WORKSPACE: &str = "DATAARTS_WORKSPACE";
 pub const AUTH_TOKEN: &str = "DATAARTS_AUTH_TOKEN";
 /// Disables colour in output when set to anything.
 pub const NO_COLOR: &str = "NO_COLOR";
-/// Test knob, for the test suite only: scales retry back-off delays
-/// (`0` makes retries immediate; `Retry-After` is scaled too). Not for production use.
+/// Test knob, for the test suite only: scales retry back-off delays and the
+/// import/task poll intervals (`0` makes them immediate; `Retry-After` is
+/// scaled too). Not for production use.
 pub const TEST_RETRY_DELAY_SCALE: &str = "DATAARTS_TEST_RETRY_DELAY_SCALE";
 /// Test knob, for the drift tests of committed files (completions, man page):
 /// `overwrite` rewrites them.

@@ -118,31 +118,8 @@ fn check_file(path: &Path, label: &str) -> anyhow::Result<Vec<String>> {
         }
         Err(error) => return Err(anyhow::Error::new(error).context(format!("checking {label}"))),
     };
-    // The layouts the server gives (batch export: jobs/<job>/...; single
-    // export: also scripts/ and resources/) and nothing else.
-    if let Some(entry) = listing.entries.iter().find(|entry| {
-        !["jobs/", "scripts/", "resources/"]
-            .iter()
-            .any(|top| entry.path.starts_with(top) || format!("{}/", entry.path) == *top)
-    }) {
-        return Err(anyhow::Error::new(archive::ArchiveError::UnsafePath {
-            name: entry.path.escape_debug().to_string(),
-            reason: "only jobs/, scripts/ and resources/ may be top-level folders",
-        })
-        .context(format!("checking {label}")));
-    }
-    if let Some(entry) = listing.entries.iter().find(|entry| {
-        entry
-            .path
-            .split('/')
-            .any(|part| part.eq_ignore_ascii_case(".git"))
-    }) {
-        return Err(anyhow::Error::new(archive::ArchiveError::UnsafePath {
-            name: entry.path.escape_debug().to_string(),
-            reason: "a component is named .git",
-        })
-        .context(format!("checking {label}")));
-    }
+    // Entry names were checked by `inspect` with the unpack rules: only
+    // jobs/, scripts/ and resources/ at the top, no `..`, no `.git`.
     let jobs: Vec<String> = listing.jobs().into_keys().collect();
     if jobs.is_empty() {
         return Err(ImportError::NoJobs {

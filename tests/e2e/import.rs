@@ -516,6 +516,26 @@ fn a_hostile_archive_is_refused_before_any_request() {
         .cmd(&emu)
         .args(["import", "outside.zip", "--obs-bucket", "staging"]));
     expect_code(&output, 6);
+    assert!(
+        stderr(&output).contains("outside the jobs/, scripts/ and resources/ folders"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(emu.requests().is_empty());
+    let git = zips::build(&[
+        ("jobs/a/a.job", b"{}"),
+        ("jobs/a/.GIT/hooks/post-checkout", b"x"),
+    ]);
+    std::fs::write(sandbox.path("git.zip"), git).expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["import", "git.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 6);
+    assert!(
+        stderr(&output).contains("`.git` path component"),
+        "{}",
+        stderr(&output)
+    );
     assert!(emu.requests().is_empty());
 }
 
