@@ -76,7 +76,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     if !error.use_stderr() {
         return ExitCode::SUCCESS;
     }
-    if std::env::args().any(|arg| arg == "--json") {
+    if std::env::args_os().any(|arg| arg == "--json") {
         let printer = Printer::detect(output::Options {
             json: true,
             ..output::Options::default()

@@ -209,13 +209,29 @@ pub fn resolve(
             timeout: Duration::from_secs(args.timeout),
             retries: args.retries,
             ca_cert: args.ca_cert.clone(),
-            retry_delay_scale: env
-                .var(env::TEST_RETRY_DELAY_SCALE)
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(1.0),
+            retry_delay_scale: retry_delay_scale(env, &mut notes),
         },
         notes,
     })
+}
+
+/// The test knob that scales retry delays and poll intervals: a number from
+/// 0 to 1 (larger is 1); anything else is ignored, with a note.
+fn retry_delay_scale(env: &Env, notes: &mut Vec<String>) -> f64 {
+    let Some(text) = env.var(env::TEST_RETRY_DELAY_SCALE) else {
+        return 1.0;
+    };
+    match text.trim().parse::<f64>() {
+        Ok(scale) if scale.is_finite() && scale >= 0.0 => scale.min(1.0),
+        _ => {
+            notes.push(format!(
+                "{} is not a number from 0 to 1 (`{}`); ignored",
+                env::TEST_RETRY_DELAY_SCALE,
+                text.escape_debug()
+            ));
+            1.0
+        }
+    }
 }
 
 /// The endpoints of every service, by the precedence in the module docs.
@@ -519,6 +535,27 @@ mod tests {
         all.extend_from_slice(vars);
         let env = Env::from_pairs(all, Some(home.path()));
         resolve(&harness.connection, &harness.workspace, &env)
+    }
+
+    #[test]
+    fn the_retry_scale_is_a_number_from_0_to_1_or_ignored_with_a_note() {
+        let scale = |value: &str| {
+            let settings = resolve_with(
+                &["--region", "cn-north-4"],
+                &[(env::TEST_RETRY_DELAY_SCALE, value)],
+            )
+            .expect("resolves");
+            (settings.http.retry_delay_scale, settings.notes)
+        };
+        assert_eq!(scale("0"), (0.0, vec![]));
+        assert_eq!(scale("0.25"), (0.25, vec![]));
+        assert_eq!(scale("7"), (1.0, vec![]));
+        for bad in ["NaN", "inf", "-1", "fast"] {
+            let (value, notes) = scale(bad);
+            assert_eq!(value, 1.0, "{bad}");
+            assert_eq!(notes.len(), 1, "{bad}: {notes:?}");
+            assert!(notes[0].contains("ignored"), "{notes:?}");
+        }
     }
 
     #[test]

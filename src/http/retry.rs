@@ -28,8 +28,8 @@ pub trait Retryable: std::error::Error + Send + Sync + 'static {
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub retries: u32,
-    /// Multiplies every delay (1.0 normally; the test-only knob
-    /// `DATAARTS_TEST_RETRY_DELAY_SCALE` lowers it).
+    /// Multiplies every delay: from 0 to 1 (1.0 normally; the test-only
+    /// knob `DATAARTS_TEST_RETRY_DELAY_SCALE` lowers it, checked in config).
     pub delay_scale: f64,
 }
 
@@ -37,7 +37,7 @@ impl RetryPolicy {
     pub fn new(retries: u32, delay_scale: f64) -> Self {
         Self {
             retries,
-            delay_scale: delay_scale.clamp(0.0, 1.0),
+            delay_scale,
         }
     }
 

@@ -93,7 +93,7 @@ pub async fn wait(
                 printer.info(format!(
                     "polling task {task_id}: {}, polling again in {:.1}s",
                     brief(&error),
-                    (delay.mul_f64(options.scale.clamp(0.0, 1.0))).as_secs_f64()
+                    delay.mul_f64(options.scale).as_secs_f64()
                 ));
                 attempt += 1;
                 delay
@@ -105,7 +105,7 @@ pub async fn wait(
             return Ok(Waited::TimedOut { last });
         }
         let sleep = delay
-            .mul_f64(options.scale.clamp(0.0, 1.0))
+            .mul_f64(options.scale)
             .max(MIN_SLEEP)
             .min(deadline - now);
         // The poll after the last sleep is the last look, so a task that

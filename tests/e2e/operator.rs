@@ -225,6 +225,35 @@ fn every_job_asked_for_must_be_in_the_archive() {
     assert_eq!(summary["failed"][0]["name"], "job_b");
 }
 
+/// An argument that is not UTF-8 is a usage error (exit 2), not a panic;
+/// with `--json` the error is one JSON object.
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let sandbox = Sandbox::new();
+    let bad = std::ffi::OsStr::from_bytes(b"job_\xff");
+    for json in [false, true] {
+        let mut command = sandbox.cmd_at("http://127.0.0.1:9");
+        command.arg("export").arg(bad);
+        if json {
+            command.arg("--json");
+        }
+        let output = run(&mut command);
+        expect_code(&output, 2);
+        assert!(
+            stderr(&output).contains("invalid UTF-8"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+        if json {
+            let error: serde_json::Value =
+                serde_json::from_str(&stdout(&output)).expect("one JSON object");
+            assert_eq!(error["error"]["exit_code"], 2);
+        }
+    }
+}
+
 #[test]
 fn empty_environment_variables_count_as_unset() {
     let emu = Emu::start();
