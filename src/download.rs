@@ -447,7 +447,7 @@ async fn receive(
             remember_head(&mut head, &chunk);
             if head.len() >= 4 {
                 if !is_zip_magic(&head) {
-                    return Err(not_zip(response, head, source).await);
+                    return Err(not_zip(response, head, source, limits.window).await);
                 }
                 checked = true;
             }
@@ -471,11 +471,18 @@ fn remember_head(head: &mut Vec<u8>, chunk: &Bytes) {
     head.extend_from_slice(&chunk[..take]);
 }
 
-/// Gathers a little more of a non-zip body for the message, then stops.
-async fn not_zip(response: &mut Response, mut head: Vec<u8>, source: &Source) -> BodyError {
+/// Gathers a little more of a non-zip body for the message, for at most
+/// `within`, then stops.
+async fn not_zip(
+    response: &mut Response,
+    mut head: Vec<u8>,
+    source: &Source,
+    within: Duration,
+) -> BodyError {
+    let deadline = tokio::time::Instant::now() + within;
     while head.len() < SHOWN_PREFIX {
-        match response.chunk().await {
-            Ok(Some(more)) => remember_head(&mut head, &more),
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Ok(Ok(Some(more))) => remember_head(&mut head, &more),
             _ => break,
         }
     }

@@ -336,7 +336,7 @@ impl Client {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()));
-        let body = http::read_prefix(response, MAX_ERROR_BODY).await;
+        let body = http::read_prefix(response, MAX_ERROR_BODY, self.transport.timeout()).await;
         let fields = ErrorBody::parse(&body);
         let clean = |text: String| self.transport.sanitize(prepared, &text);
         let error_msg = match fields.error_msg {

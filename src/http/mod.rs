@@ -104,7 +104,9 @@ impl TransportError {
 
     /// From a reqwest error for `prepared`.
     pub fn from_reqwest(prepared: &Prepared, error: &reqwest::Error) -> Self {
-        let chain = text::error_chain(error);
+        // Without the URL, which may itself hold "tls" or "certificate"
+        // (a host name, an object key) and must not decide the kind.
+        let chain = text::error_chain(error).replace(&format!(" for url ({})", prepared.url), "");
         let certificate = chain.to_ascii_lowercase().contains("certificate");
         let kind = if certificate || chain.contains("tls") || chain.contains("TLS") {
             FailureKind::Tls
@@ -116,9 +118,7 @@ impl TransportError {
             FailureKind::Other
         };
         let detail = match kind {
-            FailureKind::Tls | FailureKind::Other => {
-                chain.replace(&format!(" for url ({})", prepared.url), "")
-            }
+            FailureKind::Tls | FailureKind::Other => chain,
             FailureKind::Connect | FailureKind::Timeout => root_cause(error),
         };
         Self {
@@ -440,13 +440,16 @@ pub async fn read_limited(
     }
 }
 
-/// Reads at most `limit` bytes of a body and stops (an error body).
-pub async fn read_prefix(mut response: Response, limit: usize) -> Vec<u8> {
+/// Reads at most `limit` bytes of a body, for at most `within`, and stops
+/// (an error body: what arrived is enough to show, and a server trickling
+/// one never holds the run longer than a timeout).
+pub async fn read_prefix(mut response: Response, limit: usize, within: Duration) -> Vec<u8> {
+    let deadline = tokio::time::Instant::now() + within;
     let mut body = Vec::new();
     while body.len() < limit {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+            Ok(Ok(None) | Err(_)) | Err(_) => break,
         }
     }
     body.truncate(limit);
@@ -554,6 +557,30 @@ mod tests {
                 .record(4096, start + Duration::from_secs(second))
                 .is_ok());
         }
+    }
+
+    /// A refused connection to a URL that mentions TLS is a retryable
+    /// connect failure, not a TLS one.
+    #[tokio::test]
+    async fn the_url_does_not_decide_the_kind_of_failure() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/tls-certificate/x")).expect("url");
+        let prepared = Prepared {
+            method: Method::GET,
+            url: url.clone(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        };
+        let error = reqwest::Client::new()
+            .get(url)
+            .send()
+            .await
+            .expect_err("nothing listens");
+        let failure = TransportError::from_reqwest(&prepared, &error);
+        assert_eq!(failure.kind, FailureKind::Connect, "{failure}");
+        assert!(failure.transient, "{failure}");
     }
 
     #[test]

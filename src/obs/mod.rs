@@ -482,7 +482,7 @@ impl Client {
         let retry_after = header(reqwest::header::RETRY_AFTER)
             .and_then(|value| parse_retry_after(&value, SystemTime::now()));
         let header_request_id = http::request_id(&response);
-        let body = http::read_prefix(response, MAX_ERROR_BODY).await;
+        let body = http::read_prefix(response, MAX_ERROR_BODY, self.transport.timeout()).await;
         let fields = ErrorXml::parse(&String::from_utf8_lossy(&body));
         let clean = |text: String| self.transport.sanitize(prepared, &text);
         ObsError::Status(Box::new(StatusError {

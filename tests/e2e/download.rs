@@ -468,6 +468,38 @@ fn a_trickling_listing_page_times_out_and_is_retried() {
     );
 }
 
+/// An error answer whose body trickles in is shown from what arrived within
+/// one timeout, never waited on for as long as the server keeps sending.
+#[test]
+fn a_trickling_error_body_is_cut_at_one_timeout() {
+    let server = Hostile::start(4, |stream, done| {
+        let head = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"error_code\":\"DLF.0100\"";
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        // Fast enough for the per-read timeout, far too slow to finish.
+        while !done() {
+            if stream.write_all(b" ").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let sandbox = Sandbox::new();
+    let started = Instant::now();
+    let output =
+        run(sandbox
+            .cmd_at(&server.endpoint)
+            .args(["list", "--type", "batch", "--timeout", "2"]));
+    expect_code(&output, 4);
+    assert!(stderr(&output).contains("HTTP 400"), "{}", stderr(&output));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// With every batch file held open until the merge, 200 batches need 200
 /// descriptors; closed batch files keep a run within 64.
 #[test]
