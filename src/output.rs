@@ -177,6 +177,12 @@ impl Printer {
         }
     }
 
+    /// A line that is part of an error's report (`failed: NAME: ...`):
+    /// shown even with `-q`, which prints errors only.
+    pub fn error_line(&self, line: impl AsRef<str>) {
+        self.stderr_line(line.as_ref());
+    }
+
     /// `warning: ...` (suppressed by `-q`).
     pub fn warn(&self, message: impl AsRef<str>) {
         if !self.quiet() {

@@ -130,14 +130,15 @@ pub async fn list_workspaces(
     Ok(workspaces)
 }
 
-/// Prints `failed: name: code message` for each failure.
+/// Prints `failed: name: code message` for each failure (even with `-q`:
+/// the error that follows refers to them).
 fn print_failures(failed: &[JobFailure], printer: &Printer) {
     for failure in failed {
-        printer.info(format!(
+        printer.error_line(format!(
             "failed: {}: {} {}",
-            failure.name,
-            failure.error_code.as_deref().unwrap_or("-"),
-            failure.error_msg.as_deref().unwrap_or("")
+            crate::text::escape_controls(&failure.name),
+            crate::text::escape_controls(failure.error_code.as_deref().unwrap_or("-")),
+            crate::text::escape_controls(failure.error_msg.as_deref().unwrap_or(""))
         ));
     }
 }

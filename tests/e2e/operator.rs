@@ -147,6 +147,20 @@ fn jobs_from_keeps_names_as_they_are_and_keep_going_reports_invalid_ones() {
     assert_eq!(names, ["plain", " padded "]);
     assert_eq!(summary["failed"][0]["name"], "bad\u{1}name");
     assert!(zip_entries(&sandbox.path("jobs.zip")).contains_key("jobs/ padded / padded .job"));
+    // `-q` prints errors only: the failures the error refers to are errors.
+    let quiet = run(sandbox.cmd(&emu).args([
+        "export",
+        "--jobs-from",
+        "names.txt",
+        "--keep-going",
+        "--force",
+        "-q",
+    ]));
+    expect_code(&quiet, 4);
+    let text = stderr(&quiet);
+    assert!(text.contains("failed: bad\\u{1}name"), "{text}");
+    assert!(text.contains("(listed above)"), "{text}");
+    assert!(!text.contains("exported 2 jobs"), "{text}");
 }
 
 #[test]
