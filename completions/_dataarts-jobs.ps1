@@ -369,7 +369,7 @@ Register-ArgumentCompleter -Native -CommandName 'dataarts-jobs' -ScriptBlock {
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Fault: answer 429 APIG.0308 above RPS requests a second (no burst)')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Fault: add MS of latency to every request')
             [CompletionResult]::new('--endless-body', '--endless-body', [CompletionResultType]::ParameterName, 'Fault: export bodies never end (zip bytes, then filler, forever)')
-            [CompletionResult]::new('--echo-secrets', '--echo-secrets', [CompletionResultType]::ParameterName, 'Fault: error messages echo the request''s security token and signature, as a careless gateway might')
+            [CompletionResult]::new('--echo-secrets', '--echo-secrets', [CompletionResultType]::ParameterName, 'Fault: error messages (401 answers, failed import subtasks) echo the request''s security token and signature, with a terminal escape sequence, as a careless service might')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One line per request on stderr; -vv adds headers (secrets redacted)')

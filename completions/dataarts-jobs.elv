@@ -356,7 +356,7 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
             cand --rate-limit 'Fault: answer 429 APIG.0308 above RPS requests a second (no burst)'
             cand --latency 'Fault: add MS of latency to every request'
             cand --endless-body 'Fault: export bodies never end (zip bytes, then filler, forever)'
-            cand --echo-secrets 'Fault: error messages echo the request''s security token and signature, as a careless gateway might'
+            cand --echo-secrets 'Fault: error messages (401 answers, failed import subtasks) echo the request''s security token and signature, with a terminal escape sequence, as a careless service might'
             cand -q 'Print errors only'
             cand --quiet 'Print errors only'
             cand -v 'One line per request on stderr; -vv adds headers (secrets redacted)'

@@ -309,7 +309,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l rate-limit -d 'Fault: answer 429 APIG.0308 above RPS requests a second (no burst)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l latency -d 'Fault: add MS of latency to every request' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l endless-body -d 'Fault: export bodies never end (zip bytes, then filler, forever)'
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l echo-secrets -d 'Fault: error messages echo the request\'s security token and signature, as a careless gateway might'
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -l echo-secrets -d 'Fault: error messages (401 answers, failed import subtasks) echo the request\'s security token and signature, with a terminal escape sequence, as a careless service might'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -s q -l quiet -d 'Print errors only'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -s v -l verbose -d 'One line per request on stderr; -vv adds headers (secrets redacted)'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand emulator" -s h -l help -d 'Print help (see more with \'--help\')'

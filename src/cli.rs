@@ -862,7 +862,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_enum, value_name = "HOW", help_heading = "Faults")]
     pub list_total: Option<TotalFault>,
 
-    /// Fault: error messages echo the request's security token and signature, as a careless gateway might
+    /// Fault: error messages (401 answers, failed import subtasks) echo the request's security token and signature, with a terminal escape sequence, as a careless service might
     #[arg(long, help_heading = "Faults")]
     pub echo_secrets: bool,
 

@@ -20,6 +20,7 @@ use crate::import::ImportError;
 use crate::names::NameError;
 use crate::obs::{ObsError, PathError};
 use crate::output::{Label, Printer};
+use crate::text::escape_controls;
 
 /// Exit codes of the contract.
 pub mod code {
@@ -229,18 +230,24 @@ fn import(error: &ImportError) -> Failure {
         ImportError::MissingResources { resources } => {
             let mut failure = Failure::new(code::USAGE);
             for resource in resources {
-                failure = failure.hint(format!("--map {}:{}=<replacement>", resource.kind, resource.name));
+                failure = failure.hint(format!(
+                    "--map {}:{}=<replacement>",
+                    escape_controls(&resource.kind),
+                    escape_controls(&resource.name)
+                ));
             }
             failure.hint(
                 "map each to a resource the target has (as above), create them in the target workspace, or pass --allow-missing to import anyway; nothing was imported",
             )
         }
         ImportError::WaitTimeout { task_id, .. } => Failure::new(code::NETWORK).hint(format!(
-            "`dataarts-jobs task {task_id} --wait` follows the task on (--wait-timeout SECS waits longer)"
+            "`dataarts-jobs task {task_id} --wait`, with the import's --workspace, follows the task on (--wait-timeout SECS waits longer)"
         )),
-        ImportError::TaskEnded { id, .. } => Failure::new(code::IMPORT).hint(format!(
-            "a WARNING task imported some jobs and failed others: the subtasks above say which and why (`dataarts-jobs task {id}` shows them again)"
-        )),
+        ImportError::TaskEnded { status, .. } if status == "WARNING" => Failure::new(code::IMPORT).hint(
+            "a WARNING task imported some jobs and failed others: the subtasks above say which and why",
+        ),
+        ImportError::TaskEnded { .. } => Failure::new(code::IMPORT)
+            .hint("the subtasks above say why; fix the cause and run the import again"),
         ImportError::Incomplete { .. } => Failure::new(code::IMPORT).hint(
             "the import is safe to re-run once the cause is fixed: jobs that were imported are skipped (or overwritten again with --same-name overwrite)",
         ),

@@ -36,13 +36,40 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// (non-empty ones) replaced by `(redacted)`, then control and bidirectional
 /// formatting characters escaped.
 pub fn sanitize(text: &str, secrets: &[&str]) -> String {
+    escape_controls(&redact(text, secrets))
+}
+
+/// `text` with each of `secrets` (non-empty ones), and any SDK-HMAC-SHA256
+/// signature (`Signature=<64 hex digits>`, of whichever request), replaced
+/// by `(redacted)`; for text that is escaped later anyway (JSON strings).
+pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut shown = text.to_string();
     for secret in secrets.iter().filter(|secret| secret.len() >= 4) {
         if shown.contains(secret) {
             shown = shown.replace(secret, "(redacted)");
         }
     }
-    escape_controls(&shown)
+    redact_signatures(&shown)
+}
+
+/// `Signature=` followed by 64 hex digits → `Signature=(redacted)`.
+fn redact_signatures(text: &str) -> String {
+    const KEY: &str = "Signature=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        let (before, from_key) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        let hex = from_key.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hex == 64 {
+            out.push_str("(redacted)");
+            rest = &from_key[hex..];
+        } else {
+            rest = from_key;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Escapes control characters (`\n`, `\u{1b}`) and the invisible
@@ -90,6 +117,14 @@ mod tests {
                 &["TOKEN123", ""]
             ),
             "token (redacted) in\\n\\u{1b}]8;;http://x\\u{7}hint: fake"
+        );
+        let signature = "ab".repeat(32);
+        assert_eq!(
+            redact(
+                &format!("Access=AK, SignedHeaders=host, Signature={signature}; Signature=short"),
+                &[]
+            ),
+            "Access=AK, SignedHeaders=host, Signature=(redacted); Signature=short"
         );
         assert_eq!(escape_controls("数据同步 ok"), "数据同步 ok");
         assert_eq!(escape_controls("a\u{202e}b"), "a\\u{202e}b");

@@ -124,6 +124,15 @@ impl ResourceStatus {
     pub fn is_missing(&self) -> bool {
         self.status == Some(0)
     }
+
+    /// `TYPE NAME`, safe to show (server text: controls escaped).
+    pub fn shown(&self) -> String {
+        format!(
+            "{} {}",
+            crate::text::escape_controls(&self.kind),
+            crate::text::escape_controls(&self.name)
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -285,6 +294,16 @@ impl Client {
                 .call_json_once_with_id::<Started>(&prepared, attempts.number())
                 .await
             {
+                Ok((started, _)) if !is_valid_task_id(&started.task_id) => {
+                    return Err(ApiError::BadResponse {
+                        url: prepared.url.to_string(),
+                        detail: format!(
+                            "the import started a task whose id is not valid: `{}`",
+                            self.transport().sanitize(&prepared, &started.task_id)
+                        ),
+                    }
+                    .into())
+                }
                 Ok((started, request_id)) => {
                     return Ok(ImportStarted {
                         task_id: started.task_id,
@@ -303,24 +322,66 @@ impl Client {
 
     /// A system task, retrying transient failures (a read).
     pub async fn get_task(&self, task_id: &str) -> anyhow::Result<SystemTask> {
+        let prepared = self.prepare_task(task_id);
         let raw: serde_json::Value = self.call_json(|| self.prepare_task(task_id)).await?;
-        SystemTask::from_value(raw).ok_or_else(|| {
-            ApiError::BadResponse {
-                url: self.prepare_task(task_id).url.to_string(),
-                detail: "the task has no status".to_string(),
-            }
-            .into()
-        })
+        Ok(self
+            .read_task(&prepared, raw)
+            .ok_or_else(|| no_status(&prepared))?)
     }
 
     /// One read of a system task (the waiting loop decides about retries).
     pub async fn get_task_once(&self, task_id: &str, attempt: u32) -> Result<SystemTask, ApiError> {
         let prepared = self.prepare_task(task_id);
         let raw: serde_json::Value = self.call_json_once(&prepared, attempt).await?;
-        SystemTask::from_value(raw).ok_or_else(|| ApiError::BadResponse {
-            url: prepared.url.to_string(),
-            detail: "the task has no status".to_string(),
-        })
+        self.read_task(&prepared, raw)
+            .ok_or_else(|| no_status(&prepared))
+    }
+
+    /// A task object as it came, made safe to show: its texts (names,
+    /// messages) sanitised, and our secrets redacted from the raw object.
+    /// `None` when it has no status.
+    fn read_task(&self, prepared: &Prepared, raw: serde_json::Value) -> Option<SystemTask> {
+        let raw = redact_strings(raw, &|text| self.transport().redact(prepared, text));
+        let mut task = SystemTask::from_value(raw)?;
+        let texts = [task.name.as_mut(), task.message.as_mut()]
+            .into_iter()
+            .flatten()
+            .chain(
+                task.subtasks
+                    .iter_mut()
+                    .flat_map(|sub| std::iter::once(&mut sub.name).chain(sub.message.as_mut())),
+            );
+        for text in texts {
+            *text = crate::text::escape_controls(text);
+        }
+        Some(task)
+    }
+}
+
+fn no_status(prepared: &Prepared) -> ApiError {
+    ApiError::BadResponse {
+        url: prepared.url.to_string(),
+        detail: "the task has no status".to_string(),
+    }
+}
+
+/// Every string of `value` (keys too) passed through `redact`.
+fn redact_strings(value: serde_json::Value, redact: &dyn Fn(&str) -> String) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(redact(&text)),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| redact_strings(item, redact))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, item)| (redact(&key), redact_strings(item, redact)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 

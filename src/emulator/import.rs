@@ -412,11 +412,25 @@ pub(crate) fn import(state: &State, req: &Req<'_>) -> Response<ResBody> {
     let Some(workspace) = store.workspace_mut(workspace_id) else {
         return unknown_workspace(req);
     };
+    // `--echo-secrets`: a careless service quotes the request in its
+    // messages, with a terminal escape sequence in between.
+    let echoed = state.faults.echo_secrets().then(|| {
+        let header = |name| find_header(req.headers, name).unwrap_or_default();
+        format!(
+            " \u{1b}[31m(request: X-Security-Token {}, Authorization {})\u{1b}[0m",
+            header("X-Security-Token"),
+            header("Authorization")
+        )
+    });
     let subtasks: Vec<SubTask> = archived
         .into_iter()
         .map(|(name, job)| {
             let failing = state.fail_import.iter().any(|failing| failing == &name);
-            import_job(workspace, name, job, &request, failing, now)
+            let mut subtask = import_job(workspace, name, job, &request, failing, now);
+            if let (Some(echoed), "FAILED") = (&echoed, subtask.status) {
+                subtask.message.push_str(echoed);
+            }
+            subtask
         })
         .collect();
     drop(store);

@@ -116,7 +116,7 @@ pub enum TotalFault {
 
 /// Injected faults. Those on the body and `fail_*` act on batch-export
 /// responses (all, or the first `fail_first`); `rate_limit` and `latency` on
-/// every request; `list_total` on list jobs and list scripts; `echo_secrets` on 401 answers.
+/// every request; `list_total` on list jobs and list scripts; `echo_secrets` on 401 answers and failed import subtasks.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     /// Fault only the first N batch-export requests (then answer normally).
@@ -135,7 +135,8 @@ pub struct Faults {
     pub endless_body: bool,
     /// Lie about `total` in list jobs and list scripts.
     pub list_total: Option<TotalFault>,
-    /// Echo the security token and the signature in 401 messages.
+    /// Echo the security token and the signature in 401 messages and in
+    /// failed import subtasks' messages (those with a terminal escape too).
     pub echo_secrets: bool,
     /// The server's clock runs this many seconds ahead of the machine's
     /// (negative: behind): signatures are checked and `Date` sent by it.

@@ -321,11 +321,17 @@ impl Transport {
     /// Text a server sent, safe to show: our secrets (and this request's
     /// signature) redacted, control characters escaped.
     pub fn sanitize(&self, prepared: &Prepared, server_text: &str) -> String {
+        text::escape_controls(&self.redact(prepared, server_text))
+    }
+
+    /// Text a server sent with our secrets (and this request's signature)
+    /// redacted, controls kept: for JSON output, which escapes them itself.
+    pub fn redact(&self, prepared: &Prepared, server_text: &str) -> String {
         let mut secrets: Vec<&str> = self.secrets.iter().map(Secret::expose).collect();
         if let Some(signature) = prepared.signature() {
             secrets.push(signature);
         }
-        text::sanitize(server_text, &secrets)
+        text::redact(server_text, &secrets)
     }
 
     /// `-v`: one line for a request whose body was read in full.

@@ -145,7 +145,7 @@ pub enum ImportError {
     BadBucket { name: String, reason: &'static str },
     #[error("invalid system task id {0:?}")]
     BadTaskId(String),
-    #[error("the target workspace lacks {} the jobs reference: {}", if resources.len() == 1 { "a resource" } else { "resources" }, resources.iter().map(|r| format!("{} {}", r.kind, r.name)).collect::<Vec<_>>().join(", "))]
+    #[error("the target workspace lacks {} the jobs reference: {}", if resources.len() == 1 { "a resource" } else { "resources" }, resources.iter().map(ResourceStatus::shown).collect::<Vec<_>>().join(", "))]
     MissingResources { resources: Vec<ResourceStatus> },
     #[error("import task {task_id} did not end within {seconds}s (last status {status}){}", staging.as_deref().map(|s| format!("; the staged archive {s} is kept, as the service may still be reading it")).unwrap_or_default())]
     WaitTimeout {

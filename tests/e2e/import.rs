@@ -308,6 +308,62 @@ fn failed_subtasks_end_in_exit_8_naming_the_jobs() {
         .is_some_and(|m| m.contains("locked")));
 }
 
+/// A task whose messages echo our security token and signature, with a
+/// terminal escape: shown redacted and escaped, in text and in JSON.
+#[test]
+fn task_messages_are_shown_redacted_and_escaped() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |c| {
+        c.fail_import = vec!["job_stream".to_string()];
+        c.faults.echo_secrets = true;
+        c.security_token = Some(dataarts_jobs::auth::Secret::new(TOKEN));
+    });
+    let sandbox = Sandbox::new();
+    let cmd = || {
+        let mut command = sandbox.cmd(&emu);
+        command.env("HUAWEICLOUD_SDK_SECURITY_TOKEN", TOKEN);
+        command
+    };
+    expect_code(
+        &run(cmd().args(["export", "job_batch", "job_stream", "-o", "jobs.zip"])),
+        0,
+    );
+    let import = [
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ];
+    let output = run(cmd().args(import));
+    expect_code(&output, 8);
+    let text = stderr(&output);
+    assert!(text.contains("locked by another user"), "{text}");
+    assert!(text.contains("X-Security-Token (redacted)"), "{text}");
+    assert!(text.contains("Signature=(redacted)"), "{text}");
+    assert!(text.contains("\\u{1b}[31m"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(!text.contains(TOKEN), "{text}");
+    let json_run = run(cmd().args(import).arg("--json"));
+    expect_code(&json_run, 8);
+    let out = stdout(&json_run);
+    assert!(!out.contains(TOKEN), "{out}");
+    let json = import_json(&json_run);
+    let task_id = json["tasks"][0]["id"]
+        .as_str()
+        .expect("task id")
+        .to_string();
+    let shown = run(cmd().args(["task", &task_id, "--workspace", "B", "--json"]));
+    expect_code(&shown, 8);
+    let out = stdout(&shown);
+    assert!(!out.contains(TOKEN), "{out}");
+    assert!(out.contains("X-Security-Token (redacted)"), "{out}");
+    let shown = run(cmd().args(["task", &task_id, "--workspace", "B"]));
+    let text = stderr(&shown) + &stdout(&shown);
+    assert!(!text.contains(TOKEN) && !text.contains('\u{1b}'), "{text}");
+}
+
 #[test]
 fn a_stuck_task_times_out_keeping_staging_and_task_wait_finishes_it() {
     let data = two_workspaces();

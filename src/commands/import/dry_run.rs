@@ -10,6 +10,7 @@ use crate::import::pipeline::{self, Staged};
 use crate::import::verify::Listing;
 use crate::import::Importer;
 use crate::output;
+use crate::text::escape_controls;
 
 /// `--dry-run`: the plan as JSON on stdout, or as lines then a last line
 /// saying how many read-only requests were sent.
@@ -138,7 +139,12 @@ impl Plan {
                 "archive {}{size} → {}: {}",
                 archive.label,
                 archive.object,
-                archive.jobs.join(", ")
+                archive
+                    .jobs
+                    .iter()
+                    .map(|job| escape_controls(job))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             let Some(existing) = &self.existing else {
                 continue;
@@ -152,14 +158,17 @@ impl Plan {
                 .iter()
                 .filter(|job| existing.contains_key(*job))
             {
-                lines.push(format!("  {job} exists in the target: {fate}"));
+                lines.push(format!(
+                    "  {} exists in the target: {fate}",
+                    escape_controls(job)
+                ));
             }
         }
         for missing in self.preflight.iter().flat_map(|item| &item.missing) {
             lines.push(format!(
                 "missing in the target: {} {}{}",
-                missing.kind,
-                missing.name,
+                escape_controls(&missing.kind),
+                escape_controls(&missing.name),
                 if missing.mapped { " (mapped)" } else { "" }
             ));
         }
