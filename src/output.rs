@@ -117,7 +117,8 @@ impl std::fmt::Debug for Printer {
 
 impl Printer {
     pub fn new(options: Options, terminals: Terminals) -> Self {
-        let progress = terminals.stderr && !options.quiet && options.verbose == 0;
+        // With `-v`, request lines are printed above the bars (suspended).
+        let progress = terminals.stderr && !options.quiet;
         let multi = if progress {
             MultiProgress::with_draw_target(ProgressDrawTarget::stderr())
         } else {
@@ -514,7 +515,7 @@ mod tests {
     }
 
     #[test]
-    fn progress_shows_only_on_a_terminal_without_quiet_or_verbose() {
+    fn progress_shows_only_on_a_terminal_without_quiet() {
         let terminal = Terminals {
             stdout: false,
             stderr: true,
@@ -530,7 +531,7 @@ mod tests {
             verbose: 1,
             ..Options::default()
         };
-        assert!(!Printer::new(verbose, terminal).shows_progress());
+        assert!(Printer::new(verbose, terminal).shows_progress());
         assert!(!Printer::new(Options::default(), Terminals::default()).shows_progress());
     }
 }

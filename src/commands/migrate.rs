@@ -46,8 +46,16 @@ impl MigratePlan {
         env: &crate::env::Env,
         stdin: &mut dyn std::io::BufRead,
     ) -> anyhow::Result<Self> {
+        // `migrate --match GLOB` on its own selects every matching job.
+        let mut selection = args.selection.clone();
+        if selection.jobs.is_empty()
+            && selection.jobs_from.is_none()
+            && !selection.matches.is_empty()
+        {
+            selection.all = true;
+        }
         let export_args = ExportArgs {
-            selection: args.selection.clone(),
+            selection,
             no_depend: false,
             submitted: false,
             keep_going: args.keep_going,
@@ -128,7 +136,8 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
     .context("resolving the migration stopped unexpectedly")??;
     let source = connect(&plan.export.settings, printer).await?;
     let target = connect(&plan.target, printer).await?;
-    refuse_same_workspace(&source, &target)?;
+    let studio = plan.export.settings.studio().ok().map(|s| s.value.clone());
+    refuse_same_workspace(&source, &target, studio, printer).await?;
     let (names, mut export_failed) = choose_names(&plan.export, &source, printer).await?;
     let batches: Vec<Vec<String>> = names
         .chunks(plan.export.batch_size)
@@ -211,12 +220,38 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Source and target must differ: endpoint, project or workspace.
-fn refuse_same_workspace(source: &Client, target: &Client) -> Result<(), ImportError> {
-    let same = crate::http::authority(source.endpoint())
+/// Source and target must differ: endpoint, project or workspace. When one
+/// side is the default workspace (no id) and the other gives an id, the
+/// Management Center at `studio` says whether that id is the default one
+/// (when it cannot be asked, the two count as different).
+async fn refuse_same_workspace(
+    source: &Client,
+    target: &Client,
+    studio: Option<reqwest::Url>,
+    printer: &Printer,
+) -> Result<(), ImportError> {
+    let same_project = crate::http::authority(source.endpoint())
         == crate::http::authority(target.endpoint())
-        && source.project_id() == target.project_id()
-        && source.workspace().unwrap_or_default() == target.workspace().unwrap_or_default();
+        && source.project_id() == target.project_id();
+    if !same_project {
+        return Ok(());
+    }
+    let same = match (source.workspace(), target.workspace()) {
+        (None, Some(id)) | (Some(id), None) if !id.is_empty() => match studio {
+            Some(studio) => match super::list_workspaces(source, studio, printer).await {
+                Ok(workspaces) => workspaces.iter().any(|w| w.id == id && w.is_default),
+                Err(error) => {
+                    printer.trace(
+                        1,
+                        format!("cannot tell whether workspace {id} is the default one: {error:#}"),
+                    );
+                    false
+                }
+            },
+            None => false,
+        },
+        (one, other) => one.unwrap_or_default() == other.unwrap_or_default(),
+    };
     if same {
         return Err(ImportError::SameWorkspace {
             workspace: source
@@ -368,38 +403,33 @@ async fn dry_run(
         let object = json!({
             "format": 1,
             "dry_run": true,
-            "jobs": names,
+            "jobs": names.iter().map(|name| json!({"name": name})).collect::<Vec<_>>(),
             "batches": batches.iter().map(|b| json!({"jobs": b})).collect::<Vec<_>>(),
             "same_name": same_name.iter().map(|n| json!({"name": n, "action": action})).collect::<Vec<_>>(),
-            "requests_sent": sent,
+            "requests": sent,
         });
         printer
             .json_value(&object)
             .context("cannot write to stdout")?;
         return Ok(());
     }
-    printer
-        .line(&format!(
-            "{} from {} to {}:",
-            output::plural(names.len() as u64, "job", "jobs"),
-            source.workspace().unwrap_or("the default workspace"),
-            target.workspace().unwrap_or("the default workspace"),
-        ))
-        .context("cannot write to stdout")?;
+    // The plan is for people: stderr, like every dry run.
+    printer.info(format!(
+        "{} from {} to {}:",
+        output::plural(names.len() as u64, "job", "jobs"),
+        source.workspace().unwrap_or("the default workspace"),
+        target.workspace().unwrap_or("the default workspace"),
+    ));
     for (index, batch) in batches.iter().enumerate() {
-        printer
-            .line(&format!(
-                "batch {} ({}): {}",
-                index + 1,
-                output::plural(batch.len() as u64, "job", "jobs"),
-                batch.join(", ")
-            ))
-            .context("cannot write to stdout")?;
+        printer.info(format!(
+            "batch {} ({}): {}",
+            index + 1,
+            output::plural(batch.len() as u64, "job", "jobs"),
+            batch.join(", ")
+        ));
     }
     for name in &same_name {
-        printer
-            .line(&format!("exists in the target: {name} (would {action})"))
-            .context("cannot write to stdout")?;
+        printer.info(format!("exists in the target: {name} (would {action})"));
     }
     printer.info(super::import::dry_run::summary_line(
         "nothing exported, uploaded or imported",

@@ -438,7 +438,8 @@ fn dry_run_sends_nothing_and_redacts_the_signature() {
         .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", TOKEN)
         .args(["export", "job_batch", "--dry-run"]));
     expect_code(&output, 0);
-    let text = stdout(&output);
+    assert!(stdout(&output).is_empty(), "the plan is for people: stderr");
+    let text = stderr(&output);
     assert!(
         text.contains(&format!(
             "POST {}/v1/{PROJECT}/jobs/batch-export",
@@ -544,7 +545,8 @@ fn dry_run_with_all_lists_then_prints_each_batch() {
         .cmd(&emu)
         .args(["export", "--all", "--batch-size", "2", "--dry-run"]));
     expect_code(&output, 0);
-    let text = stdout(&output);
+    assert!(stdout(&output).is_empty(), "the plan is for people: stderr");
+    let text = stderr(&output);
     assert_eq!(text.matches("POST ").count(), 2, "{text}");
     assert!(
         text.contains(r#"{"jobList":["job_0002"],"exportDepend":true}"#),

@@ -934,7 +934,8 @@ fn dry_run_uploads_and_imports_nothing() {
         "job_batch:bizdate=1",
     ]));
     expect_code(&output, 0);
-    let text = stdout(&output);
+    assert!(stdout(&output).is_empty(), "the plan is for people: stderr");
+    let text = stderr(&output);
     assert!(text.contains("PUT http://"), "{text}");
     assert!(text.contains("Content-MD5: "), "{text}");
     assert!(text.contains("/jobs/import"), "{text}");

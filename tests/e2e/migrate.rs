@@ -145,7 +145,8 @@ fn dry_run_lists_batches_and_same_name_jobs_sending_no_write() {
         "--dry-run",
     ]));
     expect_code(&output, 0);
-    let text = stdout(&output);
+    assert!(stdout(&output).is_empty(), "the plan is for people: stderr");
+    let text = stderr(&output);
     assert!(
         text.contains("batch 1 (3 jobs): job_0000, job_0001, job_0002"),
         "{text}"
@@ -179,8 +180,27 @@ fn dry_run_lists_batches_and_same_name_jobs_sending_no_write() {
     ]));
     expect_code(&output, 0);
     let json = json_of(&output);
-    assert_eq!(json["jobs"], serde_json::json!(["job_0000"]));
+    assert_eq!(json["jobs"], serde_json::json!([{"name": "job_0000"}]));
     assert_eq!(json["same_name"], serde_json::json!([]));
+    // `--match` alone selects every matching job.
+    let output = run(sandbox.cmd(&emu).args([
+        "migrate",
+        "--match",
+        "job_000[12]",
+        "--from-workspace",
+        "A",
+        "--to-workspace",
+        "B",
+        "--obs-bucket",
+        "staging",
+        "--dry-run",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    assert_eq!(
+        json_of(&output)["jobs"],
+        serde_json::json!([{"name": "job_0001"}, {"name": "job_0002"}])
+    );
 }
 
 #[test]
@@ -200,8 +220,29 @@ fn the_same_workspace_is_refused() {
             "staging",
         ],
         vec!["migrate", "--all", "--obs-bucket", "staging"],
+        // The default workspace by its id, or by its name, while the source
+        // is the default workspace (no id): the Management Center tells.
+        vec![
+            "migrate",
+            "--all",
+            "--to-workspace",
+            "default",
+            "--obs-bucket",
+            "staging",
+        ],
+        vec![
+            "migrate",
+            "--all",
+            "--to-workspace-name",
+            "default",
+            "--obs-bucket",
+            "staging",
+        ],
     ] {
-        let output = run(sandbox.cmd(&emu).args(&args));
+        let output = run(sandbox
+            .cmd(&emu)
+            .env("DATAARTS_STUDIO_ENDPOINT", &emu.endpoint)
+            .args(&args));
         expect_code(&output, 2);
         assert!(
             stderr(&output).contains("source and target are the same workspace"),

@@ -87,12 +87,12 @@ fn dry_run_says_what_it_sends_and_fails_as_the_real_run_would() {
     let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(plan["format"], 1);
     assert_eq!(plan["dry_run"], true);
-    assert_eq!(plan["requests"][0]["method"], "POST");
-    assert!(plan["requests"][0]["headers"]["Authorization"]
+    assert_eq!(plan["would_send"][0]["method"], "POST");
+    assert!(plan["would_send"][0]["headers"]["Authorization"]
         .as_str()
         .is_some_and(|a| a.ends_with("Signature=(redacted)")));
-    assert_eq!(plan["files"][0], "jobs.zip");
-    assert_eq!(plan["requests_sent"], 2, "the two listings");
+    assert_eq!(plan["would_write"][0], "jobs.zip");
+    assert_eq!(plan["requests"], 2, "the two listings");
     assert!(emu.exports().is_empty());
 
     let text = run(sandbox.cmd(&emu).args(["export", "--all", "--dry-run"]));
@@ -101,7 +101,8 @@ fn dry_run_says_what_it_sends_and_fails_as_the_real_run_would() {
         "{}",
         stderr(&text)
     );
-    assert!(stdout(&text).contains("would write jobs.zip"));
+    assert!(stderr(&text).contains("would write jobs.zip"));
+    assert!(stdout(&text).is_empty(), "the plan is for people: stderr");
 
     std::fs::write(sandbox.path("jobs.zip"), b"earlier").expect("write");
     let refused = run(sandbox.cmd(&emu).args(["export", "job_batch", "--dry-run"]));

@@ -291,24 +291,21 @@ fn print_dry_run(
             "format": 1,
             "dry_run": true,
             "jobs": names.iter().map(|name| serde_json::json!({"name": name})).collect::<Vec<_>>(),
-            "requests": requests.iter().map(summary::request_json).collect::<Vec<_>>(),
-            "files": files,
-            "requests_sent": client.transport().requests_sent(),
+            "would_send": requests.iter().map(summary::request_json).collect::<Vec<_>>(),
+            "would_write": files,
+            "requests": client.transport().requests_sent(),
         });
         printer
             .json_value(&object)
             .context("cannot write to stdout")?;
         return Ok(());
     }
+    // The plan is for people: stderr, like every dry run.
     for request in &requests {
-        printer
-            .line(&request.render())
-            .context("cannot write to stdout")?;
+        printer.info(request.render());
     }
     for file in &files {
-        printer
-            .line(&format!("would write {file}"))
-            .context("cannot write to stdout")?;
+        printer.info(format!("would write {file}"));
     }
     printer.info(format!(
         "dry run: {} export {} not sent; {} read-only {} sent",

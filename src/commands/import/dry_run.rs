@@ -28,7 +28,7 @@ pub(super) async fn dry_run(
             .context("cannot write to stdout");
     }
     for line in plan.lines(importer.options.overwrite) {
-        printer.line(&line).context("cannot write to stdout")?;
+        printer.info(line);
     }
     printer.info(summary_line(
         "nothing uploaded, nothing imported",
@@ -120,8 +120,8 @@ impl Plan {
                 "jobs": archive.jobs,
             })).collect::<Vec<_>>(),
             "preflight": self.preflight.iter().map(Preflight::json).collect::<Vec<_>>(),
-            "requests": self.requests.iter().map(request_json).collect::<Vec<_>>(),
-            "requests_sent": requests_sent,
+            "would_send": self.requests.iter().map(request_json).collect::<Vec<_>>(),
+            "requests": requests_sent,
         })
     }
 
@@ -296,7 +296,7 @@ mod tests {
         let json = plan().json(3);
         assert_eq!(json["format"], 1);
         assert_eq!(json["dry_run"], true);
-        assert_eq!(json["requests_sent"], 3);
+        assert_eq!(json["requests"], 3);
         assert_eq!(json["archives"][0]["archive_bytes"], 3);
         assert_eq!(json["archives"][1]["archive_bytes"], Value::Null);
         assert_eq!(json["archives"][1]["staging_key"], "obs://b/run/2.zip");
