@@ -100,7 +100,9 @@ pub fn classify(error: &anyhow::Error) -> Failure {
         }
         if let Some(partial) = cause.downcast_ref::<PartialFailure>() {
             return match partial {
-                PartialFailure::Export { .. } | PartialFailure::Backup { .. } => {
+                PartialFailure::Export { .. }
+                | PartialFailure::Migrate { .. }
+                | PartialFailure::Backup { .. } => {
                     Failure::new(code::API)
                 }
                 PartialFailure::Drift { .. } => Failure::new(code::DRIFT)

@@ -25,6 +25,7 @@ use crate::obs;
 use crate::output::{self, Printer};
 
 use super::export::{self, ExportPlan, Selection};
+use super::import::Migration;
 use super::{connect, Context, PartialFailure};
 
 /// A validated migration.
@@ -187,7 +188,7 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         if let Err(error) = imported {
             bar.finish();
-            print_export_failures(&export_failed, printer);
+            super::print_failures(&export_failed, printer);
             return Err(error.context(format!(
                 "importing batch {} of {}",
                 index + 1,
@@ -197,11 +198,13 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         bar.inc(batch.len() as u64);
     }
     bar.finish();
-    print_export_failures(&export_failed, printer);
     let requests = source.transport().requests_sent() + target.transport().requests_sent();
     super::import::print_report(
         &report,
-        Some(Value::from(batch_objects)),
+        Some(Migration {
+            batches: Value::from(batch_objects),
+            failed: &export_failed,
+        }),
         plan.json,
         printer,
         requests,
@@ -211,7 +214,7 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         return Err(error.into());
     }
     if !export_failed.is_empty() {
-        return Err(PartialFailure::Export {
+        return Err(PartialFailure::Migrate {
             failed: export_failed.len(),
             requested: names.len() + plan.export.refused.len(),
         }
@@ -364,21 +367,6 @@ async fn export_batch(
         }
     }
     Ok(staged)
-}
-
-fn print_export_failures(failed: &[JobFailure], printer: &Printer) {
-    for failure in failed {
-        printer.warn(format!(
-            "not exported: {}: {}{}",
-            failure.name,
-            failure
-                .error_code
-                .as_deref()
-                .map(|c| format!("{c} "))
-                .unwrap_or_default(),
-            failure.error_msg.as_deref().unwrap_or_default()
-        ));
-    }
 }
 
 /// `--dry-run`: the jobs, the batches, and the target's same-name jobs with

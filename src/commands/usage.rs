@@ -59,6 +59,9 @@ impl UsageError {
 pub enum PartialFailure {
     #[error("{failed} of {requested} jobs could not be exported (listed above); the others were written")]
     Export { failed: usize, requested: usize },
+    /// `migrate --keep-going`: jobs the source could not export.
+    #[error("{failed} of {requested} jobs could not be exported from the source (listed above); the others were migrated")]
+    Migrate { failed: usize, requested: usize },
     #[error("{failed} of {requested} jobs and scripts could not be backed up (listed above); {}", if *written { "the rest was written" } else { "nothing was changed" })]
     Backup {
         failed: usize,

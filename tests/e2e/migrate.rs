@@ -120,6 +120,44 @@ fn migrate_moves_every_job_byte_for_byte_and_a_rerun_skips_them() {
     assert!(emu.objects().is_empty());
 }
 
+/// `--keep-going`: a job the source refuses is in `failed` (and listed
+/// with `-q`), the rest is migrated, and the run exits 4.
+#[test]
+fn keep_going_reports_the_jobs_the_source_could_not_export() {
+    let data = workspaces(1);
+    let emu = emu_for(&data);
+    let sandbox = Sandbox::new();
+    let migrate = [
+        "migrate",
+        "job_0000",
+        "gone_job",
+        "--from-workspace",
+        "A",
+        "--to-workspace",
+        "B",
+        "--obs-bucket",
+        "staging",
+        "--keep-going",
+    ];
+    let output = run(sandbox.cmd(&emu).args(migrate).arg("--json"));
+    expect_code(&output, 4);
+    let json = json_of(&output);
+    assert_eq!(json["jobs"][0]["name"], "job_0000");
+    assert_eq!(json["jobs"][0]["outcome"], "imported");
+    assert_eq!(json["failed"][0]["name"], "gone_job");
+    assert!(json["failed"][0]["error_code"].is_string(), "{json}");
+    assert!(json.get("error").is_none(), "one object: the summary");
+
+    let output = run(sandbox.cmd(&emu).args(migrate).arg("-q"));
+    expect_code(&output, 4);
+    let text = stderr(&output);
+    assert!(text.contains("failed: gone_job: "), "{text}");
+    assert!(
+        text.contains("1 of 2 jobs could not be exported from the source (listed above); the others were migrated"),
+        "{text}"
+    );
+}
+
 #[test]
 fn dry_run_lists_batches_and_same_name_jobs_sending_no_write() {
     let data = workspaces(3);

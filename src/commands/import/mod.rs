@@ -23,7 +23,7 @@ use crate::obs;
 
 use super::{connect, Context};
 
-pub(crate) use report::print_report;
+pub(crate) use report::{print_report, Migration};
 
 /// A validated import, ready to run.
 #[derive(Debug, Clone)]

@@ -8,14 +8,22 @@ use anyhow::Context as _;
 use serde_json::{json, Value};
 
 use crate::import::{Outcome, Report};
+use crate::model::JobFailure;
 use crate::output::{self, Printer};
 use crate::text::escape_controls;
 
-/// Prints the summary of `report`; `batches` is `migrate`'s per-batch list,
-/// `requests` how many requests the run sent.
+/// What `migrate` adds to the summary: its batches, and the jobs the source
+/// could not export (`--keep-going`).
+pub(crate) struct Migration<'a> {
+    pub batches: Value,
+    pub failed: &'a [JobFailure],
+}
+
+/// Prints the summary of `report` (with `migration`'s additions when
+/// given); `requests` is how many requests the run sent.
 pub(crate) fn print_report(
     report: &Report,
-    batches: Option<Value>,
+    migration: Option<Migration<'_>>,
     json: bool,
     printer: &Printer,
     requests: u32,
@@ -23,7 +31,7 @@ pub(crate) fn print_report(
 ) -> anyhow::Result<()> {
     if json {
         return printer
-            .json_value(&report_json(report, batches))
+            .json_value(&report_json(report, migration))
             .context("cannot write to stdout");
     }
     for line in job_lines(report)
@@ -33,12 +41,16 @@ pub(crate) fn print_report(
     {
         printer.info(line);
     }
+    if let Some(migration) = &migration {
+        crate::commands::print_failures(migration.failed, printer);
+    }
     printer.info(totals_line(report, requests, started.elapsed()));
     Ok(())
 }
 
-/// The `--json` object: jobs, tasks, request ids (and `batches`, if given).
-fn report_json(report: &Report, batches: Option<Value>) -> Value {
+/// The `--json` object: jobs, tasks, request ids (and `migrate`'s
+/// `batches` and `failed`).
+fn report_json(report: &Report, migration: Option<Migration<'_>>) -> Value {
     let mut object = json!({
         "format": 1,
         "jobs": report.jobs.iter().map(|job| json!({
@@ -53,8 +65,9 @@ fn report_json(report: &Report, batches: Option<Value>) -> Value {
         })).collect::<Vec<_>>(),
         "request_ids": report.request_ids,
     });
-    if let (Some(batches), Some(map)) = (batches, object.as_object_mut()) {
-        map.insert("batches".to_string(), batches);
+    if let (Some(migration), Some(map)) = (migration, object.as_object_mut()) {
+        map.insert("batches".to_string(), migration.batches);
+        map.insert("failed".to_string(), json!(migration.failed));
     }
     object
 }
@@ -223,9 +236,18 @@ mod tests {
         assert_eq!(json["request_ids"], json!(["r1", "r2"]));
         assert!(json.get("batches").is_none());
         let batches = json!([{"jobs": ["a"], "task_id": "t1"}]);
+        let failed = [JobFailure::local("x", "not in the source")];
+        let migrated = report_json(
+            &report,
+            Some(Migration {
+                batches: batches.clone(),
+                failed: &failed,
+            }),
+        );
+        assert_eq!(migrated["batches"], batches);
         assert_eq!(
-            report_json(&report, Some(batches.clone()))["batches"],
-            batches
+            migrated["failed"],
+            json!([{"name": "x", "error_code": null, "error_msg": "not in the source"}])
         );
     }
 }
