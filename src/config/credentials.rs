@@ -89,15 +89,8 @@ pub fn resolve(lookup: &Lookup<'_>, env: &Env) -> Result<Found, ConfigError> {
     looked.push(format!("{} and {} (not set)", env::SDK_AK, env::SDK_SK));
 
     let profile = lookup.profile.unwrap_or(DEFAULT_PROFILE);
-    let explicit = match (lookup.credentials_file, env.var(env::SDK_CREDENTIALS_FILE)) {
-        (Some(path), _) => Some((path.to_path_buf(), "--credentials-file".to_string())),
-        (None, Some(path)) => Some((PathBuf::from(path), env::SDK_CREDENTIALS_FILE.to_string())),
-        (None, None) => None,
-    };
-    let file = explicit.as_ref().map(|(path, _)| path.clone()).or_else(|| {
-        env.home()
-            .map(|home| home.join(".huaweicloud").join("credentials"))
-    });
+    let explicit = explicit_file(lookup, env);
+    let file = credentials_file(lookup, env);
     match &file {
         Some(path) => match from_credentials_file(path, profile)? {
             FileResult::Found(found) => return Ok(*found),
@@ -137,6 +130,59 @@ pub fn resolve(lookup: &Lookup<'_>, env: &Env) -> Result<Found, ConfigError> {
     }
 
     Err(ConfigError::NoCredentials { looked })
+}
+
+/// `--credentials-file` or its environment variable, with where it came from.
+fn explicit_file(lookup: &Lookup<'_>, env: &Env) -> Option<(PathBuf, String)> {
+    match (lookup.credentials_file, env.var(env::SDK_CREDENTIALS_FILE)) {
+        (Some(path), _) => Some((path.to_path_buf(), "--credentials-file".to_string())),
+        (None, Some(path)) => Some((PathBuf::from(path), env::SDK_CREDENTIALS_FILE.to_string())),
+        (None, None) => None,
+    }
+}
+
+/// The credentials file: given, or `~/.huaweicloud/credentials`.
+pub fn credentials_file(lookup: &Lookup<'_>, env: &Env) -> Option<PathBuf> {
+    explicit_file(lookup, env)
+        .map(|(path, _)| path)
+        .or_else(|| {
+            env.home()
+                .map(|home| home.join(".huaweicloud").join("credentials"))
+        })
+}
+
+/// The credentials file's `project_id` in the `--profile` section, read on
+/// its own when the keys came from elsewhere (the environment, a token,
+/// KooCLI). `None` when the file, the section or the key is absent, or the
+/// file does not parse (it is not the credential source, so it does not
+/// fail the run).
+pub fn project_id_in_file(lookup: &Lookup<'_>, env: &Env) -> Option<(String, Source)> {
+    let path = credentials_file(lookup, env)?;
+    let profile = lookup.profile.unwrap_or(DEFAULT_PROFILE);
+    let text = read_text(&path).ok()??;
+    let options = ParseOption {
+        enabled_quote: false,
+        enabled_escape: false,
+        ..ParseOption::default()
+    };
+    let ini = Ini::load_from_str_opt(&text, options).ok()?;
+    let id = ini
+        .iter()
+        .filter(|(name, _)| name.map(str::trim) == Some(profile))
+        .find_map(|(_, section)| {
+            section
+                .iter()
+                .find(|(key, _)| key.trim().eq_ignore_ascii_case("project_id"))
+                .map(|(_, value)| value.trim().to_string())
+        })
+        .filter(|id| !id.is_empty())?;
+    Some((
+        id,
+        Source::File {
+            path,
+            section: profile.to_string(),
+        },
+    ))
 }
 
 fn from_env(env: &Env) -> Result<Option<Found>, ConfigError> {

@@ -170,14 +170,12 @@ pub fn resolve(
     workspace: &WorkspaceArgs,
     env: &Env,
 ) -> Result<Settings, ConfigError> {
-    let found = credentials::resolve(
-        &credentials::Lookup {
-            credentials_file: args.credentials_file.as_deref(),
-            profile: args.profile.as_deref(),
-            auth_token_file: args.auth_token_file.as_deref(),
-        },
-        env,
-    )?;
+    let lookup = credentials::Lookup {
+        credentials_file: args.credentials_file.as_deref(),
+        profile: args.profile.as_deref(),
+        auth_token_file: args.auth_token_file.as_deref(),
+    };
+    let found = credentials::resolve(&lookup, env)?;
     let from_credentials = || Origin::Credentials(found.source.clone());
     let region = Region {
         explicit: args.region.is_some(),
@@ -192,7 +190,7 @@ pub fn resolve(
     };
     let mut notes = Vec::new();
     let endpoints = endpoints(args, env, &found, &region, &mut notes)?;
-    let project = project(args, env, &found, &region)?;
+    let project = project(args, env, &lookup, &found, &region)?;
     let workspace = workspace_ref(workspace, env)?;
 
     Ok(Settings {
@@ -436,9 +434,19 @@ pub fn redact_userinfo(text: &str) -> String {
 fn project(
     args: &ConnectionArgs,
     env: &Env,
+    lookup: &credentials::Lookup<'_>,
     found: &credentials::Found,
     region: &Region,
 ) -> Result<Setting<Project>, ConfigError> {
+    let keys_from_file = matches!(found.source, credentials::Source::File { .. });
+    // The credentials file's project_id counts even when the keys came from
+    // elsewhere (the contract's order: flag, variable, file, IAM).
+    let in_file = || {
+        (!keys_from_file)
+            .then(|| credentials::project_id_in_file(lookup, env))
+            .flatten()
+            .map(|(id, source)| Setting::new(id, Origin::Credentials(source)))
+    };
     let given = pick(&[
         flag(&args.project_id, "--project-id"),
         var(env, env::SDK_PROJECT_ID),
@@ -446,7 +454,8 @@ fn project(
             .project_id
             .clone()
             .map(|id| Setting::new(id, Origin::Credentials(found.source.clone()))),
-    ]);
+    ])
+    .or_else(in_file);
     if let Some(given) = given {
         let id = given.value.trim().to_string();
         if !model::is_valid_project_id(&id) {
@@ -464,17 +473,23 @@ fn project(
             },
             Origin::IamLookup,
         )),
-        None => Err(ConfigError::NoProjectId {
-            looked: vec![
+        None => {
+            let mut looked = vec![
                 "--project-id (not given)".to_string(),
                 format!("{} (not set)", env::SDK_PROJECT_ID),
                 format!("{} (no project_id)", found.source),
-                format!(
-                    "--region and {} (not set, so IAM cannot be asked)",
-                    env::SDK_REGION_ID
-                ),
-            ],
-        }),
+            ];
+            if let (false, Some(path)) =
+                (keys_from_file, credentials::credentials_file(lookup, env))
+            {
+                looked.push(format!("{} (no project_id)", path.display()));
+            }
+            looked.push(format!(
+                "--region and {} (not set, so IAM cannot be asked)",
+                env::SDK_REGION_ID
+            ));
+            Err(ConfigError::NoProjectId { looked })
+        }
     }
 }
 
@@ -662,6 +677,39 @@ mod tests {
             }
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn the_credentials_file_gives_the_project_id_when_the_keys_come_from_elsewhere() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("credentials");
+        std::fs::write(&file, "[basic]\nproject_id = p-from-file\n").expect("write");
+        let path = file.to_str().expect("utf-8");
+        let settings = resolve_with(&["--endpoint", "http://h", "--credentials-file", path], &[])
+            .expect("resolves");
+        assert_eq!(settings.project.value, Project::Id("p-from-file".into()));
+        assert!(
+            settings.project.origin.to_string().contains(path),
+            "{}",
+            settings.project.origin
+        );
+        // The variable still wins over the file.
+        let settings = resolve_with(
+            &["--endpoint", "http://h", "--credentials-file", path],
+            &[(env::SDK_PROJECT_ID, "p-env")],
+        )
+        .expect("resolves");
+        assert_eq!(settings.project.value, Project::Id("p-env".into()));
+        // Without one, the error names the file among the places looked at.
+        std::fs::write(&file, "[basic]\nregion = x\n").expect("write");
+        let error = resolve_with(&["--endpoint", "http://h", "--credentials-file", path], &[])
+            .expect_err("no project id");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("{path} (no project_id)")),
+            "{error}"
+        );
     }
 
     #[test]
