@@ -80,6 +80,13 @@ pub enum DownloadError {
         /// The size the server announced (`Content-Length`), if it did.
         declared: Option<u64>,
     },
+    /// No byte of the body came for a whole `--timeout`.
+    #[error("the response body from {url} timed out: nothing arrived for {:.0}s after {received} bytes", waited.as_secs_f64())]
+    Stalled {
+        url: String,
+        received: u64,
+        waited: Duration,
+    },
     /// The body came slower than [`MIN_RATE`] for a whole window.
     #[error("the response body from {url} timed out: {received} bytes in {:.0}s, slower than {MIN_RATE} bytes/s", window.as_secs_f64())]
     TooSlow {
@@ -105,7 +112,9 @@ impl DownloadError {
     /// Whether another attempt may succeed.
     pub fn is_transient(&self) -> bool {
         match self {
-            DownloadError::CutShort { .. } | DownloadError::TooSlow { .. } => true,
+            DownloadError::CutShort { .. }
+            | DownloadError::Stalled { .. }
+            | DownloadError::TooSlow { .. } => true,
             DownloadError::NotZip { .. } | DownloadError::TooLarge { .. } => false,
         }
     }
@@ -429,6 +438,13 @@ async fn receive(
         let chunk = match next {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
+            Err(error) if error.is_timeout() => {
+                return Err(BodyError::Download(DownloadError::Stalled {
+                    url: source.url.clone(),
+                    received: sink.written,
+                    waited: limits.window,
+                }))
+            }
             Err(error) => {
                 return Err(BodyError::Download(DownloadError::CutShort {
                     url: source.url.clone(),

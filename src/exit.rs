@@ -162,6 +162,9 @@ fn download(error: &DownloadError) -> Failure {
             "a broken or hostile server, or a very large workspace: raise --max-size if the \
              archive really is that big",
         ),
+        DownloadError::Stalled { .. } => failure.hint(
+            "the server stopped sending: retry later, or raise --timeout if it is merely slow to start",
+        ),
         DownloadError::TooSlow { .. } => failure.hint(
             "the connection is very slow: retry later, or raise --timeout (the window the rate is measured over)",
         ),

@@ -104,6 +104,7 @@ impl Retryable for DownloadError {
         match self {
             DownloadError::CutShort { .. } => "a body cut short".to_string(),
             DownloadError::TooSlow { .. } => "a body arriving too slowly".to_string(),
+            DownloadError::Stalled { .. } => "a body that stopped arriving".to_string(),
             other => other.to_string(),
         }
     }

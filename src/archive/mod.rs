@@ -72,7 +72,7 @@ pub enum ArchiveError {
     Unsupported { name: String, reason: &'static str },
     #[error("corrupt or truncated zip archive: {reason}")]
     Corrupt { reason: String },
-    #[error("entry \"{name}\" differs between batch {first} and batch {second}")]
+    #[error("entry \"{name}\" differs between {first} and {second}")]
     BatchConflict {
         name: String,
         first: String,

@@ -130,15 +130,19 @@ pub async fn list_workspaces(
     Ok(workspaces)
 }
 
-/// Prints `failed: name: code message` for each failure (even with `-q`:
+/// Prints `failed: NAME: CODE MESSAGE` for each failure (even with `-q`:
 /// the error that follows refers to them).
 fn print_failures(failed: &[JobFailure], printer: &Printer) {
     for failure in failed {
+        let why = [failure.error_code.as_deref(), failure.error_msg.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(crate::text::escape_controls)
+            .collect::<Vec<_>>()
+            .join(" ");
         printer.error_line(format!(
-            "failed: {}: {} {}",
+            "failed: {}: {why}",
             crate::text::escape_controls(&failure.name),
-            crate::text::escape_controls(failure.error_code.as_deref().unwrap_or("-")),
-            crate::text::escape_controls(failure.error_msg.as_deref().unwrap_or(""))
         ));
     }
 }

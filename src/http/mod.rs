@@ -441,6 +441,13 @@ pub async fn read_limited(
                 rate.record(chunk.len() as u64, Instant::now())?;
             }
             Ok(None) => return Ok(Bytes::from(body)),
+            // Nothing for a whole timeout: too slow, not cut.
+            Err(error) if error.is_timeout() => {
+                return Err(BodyFailure::TooSlow {
+                    bytes: body.len() as u64,
+                    seconds: timeout.as_secs(),
+                })
+            }
             Err(error) => return Err(BodyFailure::Cut(text::error_chain(&error))),
         }
     }

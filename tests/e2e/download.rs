@@ -359,6 +359,37 @@ fn a_trickle_slower_than_1_kib_per_second_times_out_and_is_retried() {
     );
 }
 
+/// A body that stops arriving is a timeout (retried), said as one: not "cut
+/// short", not a broken connection.
+#[test]
+fn a_body_that_stops_arriving_is_a_timeout_and_is_retried() {
+    let emu = Emu::with(|c| {
+        c.faults = Faults {
+            first_byte_delay: Some(Duration::from_secs(3)),
+            ..Faults::default()
+        }
+    });
+    let sandbox = Sandbox::new();
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["export", "job_batch", "--timeout", "1", "--retries", "1"]));
+    expect_code(&output, 5);
+    let text = stderr(&output);
+    assert!(
+        text.contains("retrying after a body that stopped arriving"),
+        "{text}"
+    );
+    assert!(
+        text.contains("timed out: nothing arrived for 1s after 0 bytes (gave up after 2 attempts"),
+        "{text}"
+    );
+    assert!(text.contains("raise --timeout"), "{text}");
+    assert!(!text.contains("cut short"), "{text}");
+    assert_eq!(emu.exports().len(), 2);
+    assert!(leftovers(&sandbox).is_empty(), "{:?}", leftovers(&sandbox));
+}
+
 /// A listing page that never ends is refused at the 64 MiB JSON limit, once,
 /// without a retry and without writing anything.
 #[test]

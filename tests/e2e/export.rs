@@ -567,3 +567,45 @@ fn dry_run_with_all_lists_then_prints_each_batch() {
     );
     assert!(text.contains("Signature=(redacted)"), "{text}");
 }
+
+/// Two batches that disagree on a shared entry's bytes: exit 6 naming the
+/// entry and both batches, and nothing written.
+#[test]
+fn batches_that_disagree_on_an_entry_are_refused_naming_both() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let served = AtomicUsize::new(0);
+    let server = RawServer::start(4, move |_| {
+        let (job, script) = match served.fetch_add(1, Ordering::SeqCst) {
+            0 => ("a", "select 1"),
+            _ => ("b", "select 2"),
+        };
+        Reply::zip(zips::build(&[
+            (&format!("jobs/{job}/{job}.job"), b"{}"),
+            ("scripts/shared.script", script.as_bytes()),
+        ]))
+    });
+    let sandbox = Sandbox::new();
+    let output = run(sandbox.cmd_at(&server.endpoint).args([
+        "export",
+        "a",
+        "b",
+        "--batch-size",
+        "1",
+        "--parallel",
+        "1",
+        "-x",
+    ]));
+    expect_code(&output, 6);
+    let text = stderr(&output);
+    assert!(
+        text.contains(
+            "entry \"scripts/shared.script\" differs between batch 1 (a) and batch 2 (b)"
+        ),
+        "{text}"
+    );
+    assert!(
+        sandbox.snapshot().is_empty(),
+        "{:?}",
+        sandbox.snapshot().keys()
+    );
+}
