@@ -316,11 +316,7 @@ pub async fn write_body(
     let source = Source {
         url: response.url().to_string(),
         status: response.status().as_u16(),
-        request_id: response
-            .headers()
-            .get("x-request-id")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_string),
+        request_id: crate::http::request_id(&response),
     };
     let declared = response.content_length();
     if let Some(n) = declared.filter(|&n| n > limits.max_size) {

@@ -16,6 +16,23 @@ pub fn escape_prefix(bytes: &[u8], max: usize) -> String {
     format!("\"{text}\"")
 }
 
+/// The first `max` bytes of `text` (cut at a character boundary), quoted,
+/// with control characters escaped and everything else (CJK included) kept.
+pub fn quote_prefix(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut shown = escape_controls(&text[..end]);
+    if end < text.len() {
+        shown.push_str("...");
+    }
+    if shown.is_empty() {
+        shown.push_str("(empty body)");
+    }
+    format!("\"{shown}\"")
+}
+
 /// Every message of an error's source chain, joined with `: ` (a message
 /// already contained in the text so far is not repeated).
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
@@ -107,6 +124,8 @@ mod tests {
         );
         assert_eq!(escape_prefix(b"abcdef", 3), "\"abc...\"");
         assert_eq!(escape_prefix(b"", 3), "\"(empty body)\"");
+        assert_eq!(quote_prefix("数据\n同步", 8), "\"数据\\n...\"");
+        assert_eq!(quote_prefix("", 8), "\"(empty body)\"");
     }
 
     #[test]

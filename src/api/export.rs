@@ -82,6 +82,19 @@ impl Client {
                         .context("the archive the server returned was refused"))
                 }
                 Err(BodyError::Download(error)) => {
+                    // What a proxy or gateway answered may echo our request.
+                    let error = match error {
+                        DownloadError::NotZip {
+                            status,
+                            first_bytes,
+                            request_id,
+                        } => DownloadError::NotZip {
+                            status,
+                            first_bytes: self.transport().redact(&prepared, &first_bytes),
+                            request_id,
+                        },
+                        other => other,
+                    };
                     self.transport().trace_failed(
                         &prepared,
                         attempt,

@@ -360,8 +360,7 @@ impl Client {
     /// The first `max` bytes of a body, quoted, escaped and redacted.
     fn shown_prefix(&self, prepared: &Prepared, body: &[u8], max: usize) -> String {
         let lossy = String::from_utf8_lossy(body);
-        let redacted = self.transport.sanitize(prepared, &lossy);
-        text::escape_prefix(redacted.as_bytes(), max)
+        text::quote_prefix(&self.transport.redact(prepared, &lossy), max)
     }
 }
 

@@ -72,7 +72,7 @@ impl LogLine<'_> {
             "ts_ms": self.ts_ms,
             "method": self.method,
             "path": self.path,
-            "query": self.query,
+            "query": self.query.map(crate::auth::shown_query),
             "headers": redacted_headers(self.headers),
             "body": String::from_utf8_lossy(self.body),
             "status": self.status,
