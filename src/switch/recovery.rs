@@ -187,8 +187,12 @@ fn roll_back(root: &Path, staging: &Path, journal: &Journal) -> anyhow::Result<V
         if let Change::Place { .. } = change {
             let staged = staging.join(NEW).join(path);
             if Kind::of(&staged)? == Kind::Absent && Kind::of(&target)? != Kind::Absent {
-                // The new unit had been placed: take it back out.
-                fs::rename(&target, &staged)
+                // The new unit had been placed: take it back out (into the
+                // staging folder, which is ours, whatever is left of it).
+                staged
+                    .parent()
+                    .map_or(Ok(()), fs::create_dir_all)
+                    .and_then(|()| fs::rename(&target, &staged))
                     .with_context(|| format!("cannot move {} back", target.display()))?;
                 touched = true;
             }

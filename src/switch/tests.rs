@@ -316,3 +316,23 @@ fn a_long_recovery_line_names_ten_units_then_counts_the_rest() {
     assert!(line.contains("jobs/j9 and 2 more as before"), "{line}");
     assert_eq!(recovered.restored(), 12);
 }
+
+#[test]
+fn a_placed_unit_is_taken_back_out_even_where_its_staged_folder_is_gone() {
+    let (dir, sw) = prepared();
+    let staging = sw.staging().path().to_path_buf();
+    // Moves: jobs/a aside, jobs/a placed, jobs/b placed; then new/jobs
+    // (left empty by them) is lost.
+    sw.commit_and_die_after(3);
+    fs::remove_dir(staging.join("new/jobs")).expect("rmdir");
+    let recovered = recover(dir.path()).expect("recover");
+    assert_eq!(
+        recovered[0].outcome,
+        Outcome::RolledBack {
+            restored: vec!["jobs/a".into(), "jobs/b".into()]
+        }
+    );
+    let after = tree(dir.path());
+    assert_eq!(after.get("jobs/a/a.job"), Some(&Some(b"old a".to_vec())));
+    assert!(!after.contains_key("jobs/b"));
+}
