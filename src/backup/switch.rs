@@ -256,10 +256,12 @@ mod tests {
         fs::write(path, text).expect("write");
     }
 
-    /// A mirror in `root` with a job `kept` (its `kept.job` to replace, a
-    /// stray file, a file that stays the same), a job `gone` and a README,
-    /// and a switch staging the new `new` and `kept` jobs and script `s`.
-    fn prepared(root: &Path) -> (Switch, UnitPlan) {
+    /// A mirror with a job `kept` (its `kept.job` to replace, a stray file,
+    /// a file that stays the same), a job `gone` and a README, and a switch
+    /// staging the new `new` and `kept` jobs and script `s`.
+    fn prepared() -> (tempfile::TempDir, Switch) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
         write(&root.join("jobs/kept/kept.job"), "old");
         write(&root.join("jobs/kept/same.script"), "same");
         write(&root.join("jobs/kept/stray"), "x");
@@ -271,16 +273,14 @@ mod tests {
         write(&new.join("jobs/kept/kept.job"), "newer");
         write(&new.join("jobs/kept/same.script"), "same");
         write(&new.join("scripts/s.json"), "{}\n");
-        let plan = unit_plan();
-        add_mirror(&mut sw, Path::new(""), &plan).expect("staged");
-        (sw, plan)
+        add_mirror(&mut sw, Path::new(""), &unit_plan()).expect("staged");
+        (dir, sw)
     }
 
     #[test]
     fn the_switch_renames_into_place_and_moves_the_old_aside() {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let (dir, sw) = prepared();
         let root = dir.path();
-        let (sw, _) = prepared(root);
         let path = sw.staging().path().to_path_buf();
         let mtime = fs::metadata(root.join("jobs/kept/same.script"))
             .and_then(|m| m.modified())
@@ -321,9 +321,8 @@ mod tests {
 
     #[test]
     fn an_unfinished_switch_is_put_back_and_its_staging_removed() {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let (dir, sw) = prepared();
         let root = dir.path();
-        let (sw, _) = prepared(root);
         let path = sw.staging().path().to_path_buf();
         // Killed between moving the old file aside and putting the new one
         // in place (steps: scripts/ made, jobs/new placed, jobs/kept/stray
@@ -345,6 +344,7 @@ mod tests {
             "x"
         );
         assert!(!root.join("jobs/new").exists());
+        assert!(!root.join("scripts").exists(), "the folder it made is gone");
         assert!(!root.join(MANIFEST_FILE).exists(), "the old manifest stays");
         assert!(!path.exists());
     }

@@ -1035,14 +1035,49 @@ fn an_interrupted_switch_is_repaired_by_the_next_run() {
     assert!(staging_left(&dir).is_empty());
 }
 
-#[test]
-fn a_killed_backup_switch_is_recovered_by_an_unpack_into_the_same_dir() {
+/// A first backup of the small workspace into `backup`, and what DIR holds
+/// then (`_data`, the workspace the emulator serves, must outlive the test).
+struct BackedUp {
+    _data: tempfile::TempDir,
+    emu: Emu,
+    sandbox: Sandbox,
+    dir: std::path::PathBuf,
+    good: BTreeMap<String, Vec<u8>>,
+}
+
+fn backed_up() -> BackedUp {
     let data = small_workspace();
     let emu = Emu::with(serving(data.path()));
     let sandbox = Sandbox::new();
     expect_code(&run(&mut backup(&sandbox, &emu, "backup")), 0);
     let dir = sandbox.path("backup");
     let good = snapshot(&dir);
+    BackedUp {
+        _data: data,
+        emu,
+        sandbox,
+        dir,
+        good,
+    }
+}
+
+/// The one line of stderr that says what a run recovered.
+fn recovered_line(output: &std::process::Output) -> String {
+    let text = stderr(output);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("recovered")).collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    lines[0].to_string()
+}
+
+#[test]
+fn a_killed_backup_switch_is_recovered_by_an_unpack_into_the_same_dir() {
+    let BackedUp {
+        _data,
+        emu,
+        sandbox,
+        dir,
+        good,
+    } = backed_up();
     // A backup killed after replacing jobs/a/a.job and adding the job `new`,
     // before pruning `deleted` and placing its manifest.
     let a_job = std::fs::read(dir.join("jobs/a/a.job")).expect("read");
@@ -1065,13 +1100,11 @@ fn a_killed_backup_switch_is_recovered_by_an_unpack_into_the_same_dir() {
     .expect("write");
     let output = run(sandbox.bare().args(["unpack", "in.zip", "-C", "backup"]));
     expect_code(&output, 0);
-    let text = stderr(&output);
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains("recovered")).collect();
-    assert_eq!(lines.len(), 1, "{text}");
+    let line = recovered_line(&output);
     assert!(
-        lines[0].contains("put back jobs/a/a.job, jobs/new as before")
-            && lines[0].contains(".dataarts-jobs-Back1p"),
-        "{text}"
+        line.contains("put back jobs/a/a.job, jobs/new as before")
+            && line.contains(".dataarts-jobs-Back1p"),
+        "{line}"
     );
     assert!(!staging.exists());
     let mut after = snapshot(&dir);
@@ -1084,12 +1117,13 @@ fn a_killed_backup_switch_is_recovered_by_an_unpack_into_the_same_dir() {
 
 #[test]
 fn a_killed_extraction_into_dir_is_recovered_by_the_next_backup() {
-    let data = small_workspace();
-    let emu = Emu::with(serving(data.path()));
-    let sandbox = Sandbox::new();
-    expect_code(&run(&mut backup(&sandbox, &emu, "backup")), 0);
-    let dir = sandbox.path("backup");
-    let good = snapshot(&dir);
+    let BackedUp {
+        _data,
+        emu,
+        sandbox,
+        dir,
+        good,
+    } = backed_up();
     // An `unpack --force` into DIR killed during its switch: jobs/a moved
     // aside whole, the archive's copy not yet in place.
     let mut killed = KilledSwitch::in_dir(&dir, "Unp4ck")
@@ -1105,13 +1139,11 @@ fn a_killed_extraction_into_dir_is_recovered_by_the_next_backup() {
 
     let output = run(backup(&sandbox, &emu, "backup").arg("--json"));
     expect_code(&output, 0);
-    let text = stderr(&output);
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains("recovered")).collect();
-    assert_eq!(lines.len(), 1, "{text}");
+    let line = recovered_line(&output);
     assert!(
-        lines[0].contains(".dataarts-jobs-Unp4ck")
-            && lines[0].contains("put back 1 entry it had moved out"),
-        "{text}"
+        line.contains(".dataarts-jobs-Unp4ck")
+            && line.contains("put back 1 entry it had moved out"),
+        "{line}"
     );
     let json = json_of(&output);
     assert_eq!(json["jobs"]["changed"], json!([]));
