@@ -179,45 +179,6 @@ fn stage_file(sw: &Switch, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", file.display()))
 }
 
-/// DIR, created for a run that writes, removed again (when left empty) on
-/// drop unless kept: a run that fails before its switch leaves no DIR it
-/// made.
-#[derive(Debug)]
-pub struct CreatedDir {
-    path: Option<PathBuf>,
-}
-
-impl CreatedDir {
-    /// Creates `dir` if it is missing.
-    pub fn create(dir: &Path) -> anyhow::Result<Self> {
-        if tree::exists(dir) {
-            return Ok(Self { path: None });
-        }
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Self {
-            path: Some(dir.to_path_buf()),
-        })
-    }
-
-    /// Nothing to create (a run that changes nothing).
-    pub fn none() -> Self {
-        Self { path: None }
-    }
-
-    /// The run switched: DIR stays.
-    pub fn keep(&mut self) {
-        self.path = None;
-    }
-}
-
-impl Drop for CreatedDir {
-    fn drop(&mut self) {
-        if let Some(path) = &self.path {
-            let _ = fs::remove_dir(path);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,10 +30,11 @@ use crate::api::{ApiError, Client};
 use crate::archive::{self, ExtractOptions};
 use crate::backup::manifest::{self, Found, InstanceEntry, OnDisk, WorkspaceEntry};
 use crate::backup::plan::{self as diff, Listing, Recorded, Unit, UpstreamJob};
-use crate::backup::switch::{self as backup_switch, CreatedDir};
+use crate::backup::switch as backup_switch;
 use crate::backup::{root, tree, BackupError, Source, UnitPlan, MANIFEST_FILE};
 use crate::cli::BackupArgs;
 use crate::download::{self, Target};
+use crate::fsx::CreatedDirs;
 use crate::model::{JobFailure, JobType, ListedJob};
 use crate::output::{self, Printer};
 use crate::switch::{self, Recovered, Staging, Switch};
@@ -182,8 +183,9 @@ pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyh
     // DIR is created only by a run that writes, and removed again if that
     // run fails before its switch (declared first: dropped after staging).
     let mut created = match plan.mode {
-        Mode::Write => CreatedDir::create(&plan.dir)?,
-        Mode::Check | Mode::DryRun => CreatedDir::none(),
+        Mode::Write => CreatedDirs::create(&plan.dir)
+            .with_context(|| format!("cannot create {}", plan.dir.display()))?,
+        Mode::Check | Mode::DryRun => CreatedDirs::default(),
     };
     let stage = match plan.mode {
         Mode::Write => Stage::Switch(Switch::begin(&plan.dir)?),
