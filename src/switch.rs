@@ -171,9 +171,11 @@ impl Switch {
         }
     }
 
-    /// What a commit checks before its journal: plain relative paths, real
-    /// folders on the way (returning those to create), no unit that exists
-    /// where replacing is not allowed, and every unit to place built.
+    /// What a commit checks before its journal: plain relative paths, each
+    /// unit changed once and none inside another (a roll-back puts each back
+    /// on its own), real folders on the way (returning those to create), no
+    /// unit that exists where replacing is not allowed, and every unit to
+    /// place built.
     fn preflight(&self) -> anyhow::Result<Vec<String>> {
         let paths = self.changes.iter().map(Change::path);
         let folders = self.folders.iter().chain(&self.empty_folders);
@@ -182,6 +184,20 @@ impl Switch {
             .find(|p| !is_relative_path(p))
         {
             anyhow::bail!("not a plain relative path: {bad:?}");
+        }
+        let mut units = HashSet::new();
+        for path in self.changes.iter().map(Change::path) {
+            if !units.insert(path) {
+                anyhow::bail!("{path} is changed twice");
+            }
+        }
+        if let Some((outer, inner)) = self.changes.iter().find_map(|c| {
+            let inner = c.path();
+            parents(inner)
+                .find(|p| units.contains(p))
+                .map(|p| (p, inner))
+        }) {
+            anyhow::bail!("{inner} is inside {outer}, which is changed too");
         }
         let made = self.folders_to_make()?;
         let conflicts = self.conflicts()?;

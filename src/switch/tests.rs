@@ -260,6 +260,24 @@ fn a_unit_that_was_not_built_is_refused_before_anything_moves() {
 }
 
 #[test]
+fn a_unit_changed_twice_or_inside_another_is_refused() {
+    // `prepared` places jobs/a already.
+    for (again, message) in [
+        ("jobs/a", "jobs/a is changed twice"),
+        ("jobs/a/a.job", "jobs/a/a.job is inside jobs/a"),
+    ] {
+        let (dir, mut sw) = prepared();
+        sw.remove(again);
+        let err = sw.commit(&AtomicBool::new(false)).expect_err("overlap");
+        assert!(err.to_string().contains(message), "{err}");
+        assert_eq!(
+            tree(dir.path()).get("jobs/a/a.job"),
+            Some(&Some(b"old a".to_vec()))
+        );
+    }
+}
+
+#[test]
 fn a_run_killed_after_its_moves_has_its_emptied_folders_removed_by_the_next() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(&dir.path().join("jobs/gone/g.job"), b"gone");
