@@ -217,6 +217,10 @@ mod tests {
         fs::write(path, text).expect("write");
     }
 
+    fn read(path: &Path) -> String {
+        fs::read_to_string(path).expect("read")
+    }
+
     /// A mirror with a job `kept` (its `kept.job` to replace, a stray file,
     /// a file that stays the same), a job `gone` and a README, and a switch
     /// staging the new `new` and `kept` jobs and script `s`.
@@ -247,24 +251,12 @@ mod tests {
             .and_then(|m| m.modified())
             .expect("mtime");
         sw.commit(&AtomicBool::new(false)).expect("switch");
-        assert_eq!(
-            fs::read_to_string(root.join("jobs/new/new.job")).expect("read"),
-            "new"
-        );
-        assert_eq!(
-            fs::read_to_string(root.join("jobs/kept/kept.job")).expect("read"),
-            "newer"
-        );
+        assert_eq!(read(&root.join("jobs/new/new.job")), "new");
+        assert_eq!(read(&root.join("jobs/kept/kept.job")), "newer");
         assert!(!root.join("jobs/kept/stray").exists());
         assert!(!root.join("jobs/gone").exists());
-        assert_eq!(
-            fs::read_to_string(root.join("scripts/s.json")).expect("read"),
-            "{}\n"
-        );
-        assert_eq!(
-            fs::read_to_string(root.join(MANIFEST_FILE)).expect("read"),
-            "{\"format\": 1}\n"
-        );
+        assert_eq!(read(&root.join("scripts/s.json")), "{}\n");
+        assert_eq!(read(&root.join(MANIFEST_FILE)), "{\"format\": 1}\n");
         assert_eq!(
             fs::metadata(root.join("jobs/kept/same.script"))
                 .and_then(|m| m.modified())
@@ -272,10 +264,7 @@ mod tests {
             mtime,
             "an unchanged file is not rewritten"
         );
-        assert_eq!(
-            fs::read_to_string(root.join("README.md")).expect("read"),
-            "mine"
-        );
+        assert_eq!(read(&root.join("README.md")), "mine");
         assert!(!path.exists());
         assert!(left_by_killed_runs(root).expect("stagings").is_empty());
     }
@@ -296,14 +285,8 @@ mod tests {
         assert_eq!(recovered.len(), 1);
         assert_eq!(recovered[0].staging, path);
         assert_eq!(recovered[0].restored(), 3);
-        assert_eq!(
-            fs::read_to_string(root.join("jobs/kept/kept.job")).expect("read"),
-            "old"
-        );
-        assert_eq!(
-            fs::read_to_string(root.join("jobs/kept/stray")).expect("read"),
-            "x"
-        );
+        assert_eq!(read(&root.join("jobs/kept/kept.job")), "old");
+        assert_eq!(read(&root.join("jobs/kept/stray")), "x");
         assert!(!root.join("jobs/new").exists());
         assert!(!root.join("scripts").exists(), "the folder it made is gone");
         assert!(!root.join(MANIFEST_FILE).exists(), "the old manifest stays");
@@ -363,9 +346,6 @@ mod tests {
         commit(sw, &mirrors, Some(b"root\n"), &AtomicBool::new(false)).expect("commit");
         assert!(!root.join("workspaces/w").exists());
         assert!(root.join("workspaces/keep/x").exists());
-        assert_eq!(
-            fs::read_to_string(root.join(MANIFEST_FILE)).expect("read"),
-            "root\n"
-        );
+        assert_eq!(read(&root.join(MANIFEST_FILE)), "root\n");
     }
 }

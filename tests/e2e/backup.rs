@@ -1036,7 +1036,7 @@ fn an_interrupted_switch_is_repaired_by_the_next_run() {
 }
 
 /// A first backup of the small workspace into `backup`, and what DIR holds
-/// then (`_data`, the workspace the emulator serves, must outlive the test).
+/// then (`_data`, the workspace the emulator serves, lives as long).
 struct BackedUp {
     _data: tempfile::TempDir,
     emu: Emu,
@@ -1071,17 +1071,12 @@ fn recovered_line(output: &std::process::Output) -> String {
 
 #[test]
 fn a_killed_backup_switch_is_recovered_by_an_unpack_into_the_same_dir() {
-    let BackedUp {
-        _data,
-        emu,
-        sandbox,
-        dir,
-        good,
-    } = backed_up();
+    let mirror = backed_up();
+    let (emu, sandbox, dir) = (&mirror.emu, &mirror.sandbox, &mirror.dir);
     // A backup killed after replacing jobs/a/a.job and adding the job `new`,
     // before pruning `deleted` and placing its manifest.
     let a_job = std::fs::read(dir.join("jobs/a/a.job")).expect("read");
-    let staging = KilledSwitch::in_dir(&dir, "Back1p")
+    let staging = KilledSwitch::in_dir(dir, "Back1p")
         .place("jobs/a/a.job", true)
         .place("jobs/new", false)
         .remove("jobs/deleted")
@@ -1107,29 +1102,27 @@ fn a_killed_backup_switch_is_recovered_by_an_unpack_into_the_same_dir() {
         "{line}"
     );
     assert!(!staging.exists());
-    let mut after = snapshot(&dir);
+    let mut after = snapshot(dir);
     assert_eq!(after.remove("jobs/fresh/f.job").as_deref(), Some(&b"f"[..]));
     after.remove("jobs/fresh/");
-    assert_eq!(after, good, "the backup as it was before the killed switch");
+    assert_eq!(
+        after, mirror.good,
+        "the backup as it was before the killed switch"
+    );
     // The unpacked job is no job of the workspace: left alone, DIR exact.
-    expect_code(&run(backup(&sandbox, &emu, "backup").arg("--check")), 0);
+    expect_code(&run(backup(sandbox, emu, "backup").arg("--check")), 0);
 }
 
 #[test]
 fn a_killed_extraction_into_dir_is_recovered_by_the_next_backup() {
-    let BackedUp {
-        _data,
-        emu,
-        sandbox,
-        dir,
-        good,
-    } = backed_up();
+    let mirror = backed_up();
+    let (emu, sandbox, dir) = (&mirror.emu, &mirror.sandbox, &mirror.dir);
     // An `unpack --force` into DIR killed during its switch: jobs/a moved
     // aside whole, the archive's copy not yet in place.
-    let mut killed = KilledSwitch::in_dir(&dir, "Unp4ck")
+    let mut killed = KilledSwitch::in_dir(dir, "Unp4ck")
         .place("jobs/a", true)
         .staged("jobs/a/a.job", b"from an archive");
-    for (path, bytes) in good.iter().filter(|(p, _)| !p.ends_with('/')) {
+    for (path, bytes) in mirror.good.iter().filter(|(p, _)| !p.ends_with('/')) {
         if let Some(inside) = path.strip_prefix("jobs/a/") {
             killed = killed.moved_aside(0, inside, bytes);
         }
@@ -1137,7 +1130,7 @@ fn a_killed_extraction_into_dir_is_recovered_by_the_next_backup() {
     let staging = killed.leave();
     std::fs::remove_dir_all(dir.join("jobs/a")).expect("moved aside");
 
-    let output = run(backup(&sandbox, &emu, "backup").arg("--json"));
+    let output = run(backup(sandbox, emu, "backup").arg("--json"));
     expect_code(&output, 0);
     let line = recovered_line(&output);
     assert!(
@@ -1149,7 +1142,7 @@ fn a_killed_extraction_into_dir_is_recovered_by_the_next_backup() {
     assert_eq!(json["jobs"]["changed"], json!([]));
     assert_eq!(json["jobs"]["added"], json!([]));
     assert!(!staging.exists());
-    assert_eq!(snapshot(&dir), good);
+    assert_eq!(snapshot(dir), mirror.good);
 }
 
 /// 250 batch jobs, 120 real-time ones and 130 scripts of their own.
