@@ -1,8 +1,9 @@
-//! Filesystem primitives the download and the extraction share: a rename
-//! that never replaces what stands at its destination, files and folders
-//! created with the umask's modes (0666/0777 minus the umask, as unzip and
-//! tar do) and never through a symbolic link, the kind of a path as `lstat`
-//! sees it, and filling a buffer from a reader.
+//! Filesystem primitives the download, the extraction and the backup share: a
+//! rename that never replaces what stands at its destination, files and
+//! folders created with the umask's modes (0666/0777 minus the umask, as
+//! unzip and tar do) and never through a symbolic link, a target folder
+//! created for a run and removed again if it fails, the kind of a path as
+//! `lstat` sees it, and filling a buffer from a reader.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
@@ -37,6 +38,54 @@ pub fn create_new(path: &Path) -> io::Result<File> {
 /// Creates one folder, 0777 minus the umask (never `chmod`ed afterwards).
 pub fn create_dir(path: &Path) -> io::Result<()> {
     fs::DirBuilder::new().create(path)
+}
+
+/// A folder created with its missing parents (each 0777 minus the umask),
+/// removed again when dropped unless kept — innermost first, each only if it
+/// is empty — so that a run that fails leaves no folder it made.
+#[derive(Debug, Default)]
+pub struct CreatedDirs {
+    /// Outermost first.
+    made: Vec<PathBuf>,
+}
+
+impl CreatedDirs {
+    /// Creates `dir` and its missing parents (nothing if it is a folder, or
+    /// a link to one, already).
+    pub fn create(dir: &Path) -> io::Result<CreatedDirs> {
+        let mut missing = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            if d.as_os_str().is_empty() || d.is_dir() {
+                break;
+            }
+            missing.push(d.to_path_buf());
+            cur = d.parent();
+        }
+        let mut created = CreatedDirs::default();
+        for d in missing.into_iter().rev() {
+            match create_dir(&d) {
+                Ok(()) => created.made.push(d),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                // Dropping `created` removes what was made so far.
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(created)
+    }
+
+    /// The run succeeded: the folders stay.
+    pub fn keep(&mut self) {
+        self.made.clear();
+    }
+}
+
+impl Drop for CreatedDirs {
+    fn drop(&mut self) {
+        for d in self.made.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
+    }
 }
 
 /// What stands at a path, as `lstat` sees it (a symbolic link is not followed).
@@ -290,6 +339,28 @@ mod tests {
             name.starts_with(".jobs.zip.") && name.ends_with(".part"),
             "{name}"
         );
+    }
+
+    #[test]
+    fn created_folders_go_again_unless_kept_and_only_when_empty() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let deep = dir.path().join("a/b/c");
+        drop(CreatedDirs::create(&deep).expect("create"));
+        assert_eq!(
+            Kind::of(&dir.path().join("a")).expect("lstat"),
+            Kind::Absent
+        );
+        let created = CreatedDirs::create(&deep).expect("create");
+        fs::write(dir.path().join("a/b/x"), b"x").expect("write");
+        drop(created);
+        assert_eq!(Kind::of(&deep).expect("lstat"), Kind::Absent);
+        assert!(dir.path().join("a/b/x").exists(), "not empty: kept");
+        let mut created = CreatedDirs::create(&deep).expect("create");
+        created.keep();
+        drop(created);
+        assert!(deep.is_dir());
+        drop(CreatedDirs::create(&deep).expect("exists"));
+        assert!(deep.is_dir(), "made by no one here");
     }
 
     #[test]

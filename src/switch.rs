@@ -7,35 +7,39 @@
 //! killed during the moves (SIGKILL, power loss) leaves the journal behind;
 //! [`recover`], called by the next run into the root, finds it (its lock is
 //! free), puts every unit back as it was (or, when the commit had finished
-//! its moves, just completes it), and removes the staging folder.
+//! its moves, just completes it), and removes the staging folder. Whichever
+//! command left it: extraction and backup switch the same way.
 //!
-//! Extraction uses it for `jobs/<job>` folders and loose files; a backup can
-//! place changed job folders, remove pruned ones and place its manifest last
-//! (changes are applied in the order given).
+//! Extraction places `jobs/<job>` folders and loose files. A backup places
+//! job folders, or single files inside them, scripts and `workspace.json`,
+//! removes pruned ones, and places each mirror's manifest last and the root
+//! manifest after them all (changes are applied in the order given), with
+//! its downloads in the staging folder's [`Staging::scratch`]. A run that
+//! switches nothing builds in a [`Staging::check_only`] folder instead.
 //!
 //! Nothing is written or removed through a symbolic link: every folder
 //! between the root and a unit must be a real folder (or absent, and then it
 //! is created), and a unit that is a link is moved aside as a link.
 
+mod journal;
+mod recovery;
+mod staging;
+
 use std::collections::HashSet;
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
 
 use crate::cancel;
 use crate::fsx::{self, Kind};
+use journal::{is_relative_path, Change, Journal, COMMITTED};
+use staging::OLD;
 
-/// Staging folders are `<root>/.dataarts-jobs-<random>`.
-pub const STAGING_PREFIX: &str = ".dataarts-jobs-";
-const JOURNAL: &str = "journal.json";
-const COMMITTED: &str = "committed";
-const LOCK: &str = "lock";
-const NEW: &str = "new";
-const OLD: &str = "old";
+pub use recovery::{recover, stagings, Found, Outcome, Recovered};
+pub use staging::{Staging, STAGING_PREFIX};
 
 /// Why a switch (or the extraction planning it) will not touch the tree.
 /// Nothing was written. Paths are as the caller gave them (root joined).
@@ -69,43 +73,16 @@ fn exists_message(paths: &[PathBuf]) -> String {
     text
 }
 
-/// One change, in the journal and in memory.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(tag = "op", rename_all = "snake_case")]
-enum Change {
-    /// `new/<path>` goes to `<root>/<path>`; an existing unit is replaced only if `replace`.
-    Place { path: String, replace: bool },
-    /// `<root>/<path>` is removed (if present).
-    Remove { path: String },
-}
-
-impl Change {
-    fn path(&self) -> &str {
-        match self {
-            Change::Place { path, .. } | Change::Remove { path } => path,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Journal {
-    format: u32,
-    changes: Vec<Change>,
-    /// Folders the commit creates, outermost first (removed again on roll-back if empty).
-    made: Vec<String>,
-}
-
 /// A switch being prepared: build the new units under [`Switch::new_root`],
 /// say where they go, then [`Switch::commit`]. Dropped without a commit, it
 /// removes its staging folder and the tree is untouched.
 #[derive(Debug)]
 pub struct Switch {
     root: PathBuf,
-    staging: PathBuf,
-    _lock: File,
+    staging: Staging,
     changes: Vec<Change>,
     folders: Vec<String>,
-    finished: bool,
+    empty_folders: Vec<String>,
 }
 
 /// What a commit did, by unit path.
@@ -121,49 +98,28 @@ pub struct Committed {
 impl Switch {
     /// Creates a locked staging folder inside `root` (which must exist).
     pub fn begin(root: &Path) -> anyhow::Result<Switch> {
-        let make = |p: &Path| {
-            let mut b = fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-            b.create(p)
-        };
-        let staging = fsx::create_unique(root, STAGING_PREFIX, "", make)
-            .with_context(|| format!("cannot create a staging directory in {}", root.display()))?;
-        let ready = (|| {
-            let lock = fsx::create_new(&staging.join(LOCK))?;
-            lock_exclusive(&lock)?;
-            fsx::create_dir(&staging.join(NEW))?;
-            fsx::create_dir(&staging.join(OLD))?;
-            Ok::<File, io::Error>(lock)
-        })();
-        match ready {
-            Ok(lock) => Ok(Switch {
-                root: root.to_path_buf(),
-                staging,
-                _lock: lock,
-                changes: Vec::new(),
-                folders: Vec::new(),
-                finished: false,
-            }),
-            Err(e) => {
-                let _ = fs::remove_dir_all(&staging);
-                Err(anyhow::Error::new(e).context(format!("cannot set up {}", staging.display())))
-            }
-        }
+        Ok(Switch {
+            root: root.to_path_buf(),
+            staging: Staging::create_in(root)?,
+            changes: Vec::new(),
+            folders: Vec::new(),
+            empty_folders: Vec::new(),
+        })
     }
 
     /// Where the new units are built: `new_root()/<path>` becomes `<root>/<path>`.
     pub fn new_root(&self) -> PathBuf {
-        self.staging.join(NEW)
+        self.staging.new_root()
     }
 
     /// The staging folder (inside the root).
-    pub fn staging(&self) -> &Path {
+    pub fn staging(&self) -> &Staging {
         &self.staging
     }
 
-    /// Places the unit built at `new_root()/<path>`; an existing unit there is
-    /// replaced whole if `replace`, else the commit fails with [`TargetError::Exists`].
+    /// Places the unit (a folder or a file) built at `new_root()/<path>`; an
+    /// existing unit there is replaced whole if `replace`, else the commit
+    /// fails with [`TargetError::Exists`].
     pub fn place(&mut self, path: &str, replace: bool) {
         self.changes.push(Change::Place {
             path: path.to_string(),
@@ -183,45 +139,89 @@ impl Switch {
         self.folders.push(path.to_string());
     }
 
+    /// Once the changes are done, removes the folder `<root>/<path>` if they
+    /// left it empty (e.g. `jobs/` after the last job was removed). Such
+    /// folders go in the order given, so name a folder's subfolders first.
+    pub fn remove_if_empty(&mut self, path: &str) {
+        self.empty_folders.push(path.to_string());
+    }
+
     /// Applies the changes in order, all or nothing: on an error or
     /// cancellation everything done is undone. The journal is on disk before
-    /// the first move; the staging folder (with the old units) is removed at the end.
+    /// the first move; the staging folder (with the old units) is removed at
+    /// the end — or, if an undo could not finish, left for the next run's
+    /// [`recover`].
     pub fn commit(mut self, cancel: &AtomicBool) -> anyhow::Result<Committed> {
+        let made = self.preflight()?;
+        Journal::new(&self.changes, &made, &self.empty_folders).write(self.staging.path())?;
+        let mut done = Vec::new();
+        match self.apply(&made, cancel, &mut done, usize::MAX) {
+            Ok(committed) => {
+                // From here on a recovery completes the switch instead of undoing it.
+                self.mark_committed();
+                recovery::remove_if_empty(&self.root, &self.empty_folders);
+                Ok(committed)
+            }
+            Err(e) => {
+                if !undo(&done) {
+                    self.staging.abandon();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// What a commit checks before its journal: plain relative paths, each
+    /// unit changed once and none inside another (a roll-back puts each back
+    /// on its own), real folders on the way (returning those to create), no
+    /// unit that exists where replacing is not allowed, and every unit to
+    /// place built.
+    fn preflight(&self) -> anyhow::Result<Vec<String>> {
         let paths = self.changes.iter().map(Change::path);
+        let folders = self.folders.iter().chain(&self.empty_folders);
         if let Some(bad) = paths
-            .chain(self.folders.iter().map(String::as_str))
+            .chain(folders.map(String::as_str))
             .find(|p| !is_relative_path(p))
         {
             anyhow::bail!("not a plain relative path: {bad:?}");
+        }
+        let mut units = HashSet::new();
+        for path in self.changes.iter().map(Change::path) {
+            if !units.insert(path) {
+                anyhow::bail!("{path} is changed twice");
+            }
+        }
+        if let Some((outer, inner)) = self.changes.iter().find_map(|c| {
+            let inner = c.path();
+            parents(inner)
+                .find(|p| units.contains(p))
+                .map(|p| (p, inner))
+        }) {
+            anyhow::bail!("{inner} is inside {outer}, which is changed too");
         }
         let made = self.folders_to_make()?;
         let conflicts = self.conflicts()?;
         if !conflicts.is_empty() {
             return Err(TargetError::Exists { paths: conflicts }.into());
         }
-        let journal = Journal {
-            format: 1,
-            changes: self.changes.clone(),
-            made: made.clone(),
-        };
-        write_journal(&self.staging, &journal)?;
-        let mut done = Vec::new();
-        let result = self.apply(&made, cancel, &mut done, usize::MAX);
-        match result {
-            Ok(committed) => {
-                // From here on a recovery completes the switch instead of undoing it.
-                let marker = self.staging.join(COMMITTED);
-                if fsx::create_new(&marker).and_then(|f| f.sync_all()).is_ok() {
-                    fsx::sync_dir(&self.staging);
+        for change in &self.changes {
+            if let Change::Place { path, .. } = change {
+                // A recovery takes a placed unit back out where none is staged.
+                if Kind::of(&self.new_root().join(path))? == Kind::Absent {
+                    anyhow::bail!("nothing was built to place at {path}");
                 }
-                self.finish();
-                Ok(committed)
             }
-            Err(e) => {
-                undo(&done);
-                self.finish();
-                Err(e)
-            }
+        }
+        Ok(made)
+    }
+
+    fn mark_committed(&self) {
+        let staging = self.staging.path();
+        if fsx::create_new(&staging.join(COMMITTED))
+            .and_then(|f| f.sync_all())
+            .is_ok()
+        {
+            fsx::sync_dir(staging);
         }
     }
 
@@ -281,20 +281,24 @@ impl Switch {
     /// killed run would: no undo, no clean-up, the lock released.
     #[cfg(test)]
     pub(crate) fn commit_and_die_after(mut self, moves: usize) {
-        let made = self.folders_to_make().expect("folders");
-        let journal = Journal {
-            format: 1,
-            changes: self.changes.clone(),
-            made: made.clone(),
-        };
-        write_journal(&self.staging, &journal).expect("journal");
+        let made = self.preflight().expect("preflight");
+        Journal::new(&self.changes, &made, &self.empty_folders)
+            .write(self.staging.path())
+            .expect("journal");
         let cancel = AtomicBool::new(false);
         let mut done = Vec::new();
-        let finished = self.apply(&made, &cancel, &mut done, moves).is_ok();
-        if finished {
-            let _ = fsx::create_new(&self.staging.join(COMMITTED));
+        if self.apply(&made, &cancel, &mut done, moves).is_ok() {
+            let _ = fsx::create_new(&self.staging.path().join(COMMITTED));
         }
-        self.finished = true;
+        self.staging.abandon();
+    }
+
+    /// Leaves the staging folder as a run killed before its commit does
+    /// (no journal, the lock released); returns its path.
+    #[cfg(test)]
+    pub(crate) fn abandon(mut self) -> PathBuf {
+        self.staging.abandon();
+        self.staging.path().to_path_buf()
     }
 
     /// Creates the folders, then applies the changes; `limit` (for tests)
@@ -306,6 +310,7 @@ impl Switch {
         done: &mut Vec<Step>,
         limit: usize,
     ) -> anyhow::Result<Committed> {
+        self.make_folders(made, done)?;
         let stop = |done: &Vec<Step>| {
             if done.len() >= limit {
                 Err(anyhow::anyhow!("stopped after {limit} moves"))
@@ -313,34 +318,17 @@ impl Switch {
                 Ok(())
             }
         };
-        for folder in made {
-            let path = self.target(folder);
-            match fsx::create_dir(&path) {
-                Ok(()) => done.push(Step::Made(path)),
-                Err(e)
-                    if e.kind() == io::ErrorKind::AlreadyExists
-                        && Kind::of(&path)? == Kind::Dir => {}
-                Err(e) => {
-                    return Err(
-                        anyhow::Error::new(e).context(format!("cannot create {}", path.display()))
-                    )
-                }
-            }
-        }
         let mut committed = Committed::default();
         for (i, change) in self.changes.iter().enumerate() {
             cancel::check(cancel)?;
             let target = self.target(change.path());
-            let aside = self.staging.join(OLD).join(i.to_string());
+            let aside = self.staging.path().join(OLD).join(i.to_string());
             let existed = Kind::of(&target)? != Kind::Absent;
             match change {
                 Change::Place { path, replace } => {
                     if existed {
                         if !replace {
-                            return Err(TargetError::Exists {
-                                paths: vec![PathBuf::from(path)],
-                            }
-                            .into());
+                            return Err(exists(path));
                         }
                         move_aside(&target, &aside, done)?;
                         stop(done)?;
@@ -348,9 +336,7 @@ impl Switch {
                     let staged = self.new_root().join(path);
                     fsx::rename_noclobber(&staged, &target).map_err(|e| {
                         if e.kind() == io::ErrorKind::AlreadyExists {
-                            anyhow::Error::new(TargetError::Exists {
-                                paths: vec![PathBuf::from(path)],
-                            })
+                            exists(path)
                         } else {
                             anyhow::Error::new(e)
                                 .context(format!("cannot move {} into place", target.display()))
@@ -377,18 +363,32 @@ impl Switch {
         Ok(committed)
     }
 
-    fn finish(&mut self) {
-        if !self.finished {
-            self.finished = true;
-            let _ = fs::remove_dir_all(&self.staging);
+    /// Creates the folders `made` (outermost first).
+    fn make_folders(&self, made: &[String], done: &mut Vec<Step>) -> anyhow::Result<()> {
+        for folder in made {
+            let path = self.target(folder);
+            match fsx::create_dir(&path) {
+                Ok(()) => done.push(Step::Made(path)),
+                Err(e)
+                    if e.kind() == io::ErrorKind::AlreadyExists
+                        && Kind::of(&path)? == Kind::Dir => {}
+                Err(e) => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("cannot create {}", path.display()))
+                    )
+                }
+            }
         }
+        Ok(())
     }
 }
 
-impl Drop for Switch {
-    fn drop(&mut self) {
-        self.finish();
+/// The unit at `path` exists, where replacing was not allowed.
+fn exists(path: &str) -> anyhow::Error {
+    TargetError::Exists {
+        paths: vec![PathBuf::from(path)],
     }
+    .into()
 }
 
 /// The proper ancestors of a relative path, outermost first (`a/b/c` → `a`, `a/b`).
@@ -412,219 +412,19 @@ enum Step {
     Placed { target: PathBuf, staged: PathBuf },
 }
 
-fn undo(done: &[Step]) {
+/// Undoes a live commit's moves, in reverse order; whether every move was undone.
+fn undo(done: &[Step]) -> bool {
+    let mut complete = true;
     for step in done.iter().rev() {
         match step {
-            Step::Placed { target, staged } => {
-                let _ = fs::rename(target, staged);
-            }
-            Step::MovedAside { target, aside } => {
-                let _ = fs::rename(aside, target);
-            }
+            Step::Placed { target, staged } => complete &= fs::rename(target, staged).is_ok(),
+            Step::MovedAside { target, aside } => complete &= fs::rename(aside, target).is_ok(),
             Step::Made(p) => {
                 let _ = fs::remove_dir(p);
             }
         }
     }
-}
-
-fn write_journal(staging: &Path, journal: &Journal) -> anyhow::Result<()> {
-    let path = staging.join(JOURNAL);
-    let tmp = staging.join(format!("{JOURNAL}.tmp"));
-    let text = serde_json::to_vec_pretty(journal).context("cannot render the journal")?;
-    let mut f =
-        fsx::create_new(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(&text)
-        .and_then(|()| f.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-    fsx::sync_dir(staging);
-    Ok(())
-}
-
-#[cfg(unix)]
-#[allow(unsafe_code)]
-fn flock(file: &File, flags: libc::c_int) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock takes a descriptor that stays open for the call and integer flags.
-    if unsafe { libc::flock(file.as_raw_fd(), flags) } == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-fn lock_exclusive(file: &File) -> io::Result<()> {
-    #[cfg(unix)]
-    return flock(file, libc::LOCK_EX | libc::LOCK_NB);
-    #[cfg(not(unix))]
-    {
-        let _ = file;
-        Ok(())
-    }
-}
-
-/// Whether the staging folder's owner is gone (its lock could be taken).
-fn owner_is_gone(lock: &File) -> io::Result<bool> {
-    #[cfg(unix)]
-    return match flock(lock, libc::LOCK_EX | libc::LOCK_NB) {
-        Ok(()) => Ok(true),
-        Err(e) if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(false),
-        Err(e) => Err(e),
-    };
-    #[cfg(not(unix))]
-    {
-        let _ = lock;
-        Ok(true)
-    }
-}
-
-/// What [`recover`] did with a staging folder left by a run that was killed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recovered {
-    /// The staging folder (now removed).
-    pub staging: PathBuf,
-    pub outcome: Outcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The run was killed during its moves: these units were put back as they were.
-    RolledBack { restored: Vec<String> },
-    /// The run had finished its moves: only its staging folder was left.
-    Completed,
-    /// The run was killed before its first move: only staged files were left.
-    Discarded,
-}
-
-impl std::fmt::Display for Recovered {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = self
-            .staging
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match &self.outcome {
-            Outcome::RolledBack { restored } if !restored.is_empty() => write!(
-                f,
-                "recovered from an interrupted run: put back {} as before, removed {name}",
-                restored.join(", ")
-            ),
-            Outcome::RolledBack { .. } | Outcome::Discarded => write!(
-                f,
-                "recovered from an interrupted run: nothing had been moved, removed {name}"
-            ),
-            Outcome::Completed => write!(
-                f,
-                "recovered from an interrupted run: it had finished, removed {name}"
-            ),
-        }
-    }
-}
-
-/// Finds the staging folders in `root` left by killed runs (those whose lock
-/// is free), puts every unit they touched back in one piece, and removes them.
-/// Staging folders of live runs are left alone. A missing root has nothing to recover.
-pub fn recover(root: &Path) -> anyhow::Result<Vec<Recovered>> {
-    let entries = match fs::read_dir(root) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!("cannot read {}", root.display())))
-        }
-    };
-    let mut out = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
-        let name = entry.file_name();
-        if !name.to_string_lossy().starts_with(STAGING_PREFIX) {
-            continue;
-        }
-        let staging = entry.path();
-        if Kind::of(&staging)? != Kind::Dir {
-            continue;
-        }
-        if let Some(outcome) = recover_one(root, &staging)
-            .with_context(|| format!("cannot recover {}", staging.display()))?
-        {
-            out.push(Recovered { staging, outcome });
-        }
-    }
-    out.sort_by(|a, b| a.staging.cmp(&b.staging));
-    Ok(out)
-}
-
-fn recover_one(root: &Path, staging: &Path) -> anyhow::Result<Option<Outcome>> {
-    let lock = match File::open(staging.join(LOCK)) {
-        Ok(lock) => lock,
-        // Not ours, or a run between creating the folder and its lock.
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    if !owner_is_gone(&lock)? {
-        return Ok(None);
-    }
-    if Kind::of(&staging.join(COMMITTED))? != Kind::Absent {
-        fs::remove_dir_all(staging)?;
-        return Ok(Some(Outcome::Completed));
-    }
-    let text = match fs::read(staging.join(JOURNAL)) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            fs::remove_dir_all(staging)?;
-            return Ok(Some(Outcome::Discarded));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let journal: Journal = serde_json::from_slice(&text).context("unreadable journal")?;
-    let restored = roll_back(root, staging, &journal)?;
-    fs::remove_dir_all(staging)?;
-    Ok(Some(Outcome::RolledBack { restored }))
-}
-
-/// A plain relative path: no empty, `.` or `..` component (so not absolute).
-fn is_relative_path(path: &str) -> bool {
-    !path
-        .split('/')
-        .any(|c| c.is_empty() || c == "." || c == "..")
-}
-
-/// Undoes, from what is on disk, whatever part of the journal's moves was done.
-fn roll_back(root: &Path, staging: &Path, journal: &Journal) -> anyhow::Result<Vec<String>> {
-    let mut restored = Vec::new();
-    for (i, change) in journal.changes.iter().enumerate().rev() {
-        let path = change.path();
-        if !is_relative_path(path) {
-            anyhow::bail!("the journal names an unsafe path {path:?}");
-        }
-        let target = root.join(path);
-        let aside = staging.join(OLD).join(i.to_string());
-        let mut touched = false;
-        if let Change::Place { .. } = change {
-            let staged = staging.join(NEW).join(path);
-            if Kind::of(&staged)? == Kind::Absent && Kind::of(&target)? != Kind::Absent {
-                // The new unit had been placed: take it back out.
-                fs::rename(&target, &staged)
-                    .with_context(|| format!("cannot move {} back", target.display()))?;
-                touched = true;
-            }
-        }
-        if Kind::of(&aside)? != Kind::Absent {
-            fsx::rename_noclobber(&aside, &target)
-                .with_context(|| format!("cannot put {} back", target.display()))?;
-            touched = true;
-        }
-        if touched {
-            restored.push(path.to_string());
-        }
-    }
-    for folder in journal.made.iter().rev() {
-        if is_relative_path(folder) {
-            let _ = fs::remove_dir(root.join(folder));
-        }
-    }
-    restored.reverse();
-    Ok(restored)
+    complete
 }
 
 #[cfg(test)]

@@ -134,43 +134,13 @@ pub fn extract(
     dir: &Path,
     opts: &ExtractOptions,
 ) -> anyhow::Result<Extracted> {
-    let created = create_dir_tracked(dir)
+    let mut created = fsx::CreatedDirs::create(dir)
         .with_context(|| format!("cannot create directory {}", dir.display()))?;
     let result = extract_into(zip_path, listing, dir, opts);
-    if result.is_err() {
-        for d in created.iter().rev() {
-            let _ = std::fs::remove_dir(d);
-        }
+    if result.is_ok() {
+        created.keep();
     }
     result.with_context(|| format!("extracting {}", zip_path.display()))
-}
-
-/// `create_dir_all`, returning the directories it created (outermost first).
-fn create_dir_tracked(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut missing = Vec::new();
-    let mut cur = Some(dir);
-    while let Some(d) = cur {
-        if d.as_os_str().is_empty() || d.is_dir() {
-            break;
-        }
-        missing.push(d.to_path_buf());
-        cur = d.parent();
-    }
-    missing.reverse();
-    let mut created = Vec::new();
-    for d in missing {
-        match fsx::create_dir(&d) {
-            Ok(()) => created.push(d),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && d.is_dir() => {}
-            Err(e) => {
-                for c in created.iter().rev() {
-                    let _ = std::fs::remove_dir(c);
-                }
-                return Err(e);
-            }
-        }
-    }
-    Ok(created)
 }
 
 fn check_cancel(cancel: &AtomicBool) -> anyhow::Result<()> {

@@ -10,9 +10,10 @@
 //! - [`plan`]: the comparison of a fresh export with the directory — jobs
 //!   and scripts added, changed (with the files that changed), removed and
 //!   unchanged — and the file operations that make the directory a mirror;
-//! - [`staging`]: the staging directory inside DIR (locked while a run
-//!   uses it), the switch that renames everything into place with the
-//!   manifest last, and the recovery of a switch that was interrupted.
+//! - [`switch`]: the plans of the mirrors as the changes of one
+//!   [`crate::switch::Switch`] in DIR (the staging folder, its lock, journal
+//!   and recovery are those of every command that writes a tree), each
+//!   mirror's manifest last.
 //! - [`root`]: the root of a backup of every workspace: which workspaces
 //!   are mirrored, which are gone, and the root manifest listing them.
 //!
@@ -23,14 +24,13 @@
 pub mod manifest;
 pub mod plan;
 pub mod root;
-pub mod staging;
+pub mod switch;
 pub mod tree;
 
 use std::path::PathBuf;
 
 pub use manifest::{Manifest, RootManifest, Source, MANIFEST_FILE};
 pub use plan::{Changes, Section, UnitPlan};
-pub use staging::Staging;
 
 /// Why a backup cannot go ahead. Each states what was found; the CLI edge
 /// maps it to an exit code and a hint.

@@ -20,8 +20,7 @@ use super::BackupError;
 use crate::model::{JobFailure, JobType};
 use crate::text::escape_controls;
 
-/// The jobs and scripts a backup owns: those its manifest records (and
-/// those an interrupted switch was about to record).
+/// The jobs and scripts a backup owns: those its manifest records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recorded {
     pub jobs: BTreeMap<String, JobEntry>,
@@ -41,25 +40,6 @@ impl Recorded {
         match found {
             Found::Workspace(manifest) => Self::from_manifest(manifest),
             Found::Nothing | Found::Root(_) => Self::default(),
-        }
-    }
-
-    /// Adds what `pending` records and this does not.
-    pub fn merge(&mut self, pending: &Manifest) {
-        self.add(&Recorded::from_manifest(pending));
-    }
-
-    /// Adds what `other` records and this does not.
-    pub fn add(&mut self, other: &Recorded) {
-        for (name, entry) in &other.jobs {
-            self.jobs
-                .entry(name.clone())
-                .or_insert_with(|| entry.clone());
-        }
-        for (name, entry) in &other.scripts {
-            self.scripts
-                .entry(name.clone())
-                .or_insert_with(|| entry.clone());
         }
     }
 }
@@ -327,11 +307,18 @@ pub enum JobOp {
     },
 }
 
+impl JobOp {
+    /// The job's name.
+    pub fn name(&self) -> &str {
+        match self {
+            JobOp::Place { name, .. } | JobOp::Sync { name, .. } => name,
+        }
+    }
+}
+
 /// The file operations of one mirror, and what they change.
 #[derive(Debug, Clone)]
 pub struct UnitPlan {
-    pub root: PathBuf,
-    pub staged: PathBuf,
     pub jobs: Vec<JobOp>,
     /// Recorded jobs the workspace no longer has, whose directories exist.
     pub prune_jobs: Vec<String>,
@@ -436,8 +423,6 @@ pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
     let manifest_changed =
         unit.manifest_bytes.as_deref() != Some(&manifest[..]) || workspace_file.is_some();
     Ok(UnitPlan {
-        root: unit.root.clone(),
-        staged: unit.staged.clone(),
         jobs: jobs.work,
         prune_jobs: jobs.prune,
         write_scripts: scripts.work,
@@ -650,7 +635,7 @@ fn on_disk<'a>(
 /// `workspace.json` as it should be, when the mirror's is not exactly it.
 fn workspace_file_to_write(unit: &Unit) -> Option<Vec<u8>> {
     unit.workspace_file.clone().filter(|wanted| {
-        fs::read(unit.root.join(super::staging::WORKSPACE_FILE))
+        fs::read(unit.root.join(super::root::WORKSPACE_FILE))
             .ok()
             .as_ref()
             != Some(wanted)
@@ -667,8 +652,6 @@ pub fn plan_removal(root: &Path, recorded: &Recorded) -> UnitPlan {
     changes.jobs.removed = recorded.jobs.keys().cloned().collect();
     changes.scripts.removed = recorded.scripts.keys().cloned().collect();
     UnitPlan {
-        root: root.to_path_buf(),
-        staged: PathBuf::new(),
         jobs: Vec::new(),
         prune_jobs: on_disk(recorded.jobs.keys(), |name| job_dir(root, name)),
         write_scripts: Vec::new(),

@@ -13,6 +13,9 @@ use crate::text::escape_controls;
 /// The folder of DIR that holds a mirror per workspace.
 pub const WORKSPACES: &str = "workspaces";
 
+/// `workspace.json` in a workspace's mirror: `{"name": …}`.
+pub const WORKSPACE_FILE: &str = "workspace.json";
+
 /// `workspaces/<id>`: where a workspace's mirror is, relative to DIR.
 pub fn mirror_dir(id: &str) -> PathBuf {
     Path::new(WORKSPACES).join(id)

@@ -1,4 +1,6 @@
 use super::*;
+use journal::JOURNAL;
+use staging::LOCK;
 
 use std::collections::BTreeMap;
 
@@ -122,7 +124,7 @@ fn a_run_killed_mid_switch_is_rolled_back_whole_by_the_next() {
     // Moves: jobs/a aside (1), jobs/a placed (2), jobs/b placed (3), jobs/gone aside (4).
     for moves in 1..=3 {
         let (dir, sw) = prepared();
-        let staging = sw.staging().to_path_buf();
+        let staging = sw.staging().path().to_path_buf();
         sw.commit_and_die_after(moves);
         assert!(staging.exists(), "{moves}: a killed run leaves its staging");
         let recovered = recover(dir.path()).expect("recover");
@@ -176,12 +178,9 @@ fn a_live_run_is_left_alone_and_a_run_killed_while_staging_is_discarded() {
         recover(dir.path()).expect("recover").is_empty(),
         "the lock is held"
     );
-    assert!(sw.staging().exists());
-    let staging = sw.staging().to_path_buf();
+    assert!(sw.staging().path().exists());
     // Killed before the journal: dropping the lock without the clean-up.
-    let mut sw = sw;
-    sw.finished = true;
-    drop(sw);
+    let staging = sw.abandon();
     let recovered = recover(dir.path()).expect("recover");
     assert_eq!(recovered[0].outcome, Outcome::Discarded);
     assert!(!staging.exists());
@@ -215,4 +214,143 @@ fn a_path_that_leaves_the_root_is_refused() {
         assert!(sw.commit(&AtomicBool::new(false)).is_err(), "{bad:?}");
     }
     assert!(fs::read_dir(dir.path()).expect("list").next().is_none());
+}
+
+#[test]
+fn files_deep_in_folders_are_units_and_emptied_folders_go_after_the_moves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(&root.join("w/jobs/a/a.job"), b"old a");
+    write(&root.join("w/jobs/a/same.job"), b"same");
+    write(&root.join("w/scripts/s.json"), b"gone");
+    let mut sw = Switch::begin(root).expect("begin");
+    write(&sw.new_root().join("w/jobs/a/a.job"), b"new a");
+    write(&sw.new_root().join("w/m.json"), b"manifest");
+    sw.place("w/jobs/a/a.job", true);
+    sw.remove("w/scripts/s.json");
+    sw.remove_if_empty("w/scripts");
+    sw.remove_if_empty("w/jobs");
+    sw.place("w/m.json", false);
+    let done = sw.commit(&AtomicBool::new(false)).expect("commit");
+    assert_eq!(done.replaced, ["w/jobs/a/a.job"]);
+    assert_eq!(done.added, ["w/m.json"]);
+    let after = tree(root);
+    assert_eq!(after.get("w/jobs/a/a.job"), Some(&Some(b"new a".to_vec())));
+    assert_eq!(
+        after.get("w/jobs/a/same.job"),
+        Some(&Some(b"same".to_vec()))
+    );
+    assert_eq!(after.get("w/m.json"), Some(&Some(b"manifest".to_vec())));
+    assert!(!after.contains_key("w/scripts"), "left empty: removed");
+    assert!(after.contains_key("w/jobs"), "not empty: kept");
+    assert!(stagings(root).expect("stagings").is_empty());
+}
+
+#[test]
+fn a_unit_that_was_not_built_is_refused_before_anything_moves() {
+    let (dir, mut sw) = prepared();
+    sw.place("jobs/never-built", true);
+    let before: Vec<String> = tree(dir.path())
+        .into_keys()
+        .filter(|k| !k.starts_with(STAGING_PREFIX))
+        .collect();
+    let err = sw.commit(&AtomicBool::new(false)).expect_err("not built");
+    assert!(err.to_string().contains("jobs/never-built"), "{err}");
+    assert_eq!(tree(dir.path()).into_keys().collect::<Vec<_>>(), before);
+}
+
+#[test]
+fn a_unit_changed_twice_or_inside_another_is_refused() {
+    // `prepared` places jobs/a already.
+    for (again, message) in [
+        ("jobs/a", "jobs/a is changed twice"),
+        ("jobs/a/a.job", "jobs/a/a.job is inside jobs/a"),
+    ] {
+        let (dir, mut sw) = prepared();
+        sw.remove(again);
+        let err = sw.commit(&AtomicBool::new(false)).expect_err("overlap");
+        assert!(err.to_string().contains(message), "{err}");
+        assert_eq!(
+            tree(dir.path()).get("jobs/a/a.job"),
+            Some(&Some(b"old a".to_vec()))
+        );
+    }
+}
+
+#[test]
+fn a_run_killed_after_its_moves_has_its_emptied_folders_removed_by_the_next() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(&dir.path().join("jobs/gone/g.job"), b"gone");
+    let mut sw = Switch::begin(dir.path()).expect("begin");
+    sw.remove("jobs/gone");
+    sw.remove_if_empty("jobs");
+    sw.commit_and_die_after(usize::MAX);
+    assert!(dir.path().join("jobs").exists());
+    let recovered = recover(dir.path()).expect("recover");
+    assert_eq!(recovered[0].outcome, Outcome::Completed);
+    assert!(fs::read_dir(dir.path()).expect("list").next().is_none());
+}
+
+#[test]
+fn stagings_are_found_live_or_left_and_a_check_only_one_stays_outside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let live = Switch::begin(dir.path()).expect("begin");
+    let left = Switch::begin(dir.path()).expect("begin").abandon();
+    fs::create_dir(dir.path().join(format!("{STAGING_PREFIX}no-lock"))).expect("mkdir");
+    let mut expect = vec![
+        Found {
+            path: live.staging().path().to_path_buf(),
+            in_use: true,
+        },
+        Found {
+            path: left.clone(),
+            in_use: false,
+        },
+    ];
+    expect.sort_by(|a, b| a.path.cmp(&b.path));
+    assert_eq!(stagings(dir.path()).expect("stagings"), expect);
+    assert_eq!(recover(dir.path()).expect("recover").len(), 1);
+    assert!(!left.exists() && live.staging().path().exists());
+
+    let check = Staging::check_only().expect("check-only");
+    let scratch = check.scratch().expect("scratch");
+    assert!(scratch.starts_with(check.path()) && scratch.is_dir());
+    assert!(check.new_root().starts_with(check.path()));
+    assert!(!check.path().starts_with(dir.path()));
+    let path = check.path().to_path_buf();
+    drop(check);
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_long_recovery_line_names_ten_units_then_counts_the_rest() {
+    let recovered = Recovered {
+        staging: PathBuf::from(format!("/d/{STAGING_PREFIX}x")),
+        outcome: Outcome::RolledBack {
+            restored: (0..12).map(|i| format!("jobs/j{i}")).collect(),
+        },
+    };
+    let line = recovered.to_string();
+    assert!(line.contains("jobs/j9 and 2 more as before"), "{line}");
+    assert_eq!(recovered.restored(), 12);
+}
+
+#[test]
+fn a_placed_unit_is_taken_back_out_even_where_its_staged_folder_is_gone() {
+    let (dir, sw) = prepared();
+    let staging = sw.staging().path().to_path_buf();
+    // Moves: jobs/a aside, jobs/a placed, jobs/b placed; then new/jobs
+    // (left empty by them) is lost.
+    sw.commit_and_die_after(3);
+    fs::remove_dir(staging.join("new/jobs")).expect("rmdir");
+    let recovered = recover(dir.path()).expect("recover");
+    assert_eq!(
+        recovered[0].outcome,
+        Outcome::RolledBack {
+            restored: vec!["jobs/a".into(), "jobs/b".into()]
+        }
+    );
+    let after = tree(dir.path());
+    assert_eq!(after.get("jobs/a/a.job"), Some(&Some(b"old a".to_vec())));
+    assert!(!after.contains_key("jobs/b"));
 }

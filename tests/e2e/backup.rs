@@ -15,6 +15,7 @@ use dataarts_jobs::emulator::{Config, Faults, OffsetUnit, TotalFault};
 use serde_json::{json, Value};
 use sha2::Digest as _;
 
+use crate::common::killed::KilledSwitch;
 use crate::common::raw_server::{RawServer, Reply};
 use crate::common::*;
 
@@ -991,21 +992,22 @@ fn an_interrupted_switch_is_repaired_by_the_next_run() {
     expect_code(&run(&mut backup(&sandbox, &emu, "backup")), 0);
     let good = snapshot(&sandbox.path("backup"));
     let dir = sandbox.path("backup");
-    // As a run killed during its switch leaves it: a file moved out and not
-    // replaced, another half-replaced, and the staging directory with the
-    // manifest it had not yet put in place.
-    let staging = dir.join(".dataarts-backup-killed");
-    let unit = staging.join("0");
-    std::fs::create_dir_all(unit.join("old/jobs/a")).expect("mkdir");
-    std::fs::create_dir_all(unit.join("new")).expect("mkdir");
-    std::fs::write(unit.join("target"), "").expect("write");
-    std::fs::write(staging.join("lock"), "").expect("write");
-    std::fs::copy(
-        dir.join("dataarts-backup.json"),
-        unit.join("new/dataarts-backup.json"),
-    )
-    .expect("copy");
-    std::fs::rename(dir.join("jobs/a/a.job"), unit.join("old/jobs/a/a.job")).expect("move out");
+    // As a backup killed during its switch leaves it (the format of every
+    // switch): it was replacing jobs/a/a.job (changed upstream since) and
+    // jobs/b/b.job (half written here by hand), then the manifest; a.job had
+    // been moved out and not yet replaced.
+    let a_job = std::fs::read(dir.join("jobs/a/a.job")).expect("read");
+    let manifest = std::fs::read(dir.join("dataarts-backup.json")).expect("read");
+    let staging = KilledSwitch::in_dir(&dir, "killed")
+        .place("jobs/a/a.job", true)
+        .place("jobs/b/b.job", true)
+        .place("dataarts-backup.json", true)
+        .staged("jobs/a/a.job", b"a as the workspace had it then")
+        .staged("jobs/b/b.job", &good["jobs/b/b.job"])
+        .staged("dataarts-backup.json", &manifest)
+        .moved_aside(0, "", &a_job)
+        .leave();
+    std::fs::remove_file(dir.join("jobs/a/a.job")).expect("moved out");
     std::fs::write(dir.join("jobs/b/b.job"), "half written").expect("write");
 
     // --check reports it, and leaves it.
@@ -1031,6 +1033,116 @@ fn an_interrupted_switch_is_repaired_by_the_next_run() {
     );
     assert_eq!(snapshot(&dir), good);
     assert!(staging_left(&dir).is_empty());
+}
+
+/// A first backup of the small workspace into `backup`, and what DIR holds
+/// then (`_data`, the workspace the emulator serves, lives as long).
+struct BackedUp {
+    _data: tempfile::TempDir,
+    emu: Emu,
+    sandbox: Sandbox,
+    dir: std::path::PathBuf,
+    good: BTreeMap<String, Vec<u8>>,
+}
+
+fn backed_up() -> BackedUp {
+    let data = small_workspace();
+    let emu = Emu::with(serving(data.path()));
+    let sandbox = Sandbox::new();
+    expect_code(&run(&mut backup(&sandbox, &emu, "backup")), 0);
+    let dir = sandbox.path("backup");
+    let good = snapshot(&dir);
+    BackedUp {
+        _data: data,
+        emu,
+        sandbox,
+        dir,
+        good,
+    }
+}
+
+/// The one line of stderr that says what a run recovered.
+fn recovered_line(output: &std::process::Output) -> String {
+    let text = stderr(output);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("recovered")).collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    lines[0].to_string()
+}
+
+#[test]
+fn a_killed_backup_switch_is_recovered_by_an_unpack_into_the_same_dir() {
+    let mirror = backed_up();
+    let (emu, sandbox, dir) = (&mirror.emu, &mirror.sandbox, &mirror.dir);
+    // A backup killed after replacing jobs/a/a.job and adding the job `new`,
+    // before pruning `deleted` and placing its manifest.
+    let a_job = std::fs::read(dir.join("jobs/a/a.job")).expect("read");
+    let staging = KilledSwitch::in_dir(dir, "Back1p")
+        .place("jobs/a/a.job", true)
+        .place("jobs/new", false)
+        .remove("jobs/deleted")
+        .place("dataarts-backup.json", true)
+        .staged("dataarts-backup.json", b"{}\n")
+        .moved_aside(0, "", &a_job)
+        .leave();
+    std::fs::write(dir.join("jobs/a/a.job"), "a, newer").expect("placed");
+    std::fs::create_dir(dir.join("jobs/new")).expect("placed");
+    std::fs::write(dir.join("jobs/new/new.job"), "new").expect("placed");
+
+    std::fs::write(
+        sandbox.path("in.zip"),
+        zips::build(&[("jobs/fresh/f.job", b"f")]),
+    )
+    .expect("write");
+    let output = run(sandbox.bare().args(["unpack", "in.zip", "-C", "backup"]));
+    expect_code(&output, 0);
+    let line = recovered_line(&output);
+    assert!(
+        line.contains("put back jobs/a/a.job, jobs/new as before")
+            && line.contains(".dataarts-jobs-Back1p"),
+        "{line}"
+    );
+    assert!(!staging.exists());
+    let mut after = snapshot(dir);
+    assert_eq!(after.remove("jobs/fresh/f.job").as_deref(), Some(&b"f"[..]));
+    after.remove("jobs/fresh/");
+    assert_eq!(
+        after, mirror.good,
+        "the backup as it was before the killed switch"
+    );
+    // The unpacked job is no job of the workspace: left alone, DIR exact.
+    expect_code(&run(backup(sandbox, emu, "backup").arg("--check")), 0);
+}
+
+#[test]
+fn a_killed_extraction_into_dir_is_recovered_by_the_next_backup() {
+    let mirror = backed_up();
+    let (emu, sandbox, dir) = (&mirror.emu, &mirror.sandbox, &mirror.dir);
+    // An `unpack --force` into DIR killed during its switch: jobs/a moved
+    // aside whole, the archive's copy not yet in place.
+    let mut killed = KilledSwitch::in_dir(dir, "Unp4ck")
+        .place("jobs/a", true)
+        .staged("jobs/a/a.job", b"from an archive");
+    for (path, bytes) in mirror.good.iter().filter(|(p, _)| !p.ends_with('/')) {
+        if let Some(inside) = path.strip_prefix("jobs/a/") {
+            killed = killed.moved_aside(0, inside, bytes);
+        }
+    }
+    let staging = killed.leave();
+    std::fs::remove_dir_all(dir.join("jobs/a")).expect("moved aside");
+
+    let output = run(backup(sandbox, emu, "backup").arg("--json"));
+    expect_code(&output, 0);
+    let line = recovered_line(&output);
+    assert!(
+        line.contains(".dataarts-jobs-Unp4ck")
+            && line.contains("put back 1 entry it had moved out"),
+        "{line}"
+    );
+    let json = json_of(&output);
+    assert_eq!(json["jobs"]["changed"], json!([]));
+    assert_eq!(json["jobs"]["added"], json!([]));
+    assert!(!staging.exists());
+    assert_eq!(snapshot(dir), mirror.good);
 }
 
 /// 250 batch jobs, 120 real-time ones and 130 scripts of their own.

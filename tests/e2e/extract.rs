@@ -4,6 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
+use crate::common::killed::KilledSwitch;
 use crate::common::raw_server::{RawServer, Reply};
 use crate::common::zips;
 use crate::common::*;
@@ -556,18 +557,12 @@ fn deep_names_are_checked_in_linear_time() {
 /// `switch.rs` writes it: the journal, a released lock, the new copy staged,
 /// the old copy moved aside, and `jobs/job_batch` missing.
 fn killed_run_leftovers(dir: &std::path::Path) -> std::path::PathBuf {
-    let staging = dir.join(".dataarts-jobs-Kill3d");
-    std::fs::create_dir_all(staging.join("new/jobs/job_batch")).expect("mkdir");
-    std::fs::create_dir_all(staging.join("old/0")).expect("mkdir");
-    std::fs::write(staging.join("lock"), b"").expect("lock");
-    std::fs::write(
-        staging.join("journal.json"),
-        r#"{"format": 1, "changes": [{"op": "place", "path": "jobs/job_batch", "replace": true}], "made": []}"#,
-    )
-    .expect("journal");
-    std::fs::write(staging.join("new/jobs/job_batch/job_batch.job"), b"new").expect("write");
-    std::fs::write(staging.join("old/0/job_batch.job"), b"old").expect("write");
-    std::fs::write(staging.join("old/0/old.script"), b"old script").expect("write");
+    let staging = KilledSwitch::in_dir(dir, "Kill3d")
+        .place("jobs/job_batch", true)
+        .staged("jobs/job_batch/job_batch.job", b"new")
+        .moved_aside(0, "job_batch.job", b"old")
+        .moved_aside(0, "old.script", b"old script")
+        .leave();
     std::fs::create_dir_all(dir.join("jobs/other")).expect("mkdir");
     std::fs::write(dir.join("jobs/other/o.job"), b"other").expect("write");
     staging

@@ -3,13 +3,15 @@
 //! and switch.
 //!
 //! [`run`] resolves the command line into a [`BackupPlan`] and runs it in
-//! stages, DIR untouched until the last one: connect; find the mirrors (one,
-//! or one per workspace of the Management Center) and read their manifests,
-//! refusing another lineage; recover from an interrupted run; list every job
-//! and script, refusing what would overwrite something unrecorded; download
-//! the jobs (the export's batch engine) and extract them into staging;
-//! compare by hashes; then, unless `--check` or `--dry-run`, the switch,
-//! manifests last; report (`summary`).
+//! stages: recover a switch a killed run left in DIR (a backup's or an
+//! extraction's, as every command that writes a tree does); connect; find
+//! the mirrors (one, or one per workspace of the Management Center) and read
+//! their manifests, refusing another lineage; list every job and script,
+//! refusing what would overwrite something unrecorded; download the jobs
+//! (the export's batch engine) and extract them into staging; compare by
+//! hashes; then, unless `--check` or `--dry-run`, the switch, manifests
+//! last; report (`summary`). Past the recovery, DIR is untouched until the
+//! switch.
 
 mod plan;
 mod summary;
@@ -28,12 +30,14 @@ use crate::api::{ApiError, Client};
 use crate::archive::{self, ExtractOptions};
 use crate::backup::manifest::{self, Found, InstanceEntry, OnDisk, WorkspaceEntry};
 use crate::backup::plan::{self as diff, Listing, Recorded, Unit, UpstreamJob};
-use crate::backup::staging::{self, CreatedDir, Staging, UnitDirs};
+use crate::backup::switch as backup_switch;
 use crate::backup::{root, tree, BackupError, Source, UnitPlan, MANIFEST_FILE};
 use crate::cli::BackupArgs;
 use crate::download::{self, Target};
+use crate::fsx::CreatedDirs;
 use crate::model::{JobFailure, JobType, ListedJob};
 use crate::output::{self, Printer};
+use crate::switch::{self, Recovered, Staging, Switch};
 use crate::text::escape_controls;
 
 use super::{connect, Context, PartialFailure};
@@ -115,25 +119,31 @@ impl Root {
         self.on_disk.bytes.as_deref() != Some(&self.bytes[..])
     }
 
-    /// The removal of each vanished workspace's mirror in `dir`, as units
-    /// `first`, `first + 1`, … of `staging`.
-    fn removals(
-        &self,
-        dir: &Path,
-        staging: &Staging,
-        first: usize,
-    ) -> anyhow::Result<Vec<Removal>> {
-        let mut removals = Vec::with_capacity(self.vanished.len());
-        for (n, (id, recorded)) in self.vanished.iter().enumerate() {
-            let relative = root::mirror_dir(id);
-            let dirs = staging.unit(first + n, &relative)?;
-            removals.push(Removal {
+    /// The removal of each vanished workspace's mirror in `dir`.
+    fn removals(&self, dir: &Path) -> Vec<Removal> {
+        self.vanished
+            .iter()
+            .map(|(id, recorded)| Removal {
                 id: id.clone(),
-                plan: diff::plan_removal(&dir.join(&relative), recorded),
-                dirs,
-            });
+                plan: diff::plan_removal(&dir.join(root::mirror_dir(id)), recorded),
+            })
+            .collect()
+    }
+}
+
+/// Where a run stages: in a switch inside DIR, or (a run that changes
+/// nothing) in a staging folder outside it.
+enum Stage {
+    Switch(Switch),
+    CheckOnly(Staging),
+}
+
+impl Stage {
+    fn staging(&self) -> &Staging {
+        match self {
+            Stage::Switch(sw) => sw.staging(),
+            Stage::CheckOnly(staging) => staging,
         }
-        Ok(removals)
     }
 }
 
@@ -150,7 +160,6 @@ struct Staged {
     label: Option<String>,
     relative: PathBuf,
     plan: UnitPlan,
-    dirs: UnitDirs,
     failed: Vec<JobFailure>,
 }
 
@@ -158,42 +167,45 @@ struct Staged {
 struct Removal {
     id: String,
     plan: UnitPlan,
-    dirs: UnitDirs,
 }
 
 /// Runs a plan: the report of what was (or, read-only, would be) changed.
 pub async fn execute(plan: &BackupPlan, ctx: &Context, started: Instant) -> anyhow::Result<Report> {
     let printer = &ctx.printer;
     tree::require_dir_or_absent_following(&plan.dir)?;
+    // First, as every run into DIR: what a killed run left (before any
+    // manifest is read: a recovery may put an older one back).
+    let interrupted = recover(plan, printer)?;
     let client = connect(&plan.settings, printer).await?;
-    let (mut mirrors, root) = find_mirrors(plan, &client, printer).await?;
-    let interrupted = recover(plan, &mut mirrors, printer)?;
+    let (mirrors, root) = find_mirrors(plan, &client, printer).await?;
     let listed = list_mirrors(plan, mirrors, printer).await?;
 
     // DIR is created only by a run that writes, and removed again if that
     // run fails before its switch (declared first: dropped after staging).
     let mut created = match plan.mode {
-        Mode::Write => CreatedDir::create(&plan.dir)?,
-        Mode::Check | Mode::DryRun => CreatedDir::none(),
+        Mode::Write => CreatedDirs::create(&plan.dir)
+            .with_context(|| format!("cannot create {}", plan.dir.display()))?,
+        Mode::Check | Mode::DryRun => CreatedDirs::default(),
     };
-    let staging = match plan.mode {
-        Mode::Write => Staging::create_in(&plan.dir)?,
-        Mode::Check | Mode::DryRun => Staging::create_temporary()?,
+    let stage = match plan.mode {
+        Mode::Write => Stage::Switch(Switch::begin(&plan.dir)?),
+        Mode::Check | Mode::DryRun => Stage::CheckOnly(Staging::check_only()?),
     };
-    let (staging, staged) = stage_mirrors(plan, listed, staging, ctx).await?;
+    let (stage, staged) = stage_mirrors(plan, listed, stage, ctx).await?;
     let removals = match &root {
-        Some(root) => root.removals(&plan.dir, &staging, staged.len())?,
+        Some(root) => root.removals(&plan.dir),
         None => Vec::new(),
     };
     warn_unrecorded(&staged, printer);
     let root_changed = root.as_ref().is_some_and(Root::changed);
 
-    if plan.mode == Mode::Write {
-        let root_manifest = root.filter(|_| root_changed).map(|root| root.bytes);
-        switch(plan, staging, &staged, &removals, root_manifest, ctx).await?;
-        created.keep();
-    } else {
-        drop(staging);
+    match stage {
+        Stage::Switch(sw) => {
+            let root_manifest = root.filter(|_| root_changed).map(|root| root.bytes);
+            switch_mirrors(sw, &staged, &removals, root_manifest, ctx).await?;
+            created.keep();
+        }
+        Stage::CheckOnly(staging) => drop(staging),
     }
 
     Ok(Report {
@@ -216,21 +228,20 @@ async fn list_mirrors(
     Ok(listed)
 }
 
-/// Stages and compares every mirror, the `n`th as unit `n` of `staging`.
+/// Stages and compares every mirror, each at its path in the new root.
 async fn stage_mirrors(
     plan: &BackupPlan,
     listed: Vec<Listed>,
-    mut staging: Staging,
+    mut stage: Stage,
     ctx: &Context,
-) -> anyhow::Result<(Staging, Vec<Staged>)> {
+) -> anyhow::Result<(Stage, Vec<Staged>)> {
     let mut staged = Vec::with_capacity(listed.len());
-    for (n, item) in listed.into_iter().enumerate() {
-        let dirs = staging.unit(n, &item.mirror.relative)?;
-        let (back, unit) = stage_mirror(plan, item, dirs, staging, ctx).await?;
-        staging = back;
+    for item in listed {
+        let (back, unit) = stage_mirror(plan, item, stage, ctx).await?;
+        stage = back;
         staged.push(unit);
     }
-    Ok((staging, staged))
+    Ok((stage, staged))
 }
 
 /// Names what stands in a mirror unrecorded and unlisted: left alone.
@@ -253,33 +264,32 @@ fn warn_unrecorded(staged: &[Staged], printer: &Printer) {
 }
 
 /// The switch of every mirror, the removals, then the root manifest when
-/// it changed, on a blocking thread; the staging directory goes after it.
-async fn switch(
-    plan: &BackupPlan,
-    staging: Staging,
+/// it changed, on a blocking thread that owns the switch (its staging
+/// folder goes when it is done).
+async fn switch_mirrors(
+    sw: Switch,
     staged: &[Staged],
     removals: &[Removal],
     root_manifest: Option<Vec<u8>>,
     ctx: &Context,
 ) -> anyhow::Result<()> {
-    let units: Vec<(UnitPlan, UnitDirs)> = staged
+    let mirrors: Vec<(PathBuf, UnitPlan)> = staged
         .iter()
-        .map(|unit| (unit.plan.clone(), unit.dirs.clone()))
+        .map(|unit| (unit.relative.clone(), unit.plan.clone()))
         .chain(
             removals
                 .iter()
-                .map(|removal| (removal.plan.clone(), removal.dirs.clone())),
+                .map(|removal| (root::mirror_dir(&removal.id), removal.plan.clone())),
         )
         .collect();
-    let dir = plan.dir.clone();
     let cancel = Arc::clone(&ctx.cancel);
     let spinner = ctx.printer.spinner("switching…");
-    let (staging, ()) = with_staging(staging, move |staging| {
-        staging::switch_all(&dir, staging, &units, root_manifest.as_deref(), &cancel)
+    tokio::task::spawn_blocking(move || {
+        backup_switch::commit(sw, &mirrors, root_manifest.as_deref(), &cancel)
     })
-    .await?;
+    .await
+    .context("the backup stopped unexpectedly")??;
     spinner.finish();
-    drop(staging);
     Ok(())
 }
 
@@ -314,19 +324,19 @@ fn report(
     }
 }
 
-/// Runs `work` on a blocking thread, which owns the staging directory while
+/// Runs `work` on a blocking thread, which owns the staging folder while
 /// it runs (so that a cancelled run removes it only once `work` is done).
-async fn with_staging<T: Send + 'static>(
-    staging: Staging,
+async fn with_stage<T: Send + 'static>(
+    stage: Stage,
     work: impl FnOnce(&Staging) -> anyhow::Result<T> + Send + 'static,
-) -> anyhow::Result<(Staging, T)> {
-    let (staging, result) = tokio::task::spawn_blocking(move || {
-        let result = work(&staging);
-        (staging, result)
+) -> anyhow::Result<(Stage, T)> {
+    let (stage, result) = tokio::task::spawn_blocking(move || {
+        let result = work(stage.staging());
+        (stage, result)
     })
     .await
     .context("the backup stopped unexpectedly")?;
-    Ok((staging, result?))
+    Ok((stage, result?))
 }
 
 /// A manifest, read; an unreadable one is an error, or with `force` none.
@@ -501,20 +511,14 @@ fn workspace_entry(workspace: &Workspace) -> WorkspaceEntry {
     }
 }
 
-/// Staging directories of interrupted runs: a run that writes repairs
-/// (see `backup::staging`) and removes them; one that does not reports
-/// them. Returns them.
-fn recover(
-    plan: &BackupPlan,
-    mirrors: &mut [Mirror],
-    printer: &Printer,
-) -> anyhow::Result<Vec<String>> {
-    let leftovers = staging::leftovers(&plan.dir);
-    for leftover in &leftovers {
-        staging::refuse_if_busy(&plan.dir, leftover)?;
-    }
-    let shown: Vec<String> = leftovers.iter().map(|p| p.display().to_string()).collect();
-    if leftovers.is_empty() {
+/// Staging folders of interrupted runs (a backup's or an extraction's): a
+/// run that writes recovers them (see `crate::switch`), saying so in one
+/// line; one that does not reports them. Refuses to run beside a live one.
+/// Returns them.
+fn recover(plan: &BackupPlan, printer: &Printer) -> anyhow::Result<Vec<String>> {
+    let left = backup_switch::left_by_killed_runs(&plan.dir)?;
+    let shown: Vec<String> = left.iter().map(|p| p.display().to_string()).collect();
+    if left.is_empty() {
         return Ok(shown);
     }
     if plan.mode.read_only() {
@@ -524,11 +528,16 @@ fn recover(
         ));
         return Ok(shown);
     }
-    let recovered = staging::recover(&plan.dir, &leftovers)?;
+    let recovered = switch::recover(&plan.dir)?;
+    let shown: Vec<String> = recovered
+        .iter()
+        .map(|r| r.staging.display().to_string())
+        .collect();
+    let restored: usize = recovered.iter().map(Recovered::restored).sum();
     printer.info(format!(
         "recovered from an interrupted backup: removed {}{}",
         shown.join(", "),
-        match recovered.restored {
+        match restored {
             0 => String::new(),
             n => format!(
                 "; put back {} it had moved out",
@@ -536,11 +545,6 @@ fn recover(
             ),
         }
     ));
-    for (relative, pending) in &recovered.pending {
-        if let Some(mirror) = mirrors.iter_mut().find(|m| &m.relative == relative) {
-            mirror.recorded.add(pending);
-        }
-    }
     Ok(shown)
 }
 
@@ -609,15 +613,15 @@ fn upstream_job(job_type: JobType, job: ListedJob) -> UpstreamJob {
 async fn stage_mirror(
     plan: &BackupPlan,
     listed: Listed,
-    dirs: UnitDirs,
-    staging: Staging,
+    stage: Stage,
     ctx: &Context,
-) -> anyhow::Result<(Staging, Staged)> {
+) -> anyhow::Result<(Stage, Staged)> {
     let Listed {
         mirror,
         mut listing,
     } = listed;
-    let staging = export_jobs(plan, &mirror.client, &mut listing, &dirs.new, staging, ctx).await?;
+    let staged = stage.staging().new_root().join(&mirror.relative);
+    let stage = export_jobs(plan, &mirror.client, &mut listing, &staged, stage, ctx).await?;
     let (id, label) = mirror.names();
     let Listing {
         jobs,
@@ -629,7 +633,7 @@ async fn stage_mirror(
     } = listing;
     let unit = Unit {
         root: mirror.root,
-        staged: dirs.new.clone(),
+        staged,
         source: mirror.source,
         recorded: mirror.recorded,
         manifest_bytes: mirror.manifest.bytes,
@@ -639,15 +643,14 @@ async fn stage_mirror(
         failed_scripts,
         workspace_file: mirror.workspace.map(|(_, file)| file),
     };
-    let (staging, unit_plan) = compare(unit, scripts, staging, ctx).await?;
+    let (stage, unit_plan) = compare(unit, scripts, stage, ctx).await?;
     Ok((
-        staging,
+        stage,
         Staged {
             id,
             label,
             relative: mirror.relative,
             plan: unit_plan,
-            dirs,
             failed,
         },
     ))
@@ -661,14 +664,14 @@ async fn export_jobs(
     client: &Client,
     listing: &mut Listing,
     into: &Path,
-    staging: Staging,
+    stage: Stage,
     ctx: &Context,
-) -> anyhow::Result<Staging> {
+) -> anyhow::Result<Stage> {
     let names = listing.job_names();
     if names.is_empty() {
-        return Ok(staging);
+        return Ok(stage);
     }
-    let downloads = staging.downloads()?;
+    let downloads = stage.staging().scratch()?;
     let target = Target::temp_in(&downloads, ".dataarts-jobs-")?;
     let limits = download::Limits::new(plan.limits.max_size, plan.settings.http.timeout);
     let downloaded = super::export::download(
@@ -683,7 +686,7 @@ async fn export_jobs(
     .await?;
     listing.set_aside(downloaded.failed);
     let Some(archive) = downloaded.target else {
-        return Ok(staging);
+        return Ok(stage);
     };
     let zip = archive.path().to_path_buf();
     let wanted = listing.job_names();
@@ -692,7 +695,7 @@ async fn export_jobs(
     let into = into.to_path_buf();
     let cancel = Arc::clone(&ctx.cancel);
     let printer = ctx.printer.clone();
-    let (staging, missing) = with_staging(staging, move |_| {
+    let (stage, missing) = with_stage(stage, move |_| {
         extract(&zip, &into, &wanted, limits, keep_going, &cancel, &printer)
     })
     .await?;
@@ -702,7 +705,7 @@ async fn export_jobs(
             .into_iter()
             .map(|name| JobFailure::local(name, "not in the archive the server returned")),
     );
-    Ok(staging)
+    Ok(stage)
 }
 
 /// Writes a mirror's scripts into staging and compares everything staged
@@ -710,19 +713,19 @@ async fn export_jobs(
 async fn compare(
     unit: Unit,
     scripts: Vec<(String, Value)>,
-    staging: Staging,
+    stage: Stage,
     ctx: &Context,
-) -> anyhow::Result<(Staging, UnitPlan)> {
+) -> anyhow::Result<(Stage, UnitPlan)> {
     let cancel = Arc::clone(&ctx.cancel);
     let spinner = ctx.printer.spinner("comparing…");
-    let (staging, unit_plan) = with_staging(staging, move |_| {
+    let (stage, unit_plan) = with_stage(stage, move |_| {
         let mut unit = unit;
         unit.scripts = diff::stage_scripts(&unit.staged, scripts)?;
         diff::plan(&unit, &cancel)
     })
     .await?;
     spinner.finish();
-    Ok((staging, unit_plan))
+    Ok((stage, unit_plan))
 }
 
 /// Checks the archive (the `unpack` rules) and that it holds every job in

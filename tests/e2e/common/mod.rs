@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod killed;
 pub mod pty;
 pub mod raw_server;
 pub mod zips;
