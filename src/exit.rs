@@ -324,7 +324,7 @@ fn backup(error: &BackupError) -> Failure {
             "restore it (e.g. `git checkout -- dataarts-backup.json`), or pass --force to write a new one",
         ),
         BackupError::Busy { .. } => {
-            Failure::new(code::FAILURE).hint("wait for the other backup to finish")
+            Failure::new(code::FAILURE).hint("wait for the other run to finish, then try again")
         }
         BackupError::UnwritableNames { .. } => Failure::new(code::API)
             .hint("pass --keep-going to back up the rest and list these as failed"),

@@ -69,8 +69,8 @@ pub enum BackupError {
     /// Listed names that cannot be file names here.
     #[error("{} cannot be backed up here: {}", plural_names(names.len()), names.join(", "))]
     UnwritableNames { names: Vec<String> },
-    /// Another backup is running in the same directory.
-    #[error("another backup is running in {} (its staging directory {} is in use)", dir.display(), staging.display())]
+    /// Another run (backup, unpack, export -x) is writing into the same directory.
+    #[error("another run (backup, unpack or export -x) is writing into {} (its staging directory {} is in use)", dir.display(), staging.display())]
     Busy { dir: PathBuf, staging: PathBuf },
 }
 

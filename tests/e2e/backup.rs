@@ -1022,7 +1022,7 @@ fn an_interrupted_switch_is_repaired_by_the_next_run() {
     let output = run(backup(&sandbox, &emu, "backup").arg("--json"));
     expect_code(&output, 0);
     assert!(
-        stderr(&output).contains("recovered from an interrupted backup"),
+        stderr(&output).contains("recovered from an interrupted run"),
         "{}",
         stderr(&output)
     );

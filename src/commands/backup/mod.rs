@@ -523,7 +523,7 @@ fn recover(plan: &BackupPlan, printer: &Printer) -> anyhow::Result<Vec<String>> 
     }
     if plan.mode.read_only() {
         printer.warn(format!(
-            "an interrupted backup left {} (the next backup repairs it)",
+            "an interrupted run left {} (the next backup, unpack or export -x into it repairs it)",
             shown.join(", ")
         ));
         return Ok(shown);
@@ -535,7 +535,7 @@ fn recover(plan: &BackupPlan, printer: &Printer) -> anyhow::Result<Vec<String>> 
         .collect();
     let restored: usize = recovered.iter().map(Recovered::restored).sum();
     printer.info(format!(
-        "recovered from an interrupted backup: removed {}{}",
+        "recovered from an interrupted run: removed {}{}",
         shown.join(", "),
         match restored {
             0 => String::new(),

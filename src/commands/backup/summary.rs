@@ -109,7 +109,7 @@ impl Report {
             parts.push(if self.interrupted.is_empty() {
                 "the manifest differs".to_string()
             } else {
-                "an interrupted backup was not finished".to_string()
+                "an interrupted run was not finished".to_string()
             });
         }
         parts.join(", ")
@@ -346,7 +346,7 @@ mod tests {
         report.interrupted.push("x".into());
         assert_eq!(
             report.differences(),
-            "an interrupted backup was not finished"
+            "an interrupted run was not finished"
         );
         for id in ["a", "b"] {
             let mut outcome = WorkspaceReport::default();
