@@ -1074,3 +1074,31 @@ fn a_deflate_stream_without_its_end_is_refused() {
         |e| matches!(e, ArchiveError::Corrupt { reason } if reason.contains("ends before its end marker")),
     );
 }
+
+#[test]
+fn merge_refuses_a_name_too_long_for_a_zip_in_utf8() {
+    // 30,000 two-byte GB18030 characters fit a zip name (60,000 bytes) but
+    // grow to 90,000 bytes in UTF-8: refused, not truncated into a corrupt zip.
+    let long = "作".repeat(30_000);
+    let (gb, _, bad) = encoding_rs::GB18030.encode(&long);
+    assert!(!bad && gb.len() == 60_000);
+    let placeholder = "X".repeat(gb.len());
+    let mut z = build(
+        &[(&format!("jobs/{placeholder}"), b"A")],
+        CompressionMethod::Stored,
+    );
+    patch_name(&mut z, placeholder.as_bytes(), &gb);
+    let tmp = tempfile::tempdir().unwrap();
+    let part = tmp.path().join("1.zip");
+    fs::write(&part, &z).unwrap();
+    let out = tmp.path().join("all.zip");
+    let err = merge(&[("1".into(), part)], &fs::File::create(&out).unwrap()).unwrap_err();
+    match err.downcast_ref::<ArchiveError>() {
+        Some(ArchiveError::NameTooLong { name, len }) => {
+            assert_eq!(*len, "jobs/".len() + 90_000);
+            assert!(name.starts_with("jobs/作作"), "{name}");
+            assert!(name.chars().count() <= 60, "{name}");
+        }
+        other => panic!("expected NameTooLong, got {other:?} ({err:#})"),
+    }
+}
