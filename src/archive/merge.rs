@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 
@@ -14,6 +15,7 @@ use super::format::{
     VERSION_DEFAULT, VERSION_ZIP64,
 };
 use super::{esc, ArchiveError, Limits, Listing, Raw, MAX_ENTRIES};
+use crate::cancel;
 
 /// What [`merge`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,9 @@ pub struct Merged {
 /// Batch archives open at once while merging (each is opened when needed).
 const OPEN_PARTS: usize = 4;
 
+/// How much of an entry's data is copied between checks of the cancel flag.
+pub(crate) const COPY_CHUNK: usize = 256 * 1024;
+
 /// The context of a failed write of the merged archive.
 const WRITE_FAILED: &str = "cannot write the merged archive";
 
@@ -37,12 +42,24 @@ const WRITE_FAILED: &str = "cannot write the merged archive";
 /// is kept once; the same path with different contents is
 /// [`ArchiveError::BatchConflict`] naming both labels. At most a few parts
 /// are open at a time, however many there are.
-pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> {
+///
+/// `cancel` (set by Ctrl-C) is checked before each part and each entry, and
+/// every [`COPY_CHUNK`] bytes of an entry's data: the merge then fails with
+/// [`crate::cancel::Interrupted`], leaving `out` partly written for its
+/// owner to remove.
+pub fn merge(
+    parts: &[(String, PathBuf)],
+    out: &File,
+    cancel: &AtomicBool,
+) -> anyhow::Result<Merged> {
     let mut open = OpenParts::new(parts);
     let listings = parts
         .iter()
         .enumerate()
-        .map(|(i, (label, _))| inspect_part(&mut open, i).with_context(|| format!("batch {label}")))
+        .map(|(i, (label, _))| {
+            cancel::check(cancel)?;
+            inspect_part(&mut open, i, cancel).with_context(|| format!("batch {label}"))
+        })
         .collect::<anyhow::Result<Vec<Listing>>>()?;
 
     out.set_len(0)
@@ -56,6 +73,7 @@ pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> 
     };
     for (pi, l) in listings.iter().enumerate() {
         for (ei, e) in l.entries.iter().enumerate() {
+            cancel::check(cancel)?;
             if let Some(&(pj, ej)) = seen.get(e.path.as_str()) {
                 let prev = &listings[pj].entries[ej];
                 let same = prev.is_dir == e.is_dir
@@ -84,7 +102,7 @@ pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> 
                 e.path.clone()
             };
             let mut data = raw_reader(open.get(pi)?, &e.raw, l.data_end)?;
-            zw.add(&name, e.is_dir, &e.raw, &mut data)?;
+            zw.add(&name, e.is_dir, &e.raw, &mut data, cancel)?;
             merged.entries += 1;
             merged.bytes += e.size;
         }
@@ -99,7 +117,7 @@ pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> 
 }
 
 /// Reads one part's central directory and compares its own equal duplicates.
-fn inspect_part(open: &mut OpenParts, i: usize) -> anyhow::Result<Listing> {
+fn inspect_part(open: &mut OpenParts, i: usize, cancel: &AtomicBool) -> anyhow::Result<Listing> {
     let limits = Limits {
         max_size: u64::MAX,
         max_entries: MAX_ENTRIES,
@@ -107,6 +125,7 @@ fn inspect_part(open: &mut OpenParts, i: usize) -> anyhow::Result<Listing> {
     let f = open.get(i)?;
     let l = inspect_file(f, &limits)?;
     for (k, other) in &l.dups {
+        cancel::check(cancel)?;
         let e = &l.entries[*k];
         if !same_contents((f, &e.raw, l.data_end), (f, other, l.data_end), &e.path)? {
             return Err(ArchiveError::ConflictingDuplicate { name: esc(&e.path) }.into());
@@ -174,6 +193,8 @@ pub(crate) struct ZipOut<W: Write> {
     pos: u64,
     cd: Vec<u8>,
     count: u64,
+    /// The copy buffer, allocated on first use.
+    buf: Vec<u8>,
 }
 
 const MAX32: u64 = u32::MAX as u64;
@@ -247,6 +268,7 @@ impl<W: Write> ZipOut<W> {
             pos: 0,
             cd: Vec::new(),
             count: 0,
+            buf: Vec::new(),
         }
     }
 
@@ -259,20 +281,22 @@ impl<W: Write> ZipOut<W> {
     /// Writes one entry whose stored (compressed) bytes come from `data`
     /// (exactly `raw.csize` bytes); `raw` gives method, CRC, sizes and time.
     /// A name longer than a zip can hold is [`ArchiveError::NameTooLong`],
-    /// refused before anything of the entry is written.
+    /// refused before anything of the entry is written. `cancel` is checked
+    /// every [`COPY_CHUNK`] bytes ([`crate::cancel::Interrupted`]).
     pub(crate) fn add(
         &mut self,
         name: &str,
         is_dir: bool,
         raw: &Raw,
         data: &mut dyn Read,
+        cancel: &AtomicBool,
     ) -> anyhow::Result<()> {
         let offset = self.pos;
         let flags = if name.is_ascii() { 0 } else { FLAG_UTF8 };
         let header = local_header(name, flags, raw)?;
         let record = central_record(name, flags, is_dir, raw, offset)?;
         self.put(&header).context(WRITE_FAILED)?;
-        let copied = io::copy(&mut data.take(raw.csize), &mut self.w).context(WRITE_FAILED)?;
+        let copied = self.copy(data, raw.csize, cancel)?;
         if copied != raw.csize {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -280,10 +304,38 @@ impl<W: Write> ZipOut<W> {
             ))
             .context(WRITE_FAILED);
         }
-        self.pos += copied;
         self.cd.extend_from_slice(&record);
         self.count += 1;
         Ok(())
+    }
+
+    /// Copies up to `len` bytes of `data`, a chunk at a time, checking
+    /// `cancel` before each; returns how many there were.
+    fn copy(&mut self, data: &mut dyn Read, len: u64, cancel: &AtomicBool) -> anyhow::Result<u64> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.resize(COPY_CHUNK, 0);
+        let mut left = len;
+        let copied = loop {
+            if left == 0 {
+                break Ok(len);
+            }
+            if let Err(interrupted) = cancel::check(cancel) {
+                break Err(interrupted.into());
+            }
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let n = match data.read(&mut buf[..want]) {
+                Ok(0) => break Ok(len - left),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => break Err(anyhow::Error::new(e).context("cannot read a batch archive")),
+            };
+            if let Err(e) = self.put(&buf[..n]) {
+                break Err(anyhow::Error::new(e).context(WRITE_FAILED));
+            }
+            left -= n as u64;
+        };
+        self.buf = buf;
+        copied
     }
 
     pub(crate) fn finish(mut self) -> io::Result<W> {
