@@ -121,7 +121,7 @@ mod tests {
     use super::*;
 
     fn object(n: usize) -> ObjectPath {
-        ObjectPath::new("b", format!("run/{n}.zip"))
+        ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid")
     }
 
     /// `n` archives of this run (numbered from 1).

@@ -88,7 +88,7 @@ impl Plan {
         for archive in &mut archives {
             match (importer.obs, &archive.bytes) {
                 (Some(obs), Some(bytes)) => {
-                    requests.push(obs.prepare_put(&archive.object, bytes.clone()));
+                    requests.push(obs.prepare_put(&archive.object, bytes.clone())?);
                 }
                 _ => preflight.push(Preflight::check(importer, archive).await?),
             }
@@ -224,7 +224,7 @@ mod tests {
 
     fn plan() -> Plan {
         let staged = |n: usize, bytes: Option<&'static [u8]>, jobs: &[&str]| Staged {
-            object: ObjectPath::new("b", format!("run/{n}.zip")),
+            object: ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid"),
             label: format!("archive {n}"),
             bytes: bytes.map(Bytes::from_static),
             jobs: jobs.iter().map(|job| job.to_string()).collect(),
@@ -235,7 +235,7 @@ mod tests {
                 staged(2, None, &["c"]),
             ],
             preflight: vec![Preflight {
-                staging_key: "obs://b/run/2.zip".into(),
+                staging_key: "obs://bkt/run/2.zip".into(),
                 missing: vec![
                     Missing {
                         name: "dws".into(),
@@ -262,9 +262,9 @@ mod tests {
         assert_eq!(
             plan().lines(false),
             [
-                "archive archive 1, 3 B → obs://b/run/1.zip: a, b",
+                "archive archive 1, 3 B → obs://bkt/run/1.zip: a, b",
                 "  b exists in the target: would be skipped",
-                "archive archive 2 → obs://b/run/2.zip: c",
+                "archive archive 2 → obs://bkt/run/2.zip: c",
                 "  c exists in the target: would be skipped",
                 "missing in the target: DWS_CONNECTION dws (mapped)",
                 "missing in the target: DLI_CONNECTION dli",
@@ -290,10 +290,10 @@ mod tests {
         assert_eq!(json["requests_sent"], 3);
         assert_eq!(json["archives"][0]["archive_bytes"], 3);
         assert_eq!(json["archives"][1]["archive_bytes"], Value::Null);
-        assert_eq!(json["archives"][1]["staging_key"], "obs://b/run/2.zip");
+        assert_eq!(json["archives"][1]["staging_key"], "obs://bkt/run/2.zip");
         assert_eq!(
             json["preflight"][0],
-            json!({"staging_key": "obs://b/run/2.zip", "missing_resources": [
+            json!({"staging_key": "obs://bkt/run/2.zip", "missing_resources": [
                 {"name": "dws", "type": "DWS_CONNECTION", "mapped": true},
                 {"name": "dli", "type": "DLI_CONNECTION", "mapped": false}]})
         );
