@@ -1,11 +1,13 @@
 //! What an import reads: a zip (uploaded byte for byte), a directory holding
 //! `jobs/<job>/...` (packed into zips in the batch-export layout, whole jobs
 //! per zip, each at most [`MAX_ARCHIVE_BYTES`] packed and inflated), or an
-//! object already in OBS. Every local archive passes [`archive::inspect`]
+//! object already in OBS. Every local archive passes [`archive::inspect_file`]
 //! (the `unpack` safety rules) and its job names the name rules before
-//! anything is uploaded.
+//! anything is uploaded; what is checked is a private copy, the very bytes
+//! that are uploaded.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -80,33 +82,79 @@ fn unreadable(path: &Path, error: impl std::fmt::Display) -> ImportError {
     }
 }
 
-/// A zip as it is: its bytes, checked by the `unpack` rules.
+fn too_large(path: &Path, bytes: u64) -> ImportError {
+    ImportError::ArchiveTooLarge {
+        path: path.display().to_string(),
+        bytes,
+        limit: MAX_ARCHIVE_BYTES,
+    }
+}
+
+/// A temporary file without a name (gone once closed, even if the run is
+/// killed): where an archive is checked from and read back for upload.
+fn private_copy() -> Result<File, ImportError> {
+    tempfile::tempfile().map_err(|error| unreadable(Path::new("a temporary file"), error))
+}
+
+/// A zip as it is: its bytes, checked by the `unpack` rules. Its size is
+/// known from the open file before a byte is read (too large: refused
+/// unread), and at most [`MAX_ARCHIVE_BYTES`] + 1 bytes are read, into a
+/// private copy; the copy is what is checked and what is uploaded, so a file
+/// changed meanwhile cannot slip past the checks.
 pub fn load_zip(path: &Path) -> anyhow::Result<Archive> {
-    let bytes = std::fs::read(path).map_err(|error| unreadable(path, error))?;
-    if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
-        return Err(ImportError::ArchiveTooLarge {
+    let mut file = File::open(path).map_err(|error| unreadable(path, error))?;
+    let meta = file.metadata().map_err(|error| unreadable(path, error))?;
+    if !meta.is_file() {
+        return Err(ImportError::SpecialFile {
             path: path.display().to_string(),
-            bytes: bytes.len() as u64,
-            limit: MAX_ARCHIVE_BYTES,
         }
         .into());
     }
-    let jobs = check_file(path, &path.display().to_string())?;
+    if meta.len() > MAX_ARCHIVE_BYTES {
+        return Err(too_large(path, meta.len()).into());
+    }
+    let mut copy = private_copy()?;
+    let copied = io::copy(&mut (&mut file).take(MAX_ARCHIVE_BYTES + 1), &mut copy)
+        .map_err(|error| unreadable(path, error))?;
+    if copied > MAX_ARCHIVE_BYTES {
+        // It grew after its size was read.
+        let now = file
+            .metadata()
+            .map_or(copied, |meta| meta.len().max(copied));
+        return Err(too_large(path, now).into());
+    }
+    let label = path.display().to_string();
+    let jobs = check_file(&copy, &label)?;
+    let bytes = read_back(&mut copy, copied).map_err(|error| unreadable(path, error))?;
     Ok(Archive {
-        label: path.display().to_string(),
+        label,
         bytes: Bytes::from(bytes),
         jobs,
     })
 }
 
-/// Checks the archive at `path` as `unpack` would, and its job names;
+/// The `len` bytes of a private copy, from its start.
+fn read_back(copy: &mut File, len: u64) -> io::Result<Vec<u8>> {
+    copy.rewind()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    copy.take(len).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the checked copy is shorter than what was written to it",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Checks the archive in `file` as `unpack` would, and its job names;
 /// returns the jobs it holds.
-fn check_file(path: &Path, label: &str) -> anyhow::Result<Vec<String>> {
+fn check_file(file: &File, label: &str) -> anyhow::Result<Vec<String>> {
     let limits = Limits {
         max_size: MAX_ARCHIVE_BYTES,
         ..Limits::default()
     };
-    let listing = match archive::inspect(path, &limits) {
+    let listing = match archive::inspect_file(file, &limits) {
         Ok(listing) => listing,
         Err(archive::ArchiveError::TooLarge { total, .. }) => {
             return Err(ImportError::ArchiveTooLarge {
@@ -245,12 +293,10 @@ fn pack_group(group: Vec<JobFiles>, out: &mut Vec<Archive>) -> anyhow::Result<()
         [first, .., last] => format!("{} jobs ({} … {})", group.len(), first.name, last.name),
         [] => "no jobs".to_string(),
     };
-    let mut temp = tempfile::NamedTempFile::new()
-        .map_err(|error| unreadable(Path::new("temporary file"), error))?;
-    temp.write_all(&bytes)
-        .and_then(|()| temp.flush())
-        .map_err(|error| unreadable(temp.path(), error))?;
-    let jobs = check_file(temp.path(), &label)?;
+    let mut copy = private_copy()?;
+    copy.write_all(&bytes)
+        .map_err(|error| unreadable(Path::new("a temporary file"), error))?;
+    let jobs = check_file(&copy, &label)?;
     out.push(Archive {
         label,
         bytes: Bytes::from(bytes),
@@ -384,6 +430,79 @@ mod tests {
         assert!(
             matches!(error.downcast_ref::<ImportError>(), Some(ImportError::JobTooLarge { name, .. }) if name == "d"),
             "{error}"
+        );
+    }
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, content) in files {
+            writer
+                .start_file(*name, SimpleFileOptions::default())
+                .expect("start");
+            writer.write_all(content).expect("write");
+        }
+        writer.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn a_zip_is_uploaded_byte_for_byte_with_its_jobs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("jobs.zip");
+        let bytes = zip_of(&[("jobs/b/b.job", b"{}"), ("jobs/a/a.job", b"{}")]);
+        std::fs::write(&path, &bytes).expect("write");
+        let archive = load_zip(&path).expect("loads");
+        assert_eq!(archive.bytes, bytes);
+        assert_eq!(archive.jobs, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_zip_over_the_limit_is_refused_from_its_size_unread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("huge.zip");
+        // Sparse: 1 TiB on the file's metadata, nothing on disk. Reading it
+        // whole (as before) fails to allocate or takes hours; its size alone
+        // refuses it.
+        let file = File::create(&path).expect("create");
+        let size = match file.set_len(1 << 40) {
+            Ok(()) => 1 << 40,
+            Err(_) => {
+                file.set_len(MAX_ARCHIVE_BYTES + 1).expect("set_len");
+                MAX_ARCHIVE_BYTES + 1
+            }
+        };
+        let started = std::time::Instant::now();
+        let error = load_zip(&path).expect_err("refused");
+        assert!(
+            matches!(
+                error.downcast_ref::<ImportError>(),
+                Some(ImportError::ArchiveTooLarge { bytes, limit, .. })
+                    if *bytes == size && *limit == MAX_ARCHIVE_BYTES
+            ),
+            "{error:#}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Exactly at the limit is read (and then checked: not a zip).
+        file.set_len(MAX_ARCHIVE_BYTES).expect("set_len");
+        let error = load_zip(&path).expect_err("not a zip");
+        assert!(
+            error
+                .chain()
+                .any(|cause| cause.is::<archive::ArchiveError>()),
+            "{error:#}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_refused_before_it_is_read() {
+        // /dev/zero never ends: refused from its metadata, not read.
+        let error = load_zip(Path::new("/dev/zero")).expect_err("refused");
+        assert!(
+            matches!(
+                error.downcast_ref::<ImportError>(),
+                Some(ImportError::SpecialFile { .. })
+            ),
+            "{error:#}"
         );
     }
 
