@@ -323,7 +323,7 @@ async fn export_batch(
                     }
                     [] => "an empty export".to_string(),
                 },
-                bytes: Some(archive.bytes),
+                payload: Some(archive.payload),
                 jobs: archive.jobs,
             });
         }

@@ -9,9 +9,9 @@
 //! it did in a [`Ledger`]; clean-up does what the ledger says.
 
 use anyhow::Context as _;
-use bytes::Bytes;
 
 use super::ledger::{CleanUp, Ledger};
+use super::source::Payload;
 use super::verify::{self, JobResult, Listing};
 use super::wait::{self, Waited};
 use super::{ImportError, Options};
@@ -31,9 +31,10 @@ pub struct Staged {
     pub object: ObjectPath,
     /// What it is, for people.
     pub label: String,
-    /// The bytes to upload; `None` for an object that is already in OBS
-    /// (never deleted: this run did not stage it).
-    pub bytes: Option<Bytes>,
+    /// The checked bytes to upload (read when uploaded, one archive at a
+    /// time); `None` for an object that is already in OBS (never deleted:
+    /// this run did not stage it).
+    pub payload: Option<Payload>,
     /// Its jobs; empty until check-file tells, for an object in OBS.
     pub jobs: Vec<String>,
 }
@@ -212,15 +213,19 @@ impl Importer<'_> {
         report: &mut Report,
     ) -> anyhow::Result<()> {
         for (index, archive) in archives.iter().enumerate() {
-            let Some(bytes) = &archive.bytes else {
+            let Some(payload) = &archive.payload else {
                 continue;
             };
             let obs = self.obs.ok_or(obs::ObsError::TokenCredentials)?;
-            let size = output::size(bytes.len() as u64);
+            let size = output::size(payload.size());
+            let bytes = payload
+                .load()
+                .await
+                .with_context(|| format!("uploading {}", archive.label))?;
             let spinner = self
                 .printer
                 .spinner(format!("uploading {} ({size})…", archive.label));
-            let stored = obs.put_object(&archive.object, bytes.clone()).await;
+            let stored = obs.put_object(&archive.object, bytes).await;
             spinner.finish();
             let stored = stored.with_context(|| format!("uploading {}", archive.label))?;
             report.request_id(stored.request_id);
@@ -357,7 +362,7 @@ impl Importer<'_> {
     /// Waits for the task importing `archive`; Ctrl-C meanwhile prints the
     /// task id and what is kept.
     async fn wait(&self, task_id: &str, archive: &Staged) -> anyhow::Result<Waited> {
-        let kept = match archive.bytes {
+        let kept = match archive.payload {
             Some(_) => format!("the staged archive {}", archive.object),
             None => archive.object.to_string(),
         };
@@ -443,7 +448,7 @@ impl Importer<'_> {
 /// `others`, uploaded and not yet imported.
 fn starting_notice(archive: &Staged, others: &[&ObjectPath]) -> String {
     let object = &archive.object;
-    let kept = match archive.bytes {
+    let kept = match archive.payload {
         Some(_) => format!("the staged archive {object} is kept (a task may be reading it)"),
         None => format!("{object} stays in OBS"),
     };
@@ -487,7 +492,7 @@ mod tests {
         Staged {
             object: ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid"),
             label: format!("archive {n}"),
-            bytes: ours.then(|| Bytes::from_static(b"zip")),
+            payload: ours.then(|| Payload::from_bytes(b"zip").expect("payload")),
             jobs: vec!["a".into()],
         }
     }

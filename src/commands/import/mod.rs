@@ -157,7 +157,7 @@ fn staged(plan: &ImportPlan, archives: Vec<Archive>) -> Result<Vec<Staged>, obs:
         return Ok(vec![Staged {
             object: object.clone(),
             label: object.to_string(),
-            bytes: None,
+            payload: None,
             jobs: Vec::new(),
         }]);
     }
@@ -173,7 +173,7 @@ fn staged(plan: &ImportPlan, archives: Vec<Archive>) -> Result<Vec<Staged>, obs:
             Ok(Staged {
                 object: staging.object(index + 1)?,
                 label: archive.label,
-                bytes: Some(archive.bytes),
+                payload: Some(archive.payload),
                 jobs: archive.jobs,
             })
         })
