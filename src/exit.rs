@@ -571,6 +571,14 @@ mod tests {
                 1,
             ),
             (BackupError::UnwritableNames { names: vec![] }.into(), 4),
+            (
+                anyhow::Error::new(ArchiveError::NameTooLong {
+                    name: "jobs/a".into(),
+                    len: 70_000,
+                })
+                .context("merging batch archives"),
+                6,
+            ),
         ];
         for (error, expected) in cases {
             let shown = format!("{error:#}");

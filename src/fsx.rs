@@ -1,13 +1,43 @@
-//! Filesystem primitives the download, the extraction and the backup share: a
-//! rename that never replaces what stands at its destination, files and
-//! folders created with the umask's modes (0666/0777 minus the umask, as
-//! unzip and tar do) and never through a symbolic link, a target folder
-//! created for a run and removed again if it fails, the kind of a path as
-//! `lstat` sees it, and filling a buffer from a reader.
+//! Filesystem primitives the download, the extraction, the backup and the
+//! import share: a rename that never replaces what stands at its
+//! destination, files and folders created with the umask's modes (0666/0777
+//! minus the umask, as unzip and tar do) and never through a symbolic link, a
+//! target folder created for a run and removed again if it fails, the kind of
+//! a path as `lstat` sees it, positional reads, and filling a buffer from a
+//! reader.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+
+/// Positional read, not moving any shared cursor (so threads can share a `File`).
+pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+    }
+}
+
+/// Fills `buf` from `offset` of `file` with positional reads; the end of
+/// the file first is `UnexpectedEof`.
+pub(crate) fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        match read_at(file, buf, offset) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
 
 /// Fills `buf` as far as the reader allows; returns the count (less only at
 /// the end of the input). Retries reads interrupted by a signal.

@@ -83,13 +83,10 @@ impl<'l> Plan<'l> {
 /// each `jobs/<job>` directory of the archive, and each file outside them.
 /// Parent folders such as `jobs/` or `scripts/` do not count. Fails, naming
 /// it, on a symbolic link or a non-folder where the archive needs a folder.
-pub fn existing_targets(listing: &Listing, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    survey(listing, dir)
-}
-
+///
 /// Walks the archive's tree over `dir`, descending only into folders that
-/// exist: what already exists at a unit, or why nothing may be written.
-fn survey(listing: &Listing, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+/// exist.
+pub fn existing_targets(listing: &Listing, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let tree = &listing.tree;
     let entries = &listing.entries;
     let jobs = tree.child(ROOT, "jobs", entries);
@@ -156,7 +153,7 @@ fn extract_into(
     let recovered = switch::recover(dir)?;
     let plan = Plan::new(listing);
     // Preflight: nothing is written before these pass.
-    let existing = survey(listing, dir)?;
+    let existing = existing_targets(listing, dir)?;
     if !existing.is_empty() && !opts.force {
         return Err(TargetError::Exists { paths: existing }.into());
     }

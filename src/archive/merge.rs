@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 
@@ -14,6 +15,7 @@ use super::format::{
     VERSION_DEFAULT, VERSION_ZIP64,
 };
 use super::{esc, ArchiveError, Limits, Listing, Raw, MAX_ENTRIES};
+use crate::cancel;
 
 /// What [`merge`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,12 @@ pub struct Merged {
 /// Batch archives open at once while merging (each is opened when needed).
 const OPEN_PARTS: usize = 4;
 
+/// How much of an entry's data is copied between checks of the cancel flag.
+pub(crate) const COPY_CHUNK: usize = 256 * 1024;
+
+/// The context of a failed write of the merged archive.
+const WRITE_FAILED: &str = "cannot write the merged archive";
+
 /// Merges batch archives `(label, path)` into `out` (truncated first; the
 /// caller owns the file and renames it into place).
 /// Compressed data is copied without recompressing; names are written as
@@ -34,17 +42,29 @@ const OPEN_PARTS: usize = 4;
 /// is kept once; the same path with different contents is
 /// [`ArchiveError::BatchConflict`] naming both labels. At most a few parts
 /// are open at a time, however many there are.
-pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> {
+///
+/// `cancel` (set by Ctrl-C) is checked before each part and each entry, and
+/// every [`COPY_CHUNK`] bytes of an entry's data: the merge then fails with
+/// [`crate::cancel::Interrupted`], leaving `out` partly written for its
+/// owner to remove.
+pub fn merge(
+    parts: &[(String, PathBuf)],
+    out: &File,
+    cancel: &AtomicBool,
+) -> anyhow::Result<Merged> {
     let mut open = OpenParts::new(parts);
     let listings = parts
         .iter()
         .enumerate()
-        .map(|(i, (label, _))| inspect_part(&mut open, i).with_context(|| format!("batch {label}")))
+        .map(|(i, (label, _))| {
+            cancel::check(cancel)?;
+            inspect_part(&mut open, i, cancel).with_context(|| format!("batch {label}"))
+        })
         .collect::<anyhow::Result<Vec<Listing>>>()?;
 
     out.set_len(0)
         .and_then(|()| (&mut &*out).seek(io::SeekFrom::Start(0)))
-        .context("cannot write the merged archive")?;
+        .context(WRITE_FAILED)?;
     let mut zw = ZipOut::new(BufWriter::with_capacity(256 * 1024, out));
     let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut merged = Merged {
@@ -53,6 +73,7 @@ pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> 
     };
     for (pi, l) in listings.iter().enumerate() {
         for (ei, e) in l.entries.iter().enumerate() {
+            cancel::check(cancel)?;
             if let Some(&(pj, ej)) = seen.get(e.path.as_str()) {
                 let prev = &listings[pj].entries[ej];
                 let same = prev.is_dir == e.is_dir
@@ -81,23 +102,22 @@ pub fn merge(parts: &[(String, PathBuf)], out: &File) -> anyhow::Result<Merged> 
                 e.path.clone()
             };
             let mut data = raw_reader(open.get(pi)?, &e.raw, l.data_end)?;
-            zw.add(&name, e.is_dir, &e.raw, &mut data)
-                .context("cannot write the merged archive")?;
+            zw.add(&name, e.is_dir, &e.raw, &mut data, cancel)?;
             merged.entries += 1;
             merged.bytes += e.size;
         }
     }
-    let w = zw.finish().context("cannot write the merged archive")?;
+    let w = zw.finish().context(WRITE_FAILED)?;
     let f = w
         .into_inner()
         .map_err(|e| e.into_error())
-        .context("cannot write the merged archive")?;
-    f.sync_all().context("cannot write the merged archive")?;
+        .context(WRITE_FAILED)?;
+    f.sync_all().context(WRITE_FAILED)?;
     Ok(merged)
 }
 
 /// Reads one part's central directory and compares its own equal duplicates.
-fn inspect_part(open: &mut OpenParts, i: usize) -> anyhow::Result<Listing> {
+fn inspect_part(open: &mut OpenParts, i: usize, cancel: &AtomicBool) -> anyhow::Result<Listing> {
     let limits = Limits {
         max_size: u64::MAX,
         max_entries: MAX_ENTRIES,
@@ -105,6 +125,7 @@ fn inspect_part(open: &mut OpenParts, i: usize) -> anyhow::Result<Listing> {
     let f = open.get(i)?;
     let l = inspect_file(f, &limits)?;
     for (k, other) in &l.dups {
+        cancel::check(cancel)?;
         let e = &l.entries[*k];
         if !same_contents((f, &e.raw, l.data_end), (f, other, l.data_end), &e.path)? {
             return Err(ArchiveError::ConflictingDuplicate { name: esc(&e.path) }.into());
@@ -172,6 +193,8 @@ pub(crate) struct ZipOut<W: Write> {
     pos: u64,
     cd: Vec<u8>,
     count: u64,
+    /// The copy buffer, allocated on first use.
+    buf: Vec<u8>,
 }
 
 const MAX32: u64 = u32::MAX as u64;
@@ -206,14 +229,36 @@ fn field32(v: u64, z: &mut Vec<u8>) -> u32 {
     }
 }
 
-fn zip64_extra(z: &[u8]) -> Vec<u8> {
+/// The ZIP64 extra field holding `z` (at most three 64-bit values), or
+/// nothing when `z` is empty.
+fn zip64_extra(z: &[u8]) -> Result<Vec<u8>, ArchiveError> {
     let mut extra = Vec::with_capacity(4 + z.len());
     if !z.is_empty() {
+        let len = u16::try_from(z.len()).map_err(|_| ArchiveError::Corrupt {
+            reason: format!("a ZIP64 extra field of {} bytes", z.len()),
+        })?;
         extra.put16(super::format::EXTRA_ZIP64);
-        extra.put16(z.len() as u16);
+        extra.put16(len);
         extra.extend_from_slice(z);
     }
-    extra
+    Ok(extra)
+}
+
+/// The 16-bit lengths of an entry's name and extra field, as its headers
+/// store them; a name too long for a zip is refused, not truncated.
+fn lengths16(name: &str, extra: &[u8]) -> Result<(u16, u16), ArchiveError> {
+    let name_len = u16::try_from(name.len()).map_err(|_| ArchiveError::NameTooLong {
+        name: esc(&name.chars().take(60).collect::<String>()),
+        len: name.len(),
+    })?;
+    let extra_len = u16::try_from(extra.len()).map_err(|_| ArchiveError::Corrupt {
+        reason: format!(
+            "the extra field of \"{}\" would be {} bytes",
+            esc(name),
+            extra.len()
+        ),
+    })?;
+    Ok((name_len, extra_len))
 }
 
 impl<W: Write> ZipOut<W> {
@@ -223,6 +268,7 @@ impl<W: Write> ZipOut<W> {
             pos: 0,
             cd: Vec::new(),
             count: 0,
+            buf: Vec::new(),
         }
     }
 
@@ -234,28 +280,62 @@ impl<W: Write> ZipOut<W> {
 
     /// Writes one entry whose stored (compressed) bytes come from `data`
     /// (exactly `raw.csize` bytes); `raw` gives method, CRC, sizes and time.
+    /// A name longer than a zip can hold is [`ArchiveError::NameTooLong`],
+    /// refused before anything of the entry is written. `cancel` is checked
+    /// every [`COPY_CHUNK`] bytes ([`crate::cancel::Interrupted`]).
     pub(crate) fn add(
         &mut self,
         name: &str,
         is_dir: bool,
         raw: &Raw,
         data: &mut dyn Read,
-    ) -> io::Result<()> {
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
         let offset = self.pos;
         let flags = if name.is_ascii() { 0 } else { FLAG_UTF8 };
-        let header = local_header(name, flags, raw);
-        self.put(&header)?;
-        let copied = io::copy(&mut data.take(raw.csize), &mut self.w)?;
+        let header = local_header(name, flags, raw)?;
+        let record = central_record(name, flags, is_dir, raw, offset)?;
+        self.put(&header).context(WRITE_FAILED)?;
+        let copied = self.copy(data, raw.csize, cancel)?;
         if copied != raw.csize {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "source entry shorter than its compressed size",
-            ));
+            ))
+            .context(WRITE_FAILED);
         }
-        self.pos += copied;
-        central_record(&mut self.cd, name, flags, is_dir, raw, offset);
+        self.cd.extend_from_slice(&record);
         self.count += 1;
         Ok(())
+    }
+
+    /// Copies up to `len` bytes of `data`, a chunk at a time, checking
+    /// `cancel` before each; returns how many there were.
+    fn copy(&mut self, data: &mut dyn Read, len: u64, cancel: &AtomicBool) -> anyhow::Result<u64> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.resize(COPY_CHUNK, 0);
+        let mut left = len;
+        let copied = loop {
+            if left == 0 {
+                break Ok(len);
+            }
+            if let Err(interrupted) = cancel::check(cancel) {
+                break Err(interrupted.into());
+            }
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let n = match data.read(&mut buf[..want]) {
+                Ok(0) => break Ok(len - left),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => break Err(anyhow::Error::new(e).context("cannot read a batch archive")),
+            };
+            if let Err(e) = self.put(&buf[..n]) {
+                break Err(anyhow::Error::new(e).context(WRITE_FAILED));
+            }
+            left -= n as u64;
+        };
+        self.buf = buf;
+        copied
     }
 
     pub(crate) fn finish(mut self) -> io::Result<W> {
@@ -285,14 +365,15 @@ impl<W: Write> ZipOut<W> {
 }
 
 /// A local header with the sizes and CRC up front (no data descriptor).
-fn local_header(name: &str, flags: u16, raw: &Raw) -> Vec<u8> {
+fn local_header(name: &str, flags: u16, raw: &Raw) -> Result<Vec<u8>, ArchiveError> {
     let big = raw.size >= MAX32 || raw.csize >= MAX32;
     let mut z = Vec::new();
     if big {
         z.put64(raw.size);
         z.put64(raw.csize);
     }
-    let extra = zip64_extra(&z);
+    let extra = zip64_extra(&z)?;
+    let (name_len, extra_len) = lengths16(name, &extra)?;
     let sz32 = |v: u64| if big { u32::MAX } else { v as u32 };
     let mut h = Vec::with_capacity(30 + name.len() + extra.len());
     h.put32(SIG_LOCAL);
@@ -304,20 +385,28 @@ fn local_header(name: &str, flags: u16, raw: &Raw) -> Vec<u8> {
     h.put32(raw.crc32);
     h.put32(sz32(raw.csize));
     h.put32(sz32(raw.size));
-    h.put16(name.len() as u16);
-    h.put16(extra.len() as u16);
+    h.put16(name_len);
+    h.put16(extra_len);
     h.extend_from_slice(name.as_bytes());
     h.extend_from_slice(&extra);
-    h
+    Ok(h)
 }
 
 /// The central directory record of an entry whose local header is at `offset`.
-fn central_record(c: &mut Vec<u8>, name: &str, flags: u16, is_dir: bool, raw: &Raw, offset: u64) {
+fn central_record(
+    name: &str,
+    flags: u16,
+    is_dir: bool,
+    raw: &Raw,
+    offset: u64,
+) -> Result<Vec<u8>, ArchiveError> {
     let mut z = Vec::new();
     let size32 = field32(raw.size, &mut z);
     let csize32 = field32(raw.csize, &mut z);
     let off32 = field32(offset, &mut z);
-    let extra = zip64_extra(&z);
+    let extra = zip64_extra(&z)?;
+    let (name_len, extra_len) = lengths16(name, &extra)?;
+    let mut c = Vec::with_capacity(46 + name.len() + extra.len());
     let needed = if z.is_empty() {
         VERSION_DEFAULT
     } else {
@@ -335,8 +424,8 @@ fn central_record(c: &mut Vec<u8>, name: &str, flags: u16, is_dir: bool, raw: &R
     c.put32(raw.crc32);
     c.put32(csize32);
     c.put32(size32);
-    c.put16(name.len() as u16);
-    c.put16(extra.len() as u16);
+    c.put16(name_len);
+    c.put16(extra_len);
     c.put16(0); // comment
     c.put16(0); // disk
     c.put16(0); // internal attributes
@@ -344,6 +433,7 @@ fn central_record(c: &mut Vec<u8>, name: &str, flags: u16, is_dir: bool, raw: &R
     c.put32(off32);
     c.extend_from_slice(name.as_bytes());
     c.extend_from_slice(&extra);
+    Ok(c)
 }
 
 /// The ZIP64 end of central directory record and its locator.

@@ -70,6 +70,8 @@ pub enum ArchiveError {
     Undecodable { name: String },
     #[error("entry \"{name}\" is not supported: {reason}")]
     Unsupported { name: String, reason: &'static str },
+    #[error("entry name \"{name}…\" is {len} bytes in UTF-8, more than the 65535 a zip entry name can hold")]
+    NameTooLong { name: String, len: usize },
     #[error("corrupt or truncated zip archive: {reason}")]
     Corrupt { reason: String },
     #[error("entry \"{name}\" differs between {first} and {second}")]

@@ -12,6 +12,9 @@ use zip::CompressionMethod;
 
 // ---------- helpers ----------
 
+/// A cancel flag never set.
+static NO_CANCEL: AtomicBool = AtomicBool::new(false);
+
 fn opts(method: CompressionMethod) -> SimpleFileOptions {
     SimpleFileOptions::default().compression_method(method)
 }
@@ -490,6 +493,7 @@ fn refuses_declared_5gib_without_inflating() {
         false,
         &raw(5 << 30, 16, 0, 8),
         &mut &data[..],
+        &NO_CANCEL,
     )
     .unwrap();
     let z = out.finish().unwrap();
@@ -761,6 +765,7 @@ fn merge_keeps_shared_identical_once_and_refuses_conflicts() {
     let m = merge(
         &[("1".into(), p1.clone()), ("2".into(), p2.clone())],
         &fs::File::create(&out).unwrap(),
+        &NO_CANCEL,
     )
     .unwrap();
     assert_eq!(
@@ -782,6 +787,7 @@ fn merge_keeps_shared_identical_once_and_refuses_conflicts() {
     let err = merge(
         &[("1".into(), p1), ("3".into(), p3)],
         &fs::File::create(&out).unwrap(),
+        &NO_CANCEL,
     )
     .unwrap_err();
     match err.downcast_ref::<ArchiveError>() {
@@ -804,8 +810,14 @@ fn zipout_writes_zip64_that_inspect_reads() {
     // 70,000 entries forces ZIP64 end records.
     let mut out = ZipOut::new(Vec::new());
     for i in 0..70_000u32 {
-        out.add(&format!("jobs/{i}"), false, &raw(0, 0, 0, 0), &mut &[][..])
-            .unwrap();
+        out.add(
+            &format!("jobs/{i}"),
+            false,
+            &raw(0, 0, 0, 0),
+            &mut &[][..],
+            &NO_CANCEL,
+        )
+        .unwrap();
     }
     let z = out.finish().unwrap();
     let tmp = tempfile::NamedTempFile::new().unwrap();
@@ -1031,7 +1043,7 @@ fn data_after_the_end_of_a_deflate_stream_is_refused() {
     let mut out = ZipOut::new(Vec::new());
     let mut r = raw(contents.len() as u64, deflated.len() as u64, crc.sum(), 8);
     r.name_raw = b"jobs/a/a.job".to_vec();
-    out.add("jobs/a/a.job", false, &r, &mut &deflated[..])
+    out.add("jobs/a/a.job", false, &r, &mut &deflated[..], &NO_CANCEL)
         .unwrap();
     let z = out.finish().unwrap();
     assert_refused(
@@ -1047,6 +1059,7 @@ fn data_after_the_end_of_a_deflate_stream_is_refused() {
         false,
         &r,
         &mut &deflated[..deflated.len() - 5],
+        &NO_CANCEL,
     )
     .unwrap();
     let fx = fixture(&out.finish().unwrap());
@@ -1066,11 +1079,103 @@ fn a_deflate_stream_without_its_end_is_refused() {
     let mut r = raw(contents.len() as u64, stream.len() as u64, crc.sum(), 8);
     r.name_raw = b"jobs/a/a.job".to_vec();
     let mut out = ZipOut::new(Vec::new());
-    out.add("jobs/a/a.job", false, &r, &mut &stream[..])
+    out.add("jobs/a/a.job", false, &r, &mut &stream[..], &NO_CANCEL)
         .unwrap();
     assert_refused(
         &out.finish().unwrap(),
         &Limits::default(),
         |e| matches!(e, ArchiveError::Corrupt { reason } if reason.contains("ends before its end marker")),
     );
+}
+
+#[test]
+fn merge_refuses_a_name_too_long_for_a_zip_in_utf8() {
+    // 30,000 two-byte GB18030 characters fit a zip name (60,000 bytes) but
+    // grow to 90,000 bytes in UTF-8: refused, not truncated into a corrupt zip.
+    let long = "作".repeat(30_000);
+    let (gb, _, bad) = encoding_rs::GB18030.encode(&long);
+    assert!(!bad && gb.len() == 60_000);
+    let placeholder = "X".repeat(gb.len());
+    let mut z = build(
+        &[(&format!("jobs/{placeholder}"), b"A")],
+        CompressionMethod::Stored,
+    );
+    patch_name(&mut z, placeholder.as_bytes(), &gb);
+    let tmp = tempfile::tempdir().unwrap();
+    let part = tmp.path().join("1.zip");
+    fs::write(&part, &z).unwrap();
+    let out = tmp.path().join("all.zip");
+    let err = merge(
+        &[("1".into(), part)],
+        &fs::File::create(&out).unwrap(),
+        &NO_CANCEL,
+    )
+    .unwrap_err();
+    match err.downcast_ref::<ArchiveError>() {
+        Some(ArchiveError::NameTooLong { name, len }) => {
+            assert_eq!(*len, "jobs/".len() + 90_000);
+            assert!(name.starts_with("jobs/作作"), "{name}");
+            assert!(name.chars().count() <= 60, "{name}");
+        }
+        other => panic!("expected NameTooLong, got {other:?} ({err:#})"),
+    }
+}
+
+#[test]
+fn a_set_cancel_flag_stops_a_merge_before_it_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let part = tmp.path().join("1.zip");
+    fs::write(
+        &part,
+        build(&[("jobs/a/a.job", b"A")], CompressionMethod::Stored),
+    )
+    .unwrap();
+    let out = tmp.path().join("all.zip");
+    fs::write(&out, b"").unwrap();
+    let err = merge(
+        &[("1".into(), part)],
+        &fs::OpenOptions::new().write(true).open(&out).unwrap(),
+        &AtomicBool::new(true),
+    )
+    .unwrap_err();
+    assert!(err.is::<crate::cancel::Interrupted>(), "{err:#}");
+    assert_eq!(fs::metadata(&out).unwrap().len(), 0);
+}
+
+/// Reads zeros, and sets `cancel` after its first read.
+struct CancelAfterFirstRead<'a> {
+    cancel: &'a AtomicBool,
+    reads: usize,
+}
+
+impl std::io::Read for CancelAfterFirstRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.reads += 1;
+        self.cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        buf.fill(0);
+        Ok(buf.len())
+    }
+}
+
+#[test]
+fn cancelling_stops_a_large_entry_copy_within_the_entry() {
+    // 64 MiB of data: cancelled after the first chunk, far from the end.
+    let cancel = AtomicBool::new(false);
+    let mut data = CancelAfterFirstRead {
+        cancel: &cancel,
+        reads: 0,
+    };
+    let mut out = ZipOut::new(Vec::new());
+    let err = out
+        .add(
+            "jobs/a/big.bin",
+            false,
+            &raw(64 << 20, 64 << 20, 0, 0),
+            &mut data,
+            &cancel,
+        )
+        .unwrap_err();
+    assert!(err.is::<crate::cancel::Interrupted>(), "{err:#}");
+    assert_eq!(data.reads, 1);
 }

@@ -158,7 +158,7 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         options: &plan.options,
         printer,
     };
-    let staging = Staging::new(&plan.bucket, &plan.prefix, SystemTime::now());
+    let staging = Staging::new(&plan.bucket, &plan.prefix, SystemTime::now())?;
     let work = tempfile::Builder::new()
         .prefix(".dataarts-jobs-migrate-")
         .tempdir()
@@ -353,7 +353,7 @@ async fn export_batch(
                 .context("checking an export stopped unexpectedly")??;
             *archives += 1;
             staged.push(Staged {
-                object: staging.object(*archives),
+                object: staging.object(*archives)?,
                 label: match part_names.as_slice() {
                     [one] => format!("the export of {one}"),
                     [first, .., last] => {
@@ -361,7 +361,7 @@ async fn export_batch(
                     }
                     [] => "an empty export".to_string(),
                 },
-                bytes: Some(archive.bytes),
+                payload: Some(archive.payload),
                 jobs: archive.jobs,
             });
         }

@@ -120,7 +120,7 @@ fn read_archive(state: &State, path: Option<&str>) -> Result<Archived, Box<Respo
     let unreadable = || Box::new(dlf_error("DLF.0815", "Fail to read OBS file."));
     let stored = state
         .obs
-        .get(&object.bucket, &object.key)
+        .get(object.bucket(), object.key())
         .ok_or_else(unreadable)?;
     if stored.bytes.len() as u64 > MAX_IMPORT_BYTES {
         return Err(unreadable());

@@ -47,7 +47,7 @@ impl Ledger {
             entries: archives
                 .iter()
                 .map(|archive| {
-                    let stage = match archive.bytes {
+                    let stage = match archive.payload {
                         Some(_) => Stage::Local,
                         None => Stage::NotOurs,
                     };
@@ -116,12 +116,11 @@ impl Ledger {
 
 #[cfg(test)]
 mod tests {
-    use bytes::Bytes;
-
     use super::*;
+    use crate::import::source::Payload;
 
     fn object(n: usize) -> ObjectPath {
-        ObjectPath::new("b", format!("run/{n}.zip"))
+        ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid")
     }
 
     /// `n` archives of this run (numbered from 1).
@@ -130,7 +129,7 @@ mod tests {
             .map(|i| Staged {
                 object: object(i),
                 label: format!("archive {i}"),
-                bytes: Some(Bytes::from_static(b"zip")),
+                payload: Some(Payload::from_bytes(b"zip").expect("payload")),
                 jobs: vec![format!("job{i}")],
             })
             .collect();
@@ -211,7 +210,7 @@ mod tests {
         let archives = [Staged {
             object: object(1),
             label: object(1).to_string(),
-            bytes: None,
+            payload: None,
             jobs: Vec::new(),
         }];
         for stop in [

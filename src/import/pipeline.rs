@@ -9,9 +9,9 @@
 //! it did in a [`Ledger`]; clean-up does what the ledger says.
 
 use anyhow::Context as _;
-use bytes::Bytes;
 
 use super::ledger::{CleanUp, Ledger};
+use super::source::Payload;
 use super::verify::{self, JobResult, Listing};
 use super::wait::{self, Waited};
 use super::{ImportError, Options};
@@ -31,9 +31,10 @@ pub struct Staged {
     pub object: ObjectPath,
     /// What it is, for people.
     pub label: String,
-    /// The bytes to upload; `None` for an object that is already in OBS
-    /// (never deleted: this run did not stage it).
-    pub bytes: Option<Bytes>,
+    /// The checked bytes to upload (read when uploaded, one archive at a
+    /// time); `None` for an object that is already in OBS (never deleted:
+    /// this run did not stage it).
+    pub payload: Option<Payload>,
     /// Its jobs; empty until check-file tells, for an object in OBS.
     pub jobs: Vec<String>,
 }
@@ -212,15 +213,19 @@ impl Importer<'_> {
         report: &mut Report,
     ) -> anyhow::Result<()> {
         for (index, archive) in archives.iter().enumerate() {
-            let Some(bytes) = &archive.bytes else {
+            let Some(payload) = &archive.payload else {
                 continue;
             };
             let obs = self.obs.ok_or(obs::ObsError::TokenCredentials)?;
-            let size = output::size(bytes.len() as u64);
+            let size = output::size(payload.size());
+            let bytes = payload
+                .load()
+                .await
+                .with_context(|| format!("uploading {}", archive.label))?;
             let spinner = self
                 .printer
                 .spinner(format!("uploading {} ({size})…", archive.label));
-            let stored = obs.put_object(&archive.object, bytes.clone()).await;
+            let stored = obs.put_object(&archive.object, bytes).await;
             spinner.finish();
             let stored = stored.with_context(|| format!("uploading {}", archive.label))?;
             report.request_id(stored.request_id);
@@ -294,7 +299,18 @@ impl Importer<'_> {
         report: &mut Report,
     ) -> anyhow::Result<Option<SystemTask>> {
         let body = self.options.body(&archive.object.to_string());
-        let started = match self.dlf.start_import(&body).await {
+        // Ctrl-C while the request is out: a task may have started, and its
+        // id is not known yet.
+        let mut notice = InterruptNotice::new(self.printer);
+        let others: Vec<&ObjectPath> = ledger
+            .unread()
+            .into_iter()
+            .filter(|object| **object != archive.object)
+            .collect();
+        notice.arm(starting_notice(archive, &others));
+        let started = self.dlf.start_import(&body).await;
+        notice.disarm();
+        let started = match started {
             Ok(started) => started,
             Err(error) => {
                 ledger.import_failed(index, is_refusal(&error));
@@ -346,7 +362,7 @@ impl Importer<'_> {
     /// Waits for the task importing `archive`; Ctrl-C meanwhile prints the
     /// task id and what is kept.
     async fn wait(&self, task_id: &str, archive: &Staged) -> anyhow::Result<Waited> {
-        let kept = match archive.bytes {
+        let kept = match archive.payload {
             Some(_) => format!("the staged archive {}", archive.object),
             None => archive.object.to_string(),
         };
@@ -427,6 +443,34 @@ impl Importer<'_> {
     }
 }
 
+/// What Ctrl-C while the import request of `archive` is in flight leaves:
+/// an import that may have started, with no task id to follow it by, and
+/// `others`, uploaded and not yet imported.
+fn starting_notice(archive: &Staged, others: &[&ObjectPath]) -> String {
+    let object = &archive.object;
+    let kept = match archive.payload {
+        Some(_) => format!("the staged archive {object} is kept (a task may be reading it)"),
+        None => format!("{object} stays in OBS"),
+    };
+    let also = match others {
+        [] => String::new(),
+        others => format!(
+            "; also staged and not deleted: {}",
+            others
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "stopped while requesting the import of {object}: the import may have started, \
+         and its task id was not received; {kept}{also}; look for the import in the target \
+         workspace (`dataarts-jobs list`, or its import tasks in DataArts Studio) \
+         before importing again"
+    )
+}
+
 /// The jobs of a run that did not wait: in the report, not verified.
 fn not_verified(archives: &[Staged], report: &mut Report) {
     for archive in archives {
@@ -443,6 +487,32 @@ fn not_verified(archives: &[Staged], report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn staged(n: usize, ours: bool) -> Staged {
+        Staged {
+            object: ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid"),
+            label: format!("archive {n}"),
+            payload: ours.then(|| Payload::from_bytes(b"zip").expect("payload")),
+            jobs: vec!["a".into()],
+        }
+    }
+
+    #[test]
+    fn ctrl_c_during_the_import_request_names_what_it_leaves() {
+        let (first, second) = (staged(1, true), staged(2, true));
+        let text = starting_notice(&first, &[&second.object]);
+        assert!(text.contains("import of obs://bkt/run/1.zip: the import may have started"));
+        assert!(text.contains("the staged archive obs://bkt/run/1.zip is kept"));
+        assert!(text.contains("also staged and not deleted: obs://bkt/run/2.zip"));
+        assert!(text.contains("task id was not received"));
+        assert!(text.contains("dataarts-jobs list"));
+        let in_obs = starting_notice(&staged(1, false), &[]);
+        assert!(
+            in_obs.contains("obs://bkt/run/1.zip stays in OBS"),
+            "{in_obs}"
+        );
+        assert!(!in_obs.contains("also staged"), "{in_obs}");
+    }
 
     #[test]
     fn only_a_refused_import_request_surely_started_nothing() {

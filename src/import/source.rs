@@ -1,13 +1,22 @@
 //! What an import reads: a zip (uploaded byte for byte), a directory holding
 //! `jobs/<job>/...` (packed into zips in the batch-export layout, whole jobs
 //! per zip, each at most [`MAX_ARCHIVE_BYTES`] packed and inflated), or an
-//! object already in OBS. Every local archive passes [`archive::inspect`]
+//! object already in OBS. Every local archive passes [`archive::inspect_file`]
 //! (the `unpack` safety rules) and its job names the name rules before
-//! anything is uploaded.
+//! anything is uploaded; what is checked is a private copy, the very bytes
+//! that are uploaded.
+//!
+//! Memory stays bounded whatever the source: sizes come from metadata
+//! before anything is read (a job over the limit is refused unread), files
+//! stream into each zip, and each checked archive waits in an unnamed
+//! temporary file ([`Payload`]) until its upload reads it, one at a time.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use anyhow::Context as _;
 use bytes::Bytes;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -53,12 +62,64 @@ impl Source {
     }
 }
 
+/// A checked archive's bytes, waiting for their upload in an unnamed
+/// temporary file that only this run holds (gone once the last clone is
+/// dropped, or the run is killed). At most [`MAX_ARCHIVE_BYTES`].
+#[derive(Debug, Clone)]
+pub struct Payload {
+    file: Arc<File>,
+    size: u64,
+}
+
+impl Payload {
+    /// `size` bytes written to `file` (a [`private_copy`]) and checked.
+    fn new(file: File, size: u64) -> Self {
+        Self {
+            file: Arc::new(file),
+            size,
+        }
+    }
+
+    /// A payload holding `bytes` (checked by nobody: for tests and tools).
+    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
+        let mut file = private_copy()?;
+        file.write_all(bytes)
+            .map_err(|error| unreadable(Path::new("a temporary file"), error))?;
+        Ok(Self::new(file, bytes.len() as u64))
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Its bytes, read whole (positional reads: clones do not share a
+    /// cursor). Blocking; see [`Payload::load`].
+    pub fn read(&self) -> Result<Bytes, ImportError> {
+        let failed =
+            |error: io::Error| unreadable(Path::new("the checked copy of an archive"), error);
+        let len = usize::try_from(self.size)
+            .map_err(|_| failed(io::Error::other("too large for memory")))?;
+        let mut bytes = vec![0u8; len];
+        crate::fsx::read_exact_at(&self.file, &mut bytes, 0).map_err(failed)?;
+        Ok(Bytes::from(bytes))
+    }
+
+    /// [`Payload::read`] on a blocking thread.
+    pub async fn load(&self) -> anyhow::Result<Bytes> {
+        let payload = self.clone();
+        Ok(tokio::task::spawn_blocking(move || payload.read())
+            .await
+            .context("reading a checked archive stopped unexpectedly")??)
+    }
+}
+
 /// One archive to stage, checked.
 #[derive(Debug, Clone)]
 pub struct Archive {
     /// What it came from, for people: the zip's path, or the jobs it packs.
     pub label: String,
-    pub bytes: Bytes,
+    /// The bytes that were checked, to upload.
+    pub payload: Payload,
     /// The jobs it holds (`jobs/<job>/`), sorted.
     pub jobs: Vec<String>,
 }
@@ -80,33 +141,77 @@ fn unreadable(path: &Path, error: impl std::fmt::Display) -> ImportError {
     }
 }
 
-/// A zip as it is: its bytes, checked by the `unpack` rules.
+fn too_large(path: &Path, bytes: u64) -> ImportError {
+    ImportError::ArchiveTooLarge {
+        path: path.display().to_string(),
+        bytes,
+        limit: MAX_ARCHIVE_BYTES,
+    }
+}
+
+/// A temporary file without a name (gone once closed, even if the run is
+/// killed): where an archive is checked from and read back for upload.
+fn private_copy() -> Result<File, ImportError> {
+    tempfile::tempfile().map_err(|error| unreadable(Path::new("a temporary file"), error))
+}
+
+/// Opens `path` for reading, never through a symbolic link (one swapped in
+/// after the folder was listed is refused, not followed).
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
+/// A zip as it is: its bytes, checked by the `unpack` rules. Its size is
+/// known from the open file before a byte is read (too large: refused
+/// unread), and at most [`MAX_ARCHIVE_BYTES`] + 1 bytes are read, into a
+/// private copy; the copy is what is checked and what is uploaded, so a file
+/// changed meanwhile cannot slip past the checks.
 pub fn load_zip(path: &Path) -> anyhow::Result<Archive> {
-    let bytes = std::fs::read(path).map_err(|error| unreadable(path, error))?;
-    if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
-        return Err(ImportError::ArchiveTooLarge {
+    let mut file = File::open(path).map_err(|error| unreadable(path, error))?;
+    let meta = file.metadata().map_err(|error| unreadable(path, error))?;
+    if !meta.is_file() {
+        return Err(ImportError::SpecialFile {
             path: path.display().to_string(),
-            bytes: bytes.len() as u64,
-            limit: MAX_ARCHIVE_BYTES,
         }
         .into());
     }
-    let jobs = check_file(path, &path.display().to_string())?;
+    if meta.len() > MAX_ARCHIVE_BYTES {
+        return Err(too_large(path, meta.len()).into());
+    }
+    let mut copy = private_copy()?;
+    let copied = io::copy(&mut (&mut file).take(MAX_ARCHIVE_BYTES + 1), &mut copy)
+        .map_err(|error| unreadable(path, error))?;
+    if copied > MAX_ARCHIVE_BYTES {
+        // It grew after its size was read.
+        let now = file
+            .metadata()
+            .map_or(copied, |meta| meta.len().max(copied));
+        return Err(too_large(path, now).into());
+    }
+    let label = path.display().to_string();
+    let jobs = check_file(&copy, &label)?;
     Ok(Archive {
-        label: path.display().to_string(),
-        bytes: Bytes::from(bytes),
+        label,
+        payload: Payload::new(copy, copied),
         jobs,
     })
 }
 
-/// Checks the archive at `path` as `unpack` would, and its job names;
+/// Checks the archive in `file` as `unpack` would, and its job names;
 /// returns the jobs it holds.
-fn check_file(path: &Path, label: &str) -> anyhow::Result<Vec<String>> {
+fn check_file(file: &File, label: &str) -> anyhow::Result<Vec<String>> {
     let limits = Limits {
         max_size: MAX_ARCHIVE_BYTES,
         ..Limits::default()
     };
-    let listing = match archive::inspect(path, &limits) {
+    let listing = match archive::inspect_file(file, &limits) {
         Ok(listing) => listing,
         Err(archive::ArchiveError::TooLarge { total, .. }) => {
             return Err(ImportError::ArchiveTooLarge {
@@ -139,14 +244,25 @@ fn check_file(path: &Path, label: &str) -> anyhow::Result<Vec<String>> {
     Ok(jobs)
 }
 
-/// A job's files: (`jobs/<job>/<relative path>`, bytes), sorted by path.
+/// A file of a job as listed: its entry name, where it is, its size then.
+struct JobFile {
+    /// `jobs/<job>/<relative path>`.
+    name: String,
+    path: PathBuf,
+    size: u64,
+}
+
+/// A job's files, sorted by entry name, and their total size (from the
+/// listing: nothing is read until its archive is packed).
 struct JobFiles {
     name: String,
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<JobFile>,
     bytes: u64,
 }
 
-/// Packs `dir/jobs/<job>/` folders into zips of whole jobs.
+/// Packs `dir/jobs/<job>/` folders into zips of whole jobs. Only names and
+/// sizes are held for the tree; each zip is written straight to a private
+/// copy, one file at a time.
 pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
     let jobs_dir = dir.join("jobs");
     if !jobs_dir.is_dir() {
@@ -185,8 +301,10 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
         }
         let mut files = Vec::new();
         collect(&path, &format!("jobs/{name}"), &mut files)?;
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        let bytes = files.iter().map(|(_, content)| content.len() as u64).sum();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        let bytes = files
+            .iter()
+            .fold(0u64, |sum, file| sum.saturating_add(file.size));
         if bytes > MAX_ARCHIVE_BYTES {
             return Err(ImportError::JobTooLarge {
                 name,
@@ -204,18 +322,16 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
         .into());
     }
     // Greedy: whole jobs, in name order, while the inflated size fits.
-    let mut groups: Vec<Vec<JobFiles>> = Vec::new();
-    let mut current: Vec<JobFiles> = Vec::new();
-    let mut current_bytes = 0u64;
-    for job in jobs {
-        if !current.is_empty() && current_bytes + job.bytes > MAX_ARCHIVE_BYTES {
-            groups.push(std::mem::take(&mut current));
-            current_bytes = 0;
+    let mut groups: Vec<&[JobFiles]> = Vec::new();
+    let (mut start, mut current_bytes) = (0, 0u64);
+    for (index, job) in jobs.iter().enumerate() {
+        if index > start && current_bytes + job.bytes > MAX_ARCHIVE_BYTES {
+            groups.push(&jobs[start..index]);
+            (start, current_bytes) = (index, 0);
         }
         current_bytes += job.bytes;
-        current.push(job);
     }
-    groups.push(current);
+    groups.push(&jobs[start..]);
     let mut archives = Vec::new();
     for group in groups {
         pack_group(group, &mut archives)?;
@@ -224,59 +340,77 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
 }
 
 /// Zips one group; a zip over the limit (entries' overhead) is split in two.
-fn pack_group(group: Vec<JobFiles>, out: &mut Vec<Archive>) -> anyhow::Result<()> {
-    let bytes = zip_jobs(&group)?;
-    if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
-        if group.len() == 1 {
+fn pack_group(group: &[JobFiles], out: &mut Vec<Archive>) -> anyhow::Result<()> {
+    let (file, size) = zip_jobs(group)?;
+    if size > MAX_ARCHIVE_BYTES {
+        drop(file);
+        if let [one] = group {
             return Err(ImportError::JobTooLarge {
-                name: group[0].name.clone(),
-                bytes: bytes.len() as u64,
+                name: one.name.clone(),
+                bytes: size,
                 limit: MAX_ARCHIVE_BYTES,
             }
             .into());
         }
-        let mut group = group;
-        let second = group.split_off(group.len() / 2);
-        pack_group(group, out)?;
+        let (first, second) = group.split_at(group.len() / 2);
+        pack_group(first, out)?;
         return pack_group(second, out);
     }
-    let label = match group.as_slice() {
+    let label = match group {
         [one] => format!("job {}", one.name),
         [first, .., last] => format!("{} jobs ({} … {})", group.len(), first.name, last.name),
         [] => "no jobs".to_string(),
     };
-    let mut temp = tempfile::NamedTempFile::new()
-        .map_err(|error| unreadable(Path::new("temporary file"), error))?;
-    temp.write_all(&bytes)
-        .and_then(|()| temp.flush())
-        .map_err(|error| unreadable(temp.path(), error))?;
-    let jobs = check_file(temp.path(), &label)?;
+    let jobs = check_file(&file, &label)?;
     out.push(Archive {
         label,
-        bytes: Bytes::from(bytes),
+        payload: Payload::new(file, size),
         jobs,
     });
     Ok(())
 }
 
-/// A zip of the jobs' files in the batch-export layout; a fixed timestamp,
-/// so the same tree gives the same bytes.
-fn zip_jobs(group: &[JobFiles]) -> anyhow::Result<Vec<u8>> {
-    let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+/// A zip of the jobs' files in the batch-export layout, written to a
+/// private copy (returned with its size); a fixed timestamp, so the same
+/// tree gives the same bytes. Each file is streamed in, and must still be
+/// the size it was listed with.
+fn zip_jobs(group: &[JobFiles]) -> anyhow::Result<(File, u64)> {
+    let temp = || Path::new("a temporary file");
+    let copy = private_copy()?;
+    let mut writer = ZipWriter::new(BufWriter::new(copy));
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .unix_permissions(0o644);
     for job in group {
-        for (name, content) in &job.files {
-            writer.start_file(name.as_str(), options)?;
-            writer.write_all(content)?;
+        for file in &job.files {
+            let mut source =
+                open_no_follow(&file.path).map_err(|error| unreadable(&file.path, error))?;
+            writer.start_file(file.name.as_str(), options)?;
+            let copied = io::copy(&mut (&mut source).take(file.size), &mut writer)
+                .map_err(|error| unreadable(&file.path, error))?;
+            let mut more = [0u8; 1];
+            let longer = source
+                .read(&mut more)
+                .map_err(|error| unreadable(&file.path, error))?;
+            if copied != file.size || longer != 0 {
+                return Err(unreadable(&file.path, "it changed while it was being read").into());
+            }
         }
     }
-    Ok(writer.finish()?.into_inner())
+    let copy = writer
+        .finish()?
+        .into_inner()
+        .map_err(|error| unreadable(temp(), error.into_error()))?;
+    let size = copy
+        .metadata()
+        .map_err(|error| unreadable(temp(), error))?
+        .len();
+    Ok((copy, size))
 }
 
-/// Every regular file under `dir`; a symbolic link or special file refuses.
-fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
+/// Every regular file under `dir`, with its size as listed; a symbolic link
+/// or special file refuses.
+fn collect(dir: &Path, prefix: &str, out: &mut Vec<JobFile>) -> anyhow::Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|error| unreadable(dir, error))?;
     for entry in entries {
         let entry = entry.map_err(|error| unreadable(dir, error))?;
@@ -293,8 +427,15 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> anyhow
         if file_type.is_dir() {
             collect(&path, &relative, out)?;
         } else if file_type.is_file() {
-            let content = std::fs::read(&path).map_err(|error| unreadable(&path, error))?;
-            out.push((relative, content));
+            let size = entry
+                .metadata()
+                .map_err(|error| unreadable(&path, error))?
+                .len();
+            out.push(JobFile {
+                name: relative,
+                path,
+                size,
+            });
         } else {
             return Err(ImportError::SpecialFile {
                 path: path.display().to_string(),
@@ -345,7 +486,7 @@ mod tests {
         let archives = pack_dir(dir.path()).expect("packs");
         assert_eq!(archives.len(), 1);
         assert_eq!(archives[0].jobs, ["a", "b"]);
-        let mut names = entries(&archives[0].bytes);
+        let mut names = entries(&archives[0].payload.read().expect("read"));
         names.sort();
         assert_eq!(
             names,
@@ -358,8 +499,11 @@ mod tests {
         );
         // The same tree gives the same bytes.
         assert_eq!(
-            pack_dir(dir.path()).expect("packs")[0].bytes,
-            archives[0].bytes
+            pack_dir(dir.path()).expect("packs")[0]
+                .payload
+                .read()
+                .expect("read"),
+            archives[0].payload.read().expect("read")
         );
     }
 
@@ -385,6 +529,138 @@ mod tests {
             matches!(error.downcast_ref::<ImportError>(), Some(ImportError::JobTooLarge { name, .. }) if name == "d"),
             "{error}"
         );
+    }
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, content) in files {
+            writer
+                .start_file(*name, SimpleFileOptions::default())
+                .expect("start");
+            writer.write_all(content).expect("write");
+        }
+        writer.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn a_zip_is_uploaded_byte_for_byte_with_its_jobs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("jobs.zip");
+        let bytes = zip_of(&[("jobs/b/b.job", b"{}"), ("jobs/a/a.job", b"{}")]);
+        std::fs::write(&path, &bytes).expect("write");
+        let archive = load_zip(&path).expect("loads");
+        assert_eq!(archive.payload.size(), bytes.len() as u64);
+        // The checked copy is what is uploaded, whatever the file becomes.
+        std::fs::write(&path, b"changed").expect("write");
+        assert_eq!(archive.payload.read().expect("read"), bytes);
+        assert_eq!(archive.jobs, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_zip_over_the_limit_is_refused_from_its_size_unread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("huge.zip");
+        // Sparse: 1 TiB on the file's metadata, nothing on disk. Reading it
+        // whole (as before) fails to allocate or takes hours; its size alone
+        // refuses it.
+        let file = File::create(&path).expect("create");
+        let size = match file.set_len(1 << 40) {
+            Ok(()) => 1 << 40,
+            Err(_) => {
+                file.set_len(MAX_ARCHIVE_BYTES + 1).expect("set_len");
+                MAX_ARCHIVE_BYTES + 1
+            }
+        };
+        let started = std::time::Instant::now();
+        let error = load_zip(&path).expect_err("refused");
+        assert!(
+            matches!(
+                error.downcast_ref::<ImportError>(),
+                Some(ImportError::ArchiveTooLarge { bytes, limit, .. })
+                    if *bytes == size && *limit == MAX_ARCHIVE_BYTES
+            ),
+            "{error:#}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Exactly at the limit is read (and then checked: not a zip).
+        file.set_len(MAX_ARCHIVE_BYTES).expect("set_len");
+        let error = load_zip(&path).expect_err("not a zip");
+        assert!(
+            error
+                .chain()
+                .any(|cause| cause.is::<archive::ArchiveError>()),
+            "{error:#}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_refused_before_it_is_read() {
+        // /dev/zero never ends: refused from its metadata, not read.
+        let error = load_zip(Path::new("/dev/zero")).expect_err("refused");
+        assert!(
+            matches!(
+                error.downcast_ref::<ImportError>(),
+                Some(ImportError::SpecialFile { .. })
+            ),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn a_job_over_the_limit_is_refused_from_its_sizes_before_any_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        job(dir.path(), "a", &[("a.job", b"{}")]);
+        job(dir.path(), "b", &[("b.job", b"{}")]);
+        // Sparse: 1 TiB as listed, nothing on disk; reading it (as before)
+        // fails to allocate or takes hours.
+        let huge = File::create(dir.path().join("jobs/b/huge.bin")).expect("create");
+        let size = match huge.set_len(1 << 40) {
+            Ok(()) => 1 << 40,
+            Err(_) => {
+                huge.set_len(MAX_ARCHIVE_BYTES + 1).expect("set_len");
+                MAX_ARCHIVE_BYTES + 1
+            }
+        };
+        let started = std::time::Instant::now();
+        let error = pack_dir(dir.path()).expect_err("refused");
+        assert!(
+            matches!(
+                error.downcast_ref::<ImportError>(),
+                Some(ImportError::JobTooLarge { name, bytes, .. }) if name == "b" && *bytes == size + 2
+            ),
+            "{error:#}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn many_jobs_pack_into_archives_each_within_the_limit() {
+        // 120 jobs of 256 KiB (incompressible): 30 MiB, more than two archives.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut noise = vec![0u8; 256 * 1024];
+        let mut state = 0x2545_f491_u32;
+        for byte in &mut noise {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            *byte = state as u8;
+        }
+        let names: Vec<String> = (0..120).map(|i| format!("job{i:03}")).collect();
+        for name in &names {
+            job(dir.path(), name, &[("data.bin", &noise)]);
+        }
+        let archives = pack_dir(dir.path()).expect("packs");
+        assert!(archives.len() >= 3, "{}", archives.len());
+        let mut jobs = Vec::new();
+        for archive in &archives {
+            assert!(archive.payload.size() <= MAX_ARCHIVE_BYTES);
+            let bytes = archive.payload.read().expect("read");
+            assert_eq!(bytes.len() as u64, archive.payload.size());
+            assert_eq!(entries(&bytes).len(), archive.jobs.len());
+            jobs.extend(archive.jobs.iter().cloned());
+        }
+        assert_eq!(jobs, names);
     }
 
     #[cfg(unix)]

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
-use crate::obs::ObjectPath;
+use crate::obs::{ObjectPath, PathError};
 
 /// One run's staging place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,17 +17,20 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// A new run's staging in `bucket` under `prefix`, started at `now`.
-    pub fn new(bucket: &str, prefix: &str, now: SystemTime) -> Self {
-        Self {
+    /// A new run's staging in `bucket` under `prefix`, started at `now`;
+    /// refused when they make no valid object path.
+    pub fn new(bucket: &str, prefix: &str, now: SystemTime) -> Result<Self, PathError> {
+        let staging = Self {
             bucket: bucket.to_string(),
             prefix: prefix.to_string(),
             run_id: run_id(now, fastrand::u32(..)),
-        }
+        };
+        staging.object(1)?;
+        Ok(staging)
     }
 
     /// The key of the `n`-th archive (from 1).
-    pub fn object(&self, n: usize) -> ObjectPath {
+    pub fn object(&self, n: usize) -> Result<ObjectPath, PathError> {
         ObjectPath::new(
             self.bucket.clone(),
             format!("{}{}/{n}.zip", self.prefix, self.run_id),
@@ -56,17 +59,24 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         assert_eq!(run_id(now, 0xabcdef12), "20270115T080000Z-cdef12");
         let staging = Staging {
-            bucket: "b".into(),
+            bucket: "bkt".into(),
             prefix: "dataarts-jobs/".into(),
             run_id: run_id(now, 1),
         };
         assert_eq!(
-            staging.object(2).to_string(),
-            "obs://b/dataarts-jobs/20270115T080000Z-000001/2.zip"
+            staging.object(2).expect("valid").to_string(),
+            "obs://bkt/dataarts-jobs/20270115T080000Z-000001/2.zip"
         );
-        assert_ne!(
-            Staging::new("b", "p/", now).run_id,
-            Staging::new("b", "p/", now).run_id
-        );
+        let new = || Staging::new("bkt", "p/", now).expect("valid");
+        assert_ne!(new().run_id, new().run_id);
+    }
+
+    #[test]
+    fn a_bucket_or_prefix_that_makes_no_object_path_is_refused() {
+        let now = UNIX_EPOCH;
+        assert!(Staging::new("b", "p/", now).is_err());
+        assert!(Staging::new("Bad_Bucket", "p/", now).is_err());
+        assert!(Staging::new("bkt", "p\n/", now).is_err());
+        assert!(Staging::new("bkt", "", now).is_ok());
     }
 }

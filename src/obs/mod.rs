@@ -28,18 +28,27 @@ use crate::http::{self, Outcome, Prepared, Retryable, Transport, TransportError,
 /// The content type of staged archives.
 pub const ZIP_CONTENT_TYPE: &str = "application/zip";
 
-/// An object's place: `obs://BUCKET/KEY`.
+/// An object's place: `obs://BUCKET/KEY`, with a valid bucket name and an
+/// object key (checked wherever one is made).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectPath {
-    pub bucket: String,
-    pub key: String,
+    bucket: String,
+    key: String,
 }
 
 impl ObjectPath {
-    pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> Self {
-        Self {
-            bucket: bucket.into(),
-            key: key.into(),
+    /// The object `key` in `bucket`: the bucket must be a valid bucket name
+    /// ([`bucket_problem`]) and the key name an object (not empty, no
+    /// trailing `/`, no control character).
+    pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> Result<Self, PathError> {
+        let (bucket, key) = (bucket.into(), key.into());
+        let problem = bucket_problem(&bucket).or_else(|| key_problem(&key));
+        match problem {
+            Some(reason) => Err(PathError {
+                text: crate::text::escape_controls(&format!("obs://{bucket}/{key}")),
+                reason,
+            }),
+            None => Ok(Self { bucket, key }),
         }
     }
 
@@ -56,16 +65,26 @@ impl ObjectPath {
         let (bucket, key) = rest
             .split_once('/')
             .ok_or_else(|| invalid("it names no object key after the bucket"))?;
-        if let Some(reason) = bucket_problem(bucket) {
-            return Err(invalid(reason));
-        }
-        if key.is_empty() || key.ends_with('/') {
-            return Err(invalid("it names a folder, not an object"));
-        }
-        if key.chars().any(char::is_control) {
-            return Err(invalid("the key holds a control character"));
-        }
-        Ok(Self::new(bucket, key))
+        Self::new(bucket, key).map_err(|error| invalid(error.reason))
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// Why `key` cannot name an object, if it cannot.
+fn key_problem(key: &str) -> Option<&'static str> {
+    if key.is_empty() || key.ends_with('/') {
+        Some("it names a folder, not an object")
+    } else if key.chars().any(char::is_control) {
+        Some("the key holds a control character")
+    } else {
+        None
     }
 }
 
@@ -302,25 +321,31 @@ impl Client {
         &self.endpoint
     }
 
-    /// The URL of an object in this client's addressing style.
-    pub fn url(&self, object: &ObjectPath) -> Url {
+    /// The URL of an object in this client's addressing style. Virtual-hosted,
+    /// the bucket becomes the first label of the endpoint's host; an endpoint
+    /// that cannot take it (no host) is refused, never addressed bare.
+    pub fn url(&self, object: &ObjectPath) -> Result<Url, PathError> {
         let mut url = self.endpoint.clone();
         let base = self.endpoint.path().trim_end_matches('/');
         let key = sign::encode_key(&object.key);
         if self.path_style {
             url.set_path(&format!("{base}/{}/{key}", object.bucket));
         } else {
-            let host = format!(
-                "{}.{}",
-                object.bucket,
-                self.endpoint.host_str().unwrap_or("")
-            );
-            // A valid bucket name before a valid host is a valid host.
-            let _ = url.set_host(Some(&host));
+            let unaddressable = || PathError {
+                text: crate::text::escape_controls(&object.to_string()),
+                reason: "the OBS endpoint has no host name to put the bucket in",
+            };
+            let endpoint_host = self
+                .endpoint
+                .host_str()
+                .filter(|host| !host.is_empty())
+                .ok_or_else(unaddressable)?;
+            let host = format!("{}.{endpoint_host}", object.bucket);
+            url.set_host(Some(&host)).map_err(|_| unaddressable())?;
             url.set_path(&format!("{base}/{key}"));
         }
         url.set_query(None);
-        url
+        Ok(url)
     }
 
     /// Signs one attempt of a request on `object` now (a fresh `Date`).
@@ -330,8 +355,8 @@ impl Client {
         object: &ObjectPath,
         headers: Vec<(String, String)>,
         body: Bytes,
-    ) -> Prepared {
-        let url = self.url(object);
+    ) -> Result<Prepared, PathError> {
+        let url = self.url(object)?;
         let request = sign::Request {
             method: method.as_str(),
             bucket: &object.bucket,
@@ -348,16 +373,16 @@ impl Client {
         let signed = sign::sign(&request, &key, SystemTime::now());
         let mut headers = vec![("User-Agent".to_string(), http::USER_AGENT.to_string())];
         headers.extend(signed.headers);
-        Prepared {
+        Ok(Prepared {
             method,
             url,
             headers,
             body,
-        }
+        })
     }
 
     /// The upload of `body` to `object`, as it would be sent (`--dry-run`).
-    pub fn prepare_put(&self, object: &ObjectPath, body: Bytes) -> Prepared {
+    pub fn prepare_put(&self, object: &ObjectPath, body: Bytes) -> Result<Prepared, PathError> {
         let (content_md5, _) = md5_of(&body);
         self.prepare(
             Method::PUT,
@@ -377,7 +402,7 @@ impl Client {
         let (_, md5_hex) = md5_of(&body);
         let mut attempts = self.transport.attempts();
         loop {
-            let prepared = self.prepare_put(object, body.clone());
+            let prepared = self.prepare_put(object, body.clone())?;
             let error = match self.send(&prepared, attempts.number()).await {
                 Ok(response) => {
                     let etag = response
@@ -407,7 +432,7 @@ impl Client {
     }
 
     /// The deletion of `object`, as it would be sent.
-    pub fn prepare_delete(&self, object: &ObjectPath) -> Prepared {
+    pub fn prepare_delete(&self, object: &ObjectPath) -> Result<Prepared, PathError> {
         self.prepare(Method::DELETE, object, Vec::new(), Bytes::new())
     }
 
@@ -416,7 +441,7 @@ impl Client {
     pub async fn delete_object(&self, object: &ObjectPath) -> anyhow::Result<Stored> {
         let mut attempts = self.transport.attempts();
         loop {
-            let prepared = self.prepare_delete(object);
+            let prepared = self.prepare_delete(object)?;
             let error = match self.send(&prepared, attempts.number()).await {
                 Ok(response) => {
                     return Ok(Stored {
@@ -644,24 +669,65 @@ mod tests {
 
     #[test]
     fn urls_are_virtual_hosted_or_path_style() {
-        let object = ObjectPath::new("staging", "dataarts-jobs/迁移 1.zip");
+        let object = ObjectPath::new("staging", "dataarts-jobs/迁移 1.zip").expect("valid");
         assert_eq!(
             client("https://obs.cn-north-4.myhuaweicloud.com")
                 .url(&object)
+                .expect("url")
                 .as_str(),
             "https://staging.obs.cn-north-4.myhuaweicloud.com/dataarts-jobs/%E8%BF%81%E7%A7%BB%201.zip"
         );
         assert_eq!(
-            client("http://127.0.0.1:9000").url(&object).as_str(),
+            client("http://127.0.0.1:9000")
+                .url(&object)
+                .expect("url")
+                .as_str(),
             "http://127.0.0.1:9000/staging/dataarts-jobs/%E8%BF%81%E7%A7%BB%201.zip"
         );
     }
 
     #[test]
+    fn an_object_path_always_has_a_valid_bucket_and_key() {
+        for (bucket, key) in [
+            ("b", "k.zip"),
+            ("Staging", "k.zip"),
+            ("my_bucket", "k.zip"),
+            ("a..b", "k.zip"),
+            ("10.0.0.1", "k.zip"),
+            ("staging", ""),
+            ("staging", "dir/"),
+            ("staging", "a\nb.zip"),
+        ] {
+            let error = ObjectPath::new(bucket, key).expect_err(bucket);
+            assert!(error.to_string().contains(error.reason), "{error}");
+        }
+        let path = ObjectPath::new("staging", "run/1.zip").expect("valid");
+        assert_eq!((path.bucket(), path.key()), ("staging", "run/1.zip"));
+    }
+
+    #[test]
+    fn an_endpoint_without_a_host_is_refused_not_addressed_bare() {
+        // Virtual-hosted addressing needs a host to put the bucket in;
+        // the request is never sent, signed for the bucket, to the endpoint.
+        let object = ObjectPath::new("staging", "k.zip").expect("valid");
+        let client = client("unix:/run/obs.sock");
+        let error = client.url(&object).expect_err("no host");
+        assert!(error.to_string().contains("obs://staging/k.zip"), "{error}");
+        assert!(client
+            .prepare_put(&object, Bytes::from_static(b"zip"))
+            .is_err());
+        assert!(client.prepare_delete(&object).is_err());
+    }
+
+    #[test]
     fn a_put_carries_md5_type_token_and_a_redactable_signature() {
         let client = client("http://127.0.0.1:9000");
-        let prepared =
-            client.prepare_put(&ObjectPath::new("b", "k.zip"), Bytes::from_static(b"abc"));
+        let prepared = client
+            .prepare_put(
+                &ObjectPath::new("bkt", "k.zip").expect("valid"),
+                Bytes::from_static(b"abc"),
+            )
+            .expect("prepared");
         let header = |name: &str| {
             prepared
                 .headers

@@ -263,6 +263,7 @@ fn a_non_zip_body_exits_5_and_shows_its_first_bytes() {
         status: 200,
         content_type: "text/html",
         body: b"<html><body>Maintenance\x00window</body></html>".to_vec(),
+        hang: false,
     });
     let sandbox = Sandbox::new();
     let output = run(sandbox

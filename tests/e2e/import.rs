@@ -857,6 +857,74 @@ fn ctrl_c_while_waiting_prints_the_task_and_keeps_staging() {
 }
 
 #[test]
+fn ctrl_c_while_the_import_request_is_in_flight_says_it_may_have_started() {
+    // OBS is the emulator's; DLF a raw server that never answers the import.
+    let emu = Emu::start();
+    let server = RawServer::start(20, |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::hang()
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let mut child = sandbox
+        .std_cmd_at(&server.endpoint)
+        .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+        .args(["import", "jobs.zip", "--obs-bucket", "staging"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let import_sent = || {
+        server
+            .requests
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|line| line.contains("/jobs/import"))
+    };
+    // Bounded: the import request arrives after the upload and pre-flight.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !import_sent() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(import_sent(), "the import request never arrived");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let mut seen = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut seen)
+        .expect("read");
+    let code = child.wait().expect("wait").code();
+    assert_eq!(code, Some(130), "{seen}");
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "staging kept: {objects:?}");
+    let key = &objects[0];
+    assert!(
+        seen.contains(&format!(
+            "stopped while requesting the import of {key}: the import may have started"
+        )),
+        "{seen}"
+    );
+    assert!(
+        seen.contains(&format!("the staged archive {key} is kept")),
+        "{seen}"
+    );
+    assert!(seen.contains("interrupted"), "{seen}");
+    assert!(!seen.contains(SK));
+}
+
+#[test]
 fn temporary_keys_sign_dlf_and_obs() {
     let data = two_workspaces();
     let emu = emu_with(&data, |c| {

@@ -681,7 +681,7 @@ async fn export_jobs(
         &names,
         target,
         downloads,
-        &ctx.printer,
+        ctx,
     )
     .await?;
     listing.set_aside(downloaded.failed);

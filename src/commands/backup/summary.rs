@@ -344,10 +344,7 @@ mod tests {
         let mut report = Report::default();
         assert_eq!(report.differences(), "the manifest differs");
         report.interrupted.push("x".into());
-        assert_eq!(
-            report.differences(),
-            "an interrupted run was not finished"
-        );
+        assert_eq!(report.differences(), "an interrupted run was not finished");
         for id in ["a", "b"] {
             let mut outcome = WorkspaceReport::default();
             outcome.changes.scripts.added.push(format!("{id}-s"));

@@ -3,6 +3,7 @@
 //! several batches' archives into one. `backup` downloads through here too.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -10,9 +11,10 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::api::{ApiError, Client};
 use crate::archive;
+use crate::commands::Context;
 use crate::download::{self, Target, TempFile, Written};
 use crate::model::JobFailure;
-use crate::output::{Printer, Progress};
+use crate::output::Progress;
 
 use super::{export_request, ByteProgress};
 
@@ -96,7 +98,8 @@ struct Run<'a> {
 
 /// Downloads `names` in batches into one archive, `target` (a single
 /// batch streams straight into it; several are downloaded into temporary
-/// files in `work_dir` and merged into it).
+/// files in `work_dir` and merged into it, the merge stopping when
+/// `ctx.cancel` is set).
 pub async fn download(
     client: &Client,
     batching: &Batching,
@@ -104,8 +107,9 @@ pub async fn download(
     names: &[String],
     mut target: Target,
     work_dir: PathBuf,
-    printer: &Printer,
+    ctx: &Context,
 ) -> anyhow::Result<Downloaded> {
+    let printer = &ctx.printer;
     let batches: Vec<Vec<String>> = names
         .chunks(batching.batch_size.max(1))
         .map(<[String]>::to_vec)
@@ -138,7 +142,7 @@ pub async fn download(
             });
         }
         parts.sort_by_key(|part| part.index);
-        target = merge(parts, target).await?;
+        target = merge(parts, target, Arc::clone(&ctx.cancel)).await?;
     }
     Ok(Downloaded {
         target: Some(target),
@@ -146,14 +150,20 @@ pub async fn download(
     })
 }
 
-/// Merges the batches' archives into `target`'s own file on a blocking thread.
-async fn merge(parts: Vec<Part>, target: Target) -> anyhow::Result<Target> {
+/// Merges the batches' archives into `target`'s own file on a blocking
+/// thread. Ctrl-C drops this future; `cancel` then stops the merge within a
+/// chunk, and `target` (moved into the thread) is removed when it ends.
+async fn merge(
+    parts: Vec<Part>,
+    target: Target,
+    cancel: Arc<AtomicBool>,
+) -> anyhow::Result<Target> {
     let inputs: Vec<(String, PathBuf)> = parts
         .iter()
         .map(|part| (part.label.clone(), part.file.path().to_path_buf()))
         .collect();
     let (target, merged) = tokio::task::spawn_blocking(move || {
-        let merged = archive::merge(&inputs, target.file());
+        let merged = archive::merge(&inputs, target.file(), &cancel);
         (target, merged)
     })
     .await

@@ -113,7 +113,7 @@ pub async fn execute(
         &names,
         target,
         work_dir,
-        printer,
+        ctx,
     )
     .await
     .map_err(|error| explain_extract_value(plan, error))?;

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::http::Prepared;
 use crate::import::pipeline::{self, Staged};
+use crate::import::source::Payload;
 use crate::import::verify::Listing;
 use crate::import::Importer;
 use crate::output;
@@ -59,9 +60,51 @@ struct Plan {
     /// check-file's answer for each archive already in OBS.
     preflight: Vec<Preflight>,
     /// The uploads and imports a run would send, in order.
-    requests: Vec<Prepared>,
+    requests: Vec<Request>,
     /// The target's jobs, listed when an archive is already in OBS.
     existing: Option<Listing>,
+}
+
+/// A request a run would send, as shown. An upload's body is read, signed
+/// (its `Content-MD5`) and dropped: only its size is kept, so a plan of
+/// many archives holds at most one in memory.
+#[derive(Debug)]
+struct Request {
+    prepared: Prepared,
+    /// The size of an upload's body, no longer held.
+    binary: Option<usize>,
+}
+
+impl Request {
+    fn upload(mut prepared: Prepared) -> Self {
+        let size = prepared.body.len();
+        prepared.body = bytes::Bytes::new();
+        Self {
+            prepared,
+            binary: Some(size),
+        }
+    }
+
+    fn other(prepared: Prepared) -> Self {
+        Self {
+            prepared,
+            binary: None,
+        }
+    }
+
+    /// As `--dry-run` prints it ([`Prepared::render`], the body's size for
+    /// an upload).
+    fn render(&self) -> String {
+        let mut text = self.prepared.render();
+        if let Some(size) = self.binary {
+            text.push_str(&format!("\n{}\n", binary_body(size)));
+        }
+        text
+    }
+}
+
+fn binary_body(size: usize) -> String {
+    format!("({size} bytes of binary data)")
 }
 
 /// The resources an archive references that the target lacks.
@@ -87,16 +130,17 @@ impl Plan {
         let mut preflight = Vec::new();
         let mut requests = Vec::new();
         for archive in &mut archives {
-            match (importer.obs, &archive.bytes) {
-                (Some(obs), Some(bytes)) => {
-                    requests.push(obs.prepare_put(&archive.object, bytes.clone()));
+            match (importer.obs, &archive.payload) {
+                (Some(obs), Some(payload)) => {
+                    let bytes = payload.load().await?;
+                    requests.push(Request::upload(obs.prepare_put(&archive.object, bytes)?));
                 }
                 _ => preflight.push(Preflight::check(importer, archive).await?),
             }
             let body = importer.options.body(&archive.object.to_string());
-            requests.push(importer.dlf.prepare_import(&body));
+            requests.push(Request::other(importer.dlf.prepare_import(&body)));
         }
-        let existing = match archives.iter().any(|archive| archive.bytes.is_none()) {
+        let existing = match archives.iter().any(|archive| archive.payload.is_none()) {
             true => Some(pipeline::target_jobs(importer.dlf).await?),
             false => None,
         };
@@ -116,7 +160,7 @@ impl Plan {
             "archives": self.archives.iter().map(|archive| json!({
                 "label": archive.label,
                 "staging_key": archive.object.to_string(),
-                "archive_bytes": archive.bytes.as_ref().map(|bytes| bytes.len()),
+                "archive_bytes": archive.payload.as_ref().map(Payload::size),
                 "jobs": archive.jobs,
             })).collect::<Vec<_>>(),
             "preflight": self.preflight.iter().map(Preflight::json).collect::<Vec<_>>(),
@@ -131,9 +175,9 @@ impl Plan {
         let mut lines = Vec::new();
         for archive in &self.archives {
             let size = archive
-                .bytes
+                .payload
                 .as_ref()
-                .map(|bytes| format!(", {}", output::size(bytes.len() as u64)))
+                .map(|payload| format!(", {}", output::size(payload.size())))
                 .unwrap_or_default();
             lines.push(format!(
                 "archive {}{size} → {}: {}",
@@ -172,7 +216,7 @@ impl Plan {
                 if missing.mapped { " (mapped)" } else { "" }
             ));
         }
-        lines.extend(self.requests.iter().map(Prepared::render));
+        lines.extend(self.requests.iter().map(Request::render));
         lines
     }
 }
@@ -207,8 +251,11 @@ impl Preflight {
 }
 
 /// A request as `--dry-run --json` shows it (secrets redacted).
-fn request_json(request: &Prepared) -> Value {
-    let body = if request.body.is_empty() {
+fn request_json(shown: &Request) -> Value {
+    let request = &shown.prepared;
+    let body = if let Some(size) = shown.binary {
+        Value::from(binary_body(size))
+    } else if request.body.is_empty() {
         Value::Null
     } else {
         match std::str::from_utf8(&request.body) {
@@ -226,16 +273,14 @@ fn request_json(request: &Prepared) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use bytes::Bytes;
-
     use super::*;
     use crate::obs::ObjectPath;
 
     fn plan() -> Plan {
         let staged = |n: usize, bytes: Option<&'static [u8]>, jobs: &[&str]| Staged {
-            object: ObjectPath::new("b", format!("run/{n}.zip")),
+            object: ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid"),
             label: format!("archive {n}"),
-            bytes: bytes.map(Bytes::from_static),
+            payload: bytes.map(|bytes| Payload::from_bytes(bytes).expect("payload")),
             jobs: jobs.iter().map(|job| job.to_string()).collect(),
         };
         Plan {
@@ -244,7 +289,7 @@ mod tests {
                 staged(2, None, &["c"]),
             ],
             preflight: vec![Preflight {
-                staging_key: "obs://b/run/2.zip".into(),
+                staging_key: "obs://bkt/run/2.zip".into(),
                 missing: vec![
                     Missing {
                         name: "dws".into(),
@@ -271,9 +316,9 @@ mod tests {
         assert_eq!(
             plan().lines(false),
             [
-                "archive archive 1, 3 B → obs://b/run/1.zip: a, b",
+                "archive archive 1, 3 B → obs://bkt/run/1.zip: a, b",
                 "  b exists in the target: would be skipped",
-                "archive archive 2 → obs://b/run/2.zip: c",
+                "archive archive 2 → obs://bkt/run/2.zip: c",
                 "  c exists in the target: would be skipped",
                 "missing in the target: DWS_CONNECTION dws (mapped)",
                 "missing in the target: DLI_CONNECTION dli",
@@ -299,13 +344,30 @@ mod tests {
         assert_eq!(json["requests"], 3);
         assert_eq!(json["archives"][0]["archive_bytes"], 3);
         assert_eq!(json["archives"][1]["archive_bytes"], Value::Null);
-        assert_eq!(json["archives"][1]["staging_key"], "obs://b/run/2.zip");
+        assert_eq!(json["archives"][1]["staging_key"], "obs://bkt/run/2.zip");
         assert_eq!(
             json["preflight"][0],
-            json!({"staging_key": "obs://b/run/2.zip", "missing_resources": [
+            json!({"staging_key": "obs://bkt/run/2.zip", "missing_resources": [
                 {"name": "dws", "type": "DWS_CONNECTION", "mapped": true},
                 {"name": "dli", "type": "DLI_CONNECTION", "mapped": false}]})
         );
+    }
+
+    #[test]
+    fn an_upload_is_shown_by_its_size_without_holding_its_body() {
+        let put = Prepared {
+            method: reqwest::Method::PUT,
+            url: reqwest::Url::parse("http://127.0.0.1:9/bkt/run/1.zip").expect("url"),
+            headers: vec![("Content-Type".into(), "application/zip".into())],
+            body: bytes::Bytes::from_static(b"PK\x03\x04zip"),
+        };
+        let request = Request::upload(put);
+        assert!(request.prepared.body.is_empty());
+        assert_eq!(
+            request.render(),
+            "PUT http://127.0.0.1:9/bkt/run/1.zip\nContent-Type: application/zip\n\n(7 bytes of binary data)\n"
+        );
+        assert_eq!(request_json(&request)["body"], "(7 bytes of binary data)");
     }
 
     #[test]

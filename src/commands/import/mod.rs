@@ -123,7 +123,7 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
         )?),
         false => None,
     };
-    let staged = staged(&plan, archives);
+    let staged = staged(&plan, archives)?;
     let importer = Importer {
         dlf: &client,
         obs: obs_client.as_ref(),
@@ -152,28 +152,30 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
 /// The archives of the run where the import reads them: the object itself
 /// for an `obs://` source, else each local archive under this run's staging
 /// key (`<PREFIX><run-id>/<n>.zip`).
-fn staged(plan: &ImportPlan, archives: Vec<Archive>) -> Vec<Staged> {
+fn staged(plan: &ImportPlan, archives: Vec<Archive>) -> Result<Vec<Staged>, obs::PathError> {
     if let Source::Obs(object) = &plan.source {
-        return vec![Staged {
+        return Ok(vec![Staged {
             object: object.clone(),
             label: object.to_string(),
-            bytes: None,
+            payload: None,
             jobs: Vec::new(),
-        }];
+        }]);
     }
     let staging = Staging::new(
         plan.bucket.as_deref().unwrap_or_default(),
         &plan.prefix,
         SystemTime::now(),
-    );
+    )?;
     archives
         .into_iter()
         .enumerate()
-        .map(|(index, archive)| Staged {
-            object: staging.object(index + 1),
-            label: archive.label,
-            bytes: Some(archive.bytes),
-            jobs: archive.jobs,
+        .map(|(index, archive)| {
+            Ok(Staged {
+                object: staging.object(index + 1)?,
+                label: archive.label,
+                payload: Some(archive.payload),
+                jobs: archive.jobs,
+            })
         })
         .collect()
 }

@@ -15,14 +15,28 @@ pub struct Reply {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
+    /// Never answer: hold the connection until the client hangs up (at
+    /// most the 10 s read timeout), e.g. to interrupt a request in flight.
+    pub hang: bool,
 }
 
 impl Reply {
+    /// No answer at all (see [`Reply::hang`]).
+    pub fn hang() -> Self {
+        Self {
+            status: 0,
+            content_type: "",
+            body: Vec::new(),
+            hang: true,
+        }
+    }
+
     pub fn zip(body: Vec<u8>) -> Self {
         Self {
             status: 200,
             content_type: "application/octet-stream",
             body,
+            hang: false,
         }
     }
 
@@ -31,6 +45,7 @@ impl Reply {
             status,
             content_type: "application/json",
             body: body.as_bytes().to_vec(),
+            hang: false,
         }
     }
 
@@ -41,6 +56,7 @@ impl Reply {
             status: 429,
             content_type: "application/json\r\nRetry-After: 1",
             body: br#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}"#.to_vec(),
+            hang: false,
         }
     }
 
@@ -50,6 +66,7 @@ impl Reply {
             status,
             content_type: "application/xml",
             body: format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>refused by the raw server</Message><RequestId>RAWREQ1</RequestId></Error>").into_bytes(),
+            hang: false,
         }
     }
 }
@@ -73,12 +90,7 @@ impl RawServer {
                 let Ok((stream, _)) = listener.accept() else {
                     return;
                 };
-                let Some(line) = serve(stream, &reply) else {
-                    continue;
-                };
-                if let Ok(mut seen) = seen.lock() {
-                    seen.push(line);
-                }
+                serve(stream, &reply, &seen);
             }
         });
         Self {
@@ -112,7 +124,12 @@ impl Drop for RawServer {
     }
 }
 
-fn serve(mut stream: TcpStream, reply: &impl Fn(&str) -> Reply) -> Option<String> {
+/// Reads one request, records its request line in `seen`, answers it.
+fn serve(
+    mut stream: TcpStream,
+    reply: &impl Fn(&str) -> Reply,
+    seen: &Mutex<Vec<String>>,
+) -> Option<()> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
@@ -150,6 +167,14 @@ fn serve(mut stream: TcpStream, reply: &impl Fn(&str) -> Reply) -> Option<String
     }
     let request_line = head.lines().next().unwrap_or_default().to_string();
     let answer = reply(&request_line);
+    if let Ok(mut seen) = seen.lock() {
+        seen.push(request_line);
+    }
+    if answer.hang {
+        // Until the client closes the connection, or the read timeout.
+        while matches!(stream.read(&mut chunk), Ok(n) if n > 0) {}
+        return None;
+    }
     let reason = match answer.status {
         200 => "OK",
         400 => "Bad Request",
@@ -165,5 +190,5 @@ fn serve(mut stream: TcpStream, reply: &impl Fn(&str) -> Reply) -> Option<String
     stream.write_all(header.as_bytes()).ok()?;
     stream.write_all(&answer.body).ok()?;
     stream.flush().ok()?;
-    Some(request_line)
+    Some(())
 }
