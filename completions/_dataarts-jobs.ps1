@@ -125,7 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'dataarts-jobs' -ScriptBlock {
         }
         'dataarts-jobs;import' {
             [CompletionResult]::new('--obs-bucket', '--obs-bucket', [CompletionResultType]::ParameterName, 'The OBS bucket archives are staged in (it must be readable by DataArts Studio)')
-            [CompletionResult]::new('--obs-prefix', '--obs-prefix', [CompletionResultType]::ParameterName, 'Key prefix of the staged archives')
+            [CompletionResult]::new('--obs-prefix', '--obs-prefix', [CompletionResultType]::ParameterName, 'Key prefix of the staged archives (a folder: `/` is added if missing)')
             [CompletionResult]::new('--same-name', '--same-name', [CompletionResultType]::ParameterName, 'What to do with jobs (and scripts) of the same name in the target')
             [CompletionResult]::new('--param', '--param', [CompletionResultType]::ParameterName, 'A public job parameter for the imported jobs (repeatable)')
             [CompletionResult]::new('--job-param', '--job-param', [CompletionResultType]::ParameterName, 'A parameter of one job (repeatable)')
@@ -175,7 +175,7 @@ Register-ArgumentCompleter -Native -CommandName 'dataarts-jobs' -ScriptBlock {
             [CompletionResult]::new('--to-endpoint', '--to-endpoint', [CompletionResultType]::ParameterName, 'The target DLF endpoint [default: the source''s, or the target region''s]')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Names per export request (the API takes at most 100)')
             [CompletionResult]::new('--obs-bucket', '--obs-bucket', [CompletionResultType]::ParameterName, 'The OBS bucket archives are staged in (it must be readable by DataArts Studio)')
-            [CompletionResult]::new('--obs-prefix', '--obs-prefix', [CompletionResultType]::ParameterName, 'Key prefix of the staged archives')
+            [CompletionResult]::new('--obs-prefix', '--obs-prefix', [CompletionResultType]::ParameterName, 'Key prefix of the staged archives (a folder: `/` is added if missing)')
             [CompletionResult]::new('--same-name', '--same-name', [CompletionResultType]::ParameterName, 'What to do with jobs (and scripts) of the same name in the target')
             [CompletionResult]::new('--param', '--param', [CompletionResultType]::ParameterName, 'A public job parameter for the imported jobs (repeatable)')
             [CompletionResult]::new('--job-param', '--job-param', [CompletionResultType]::ParameterName, 'A parameter of one job (repeatable)')

@@ -119,7 +119,7 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
         }
         &'dataarts-jobs;import'= {
             cand --obs-bucket 'The OBS bucket archives are staged in (it must be readable by DataArts Studio)'
-            cand --obs-prefix 'Key prefix of the staged archives'
+            cand --obs-prefix 'Key prefix of the staged archives (a folder: `/` is added if missing)'
             cand --same-name 'What to do with jobs (and scripts) of the same name in the target'
             cand --param 'A public job parameter for the imported jobs (repeatable)'
             cand --job-param 'A parameter of one job (repeatable)'
@@ -168,7 +168,7 @@ set edit:completion:arg-completer[dataarts-jobs] = {|@words|
             cand --to-endpoint 'The target DLF endpoint [default: the source''s, or the target region''s]'
             cand --batch-size 'Names per export request (the API takes at most 100)'
             cand --obs-bucket 'The OBS bucket archives are staged in (it must be readable by DataArts Studio)'
-            cand --obs-prefix 'Key prefix of the staged archives'
+            cand --obs-prefix 'Key prefix of the staged archives (a folder: `/` is added if missing)'
             cand --same-name 'What to do with jobs (and scripts) of the same name in the target'
             cand --param 'A public job parameter for the imported jobs (repeatable)'
             cand --job-param 'A parameter of one job (repeatable)'

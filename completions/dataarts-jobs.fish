@@ -104,7 +104,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -s v
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand backup" -s V -l version -d 'Print version'
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand import" -l obs-bucket -d 'The OBS bucket archives are staged in (it must be readable by DataArts Studio)' -r
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand import" -l obs-prefix -d 'Key prefix of the staged archives' -r
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand import" -l obs-prefix -d 'Key prefix of the staged archives (a folder: `/` is added if missing)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand import" -l same-name -d 'What to do with jobs (and scripts) of the same name in the target' -r -f -a "skip\t''
 overwrite\t''"
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand import" -l param -d 'A public job parameter for the imported jobs (repeatable)' -r
@@ -150,7 +150,7 @@ complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l 
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l to-endpoint -d 'The target DLF endpoint [default: the source\'s, or the target region\'s]' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l batch-size -d 'Names per export request (the API takes at most 100)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l obs-bucket -d 'The OBS bucket archives are staged in (it must be readable by DataArts Studio)' -r
-complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l obs-prefix -d 'Key prefix of the staged archives' -r
+complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l obs-prefix -d 'Key prefix of the staged archives (a folder: `/` is added if missing)' -r
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l same-name -d 'What to do with jobs (and scripts) of the same name in the target' -r -f -a "skip\t''
 overwrite\t''"
 complete -c dataarts-jobs -n "__fish_dataarts_jobs_using_subcommand migrate" -l param -d 'A public job parameter for the imported jobs (repeatable)' -r

@@ -496,8 +496,8 @@ pub struct ImportOptions {
     #[arg(long, value_name = "BUCKET")]
     pub obs_bucket: Option<String>,
 
-    /// Key prefix of the staged archives
-    #[arg(long, value_name = "PREFIX", default_value = "dataarts-jobs/")]
+    /// Key prefix of the staged archives (a folder: `/` is added if missing)
+    #[arg(long, value_name = "PREFIX", default_value = "dataarts-jobs/", value_parser = parse_obs_prefix)]
     pub obs_prefix: String,
 
     /// What to do with jobs (and scripts) of the same name in the target
@@ -916,6 +916,34 @@ pub enum TargetStatus {
 }
 
 /// Parses a size: `123`, `500K`/`500M`/`4G`/`1T` (powers of 1000),
+/// An OBS key prefix for staging: empty, or folders (`a/b/`; the final `/`
+/// is added when missing) without empty, `.` or `..` segments, a leading
+/// `/`, backslashes or control characters, so every key stays in the bucket.
+pub fn parse_obs_prefix(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    if s.chars().any(|c| c.is_control() || c == '\\') {
+        return Err("a prefix may not hold control characters or backslashes".into());
+    }
+    if s.starts_with('/') {
+        return Err("a prefix starts with a folder name, not `/`".into());
+    }
+    let folders = s.strip_suffix('/').unwrap_or(s);
+    if let Some(bad) = folders
+        .split('/')
+        .find(|segment| matches!(*segment, "" | "." | ".."))
+    {
+        return Err(format!(
+            "a prefix may not hold an empty, `.` or `..` folder (found `{bad}`)"
+        ));
+    }
+    if folders.len() > 512 {
+        return Err("a prefix is at most 512 bytes".into());
+    }
+    Ok(format!("{folders}/"))
+}
+
 /// `4KiB`/`4MiB`/`4GiB`/`1TiB` (powers of 1024); suffixes are case-insensitive
 /// and may end in `B` (`500MB`, `4kib`).
 pub fn parse_size(s: &str) -> Result<u64, String> {
@@ -1068,6 +1096,19 @@ mod tests {
             [("DWS_CONNECTION".into(), "old".into(), "new".into())]
         );
         assert_eq!(args.import.same_name, SameName::Skip);
+    }
+
+    #[test]
+    fn obs_prefixes_are_folders_inside_the_bucket() {
+        assert_eq!(
+            parse_obs_prefix("dataarts-jobs/"),
+            Ok("dataarts-jobs/".into())
+        );
+        assert_eq!(parse_obs_prefix("a/b"), Ok("a/b/".into()));
+        assert_eq!(parse_obs_prefix(""), Ok(String::new()));
+        for bad in ["../", "a/./b/", "/lead/", "a//b/", "a\\b/", "a\nb/", ".."] {
+            assert!(parse_obs_prefix(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

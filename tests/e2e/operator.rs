@@ -539,3 +539,28 @@ fn an_endless_export_body_stops_at_max_size() {
         sandbox.snapshot().keys()
     );
 }
+
+/// An `--obs-prefix` that would leave the bucket (or hide in it) is a usage
+/// error before anything is read, uploaded or imported.
+#[test]
+fn an_obs_prefix_outside_the_bucket_is_refused_before_any_request() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    for prefix in ["../", "a/./b/", "/lead/", "a//b/"] {
+        let output = run(sandbox.cmd(&emu).args([
+            "import",
+            "missing.zip",
+            "--obs-bucket",
+            "staging",
+            "--obs-prefix",
+            prefix,
+        ]));
+        expect_code(&output, 2);
+        assert!(
+            stderr(&output).contains("--obs-prefix"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert!(emu.requests().is_empty() && emu.obs_requests().is_empty());
+}
