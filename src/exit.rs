@@ -235,11 +235,12 @@ fn import(error: &ImportError) -> Failure {
         ImportError::MissingResources { resources } => {
             let mut failure = Failure::new(code::USAGE);
             for resource in resources {
-                failure = failure.hint(format!(
-                    "--map {}:{}=<replacement>",
-                    escape_controls(&resource.kind),
-                    escape_controls(&resource.name)
-                ));
+                let (kind, name) = (escape_controls(&resource.kind), escape_controls(&resource.name));
+                failure = failure.hint(if crate::api::import::is_replaceable(&resource.kind) {
+                    format!("--map {kind}:{name}=<replacement>")
+                } else {
+                    format!("create {kind} {name} in the target: the import cannot replace a {kind}")
+                });
             }
             failure.hint(
                 "map each to a resource the target has (as above), create them in the target workspace, or pass --allow-missing to import anyway; nothing was imported",
@@ -274,10 +275,14 @@ fn obs(error: &ObsError) -> Failure {
                     "this machine's clock differs from OBS's by more than 15 minutes; sync it (timedatectl, NTP)",
                 ),
                 (401 | 403, "SignatureDoesNotMatch" | "InvalidAccessKeyId") => Failure::new(code::AUTH).hint(
-                    "OBS refused the signature: check the AK/SK (and the security token of temporary keys); -vv shows what was signed",
+                    "OBS refused the signature: check the AK/SK (and the security token of temporary keys); -vv shows the headers that were signed and sent",
                 ),
                 (401 | 403, "VirtualHostDomainRequired") => Failure::new(code::AUTH)
                     .hint("OBS wants the bucket in the host name: pass --obs-endpoint with a domain name, not an IP"),
+                (401 | 403, "InvalidSecurityToken" | "ExpiredToken" | "TokenRefreshRequired") => Failure::new(code::AUTH).hint(format!(
+                    "OBS refused the security token: temporary keys expire; get new ones and set {} with them",
+                    crate::env::SDK_SECURITY_TOKEN
+                )),
                 (401 | 403, _) => Failure::new(code::AUTH).hint(
                     "the keys are valid but not allowed here: the uploading user needs PutObject and DeleteObject on the staging bucket (--obs-bucket)",
                 ),
@@ -369,9 +374,9 @@ fn api(error: &ApiError) -> Failure {
             Some(close) => Failure::new(code::USAGE).hint(format!("did you mean `{close}`?")),
             None => Failure::new(code::USAGE).hint("`dataarts-jobs workspaces` lists them"),
         },
-        ApiError::AmbiguousWorkspace { .. } => {
-            Failure::new(code::USAGE).hint("pass --workspace ID to choose one")
-        }
+        ApiError::AmbiguousWorkspace { .. } => Failure::new(code::USAGE).hint(
+            "choose one by its id: --workspace ID (migrate: --from-workspace or --to-workspace)",
+        ),
         ApiError::IncompleteListing { .. } | ApiError::EndlessListing { .. } => {
             Failure::new(code::NETWORK)
                 .hint("retry later: a listing that misses jobs is refused, so no backup is partial")
@@ -404,7 +409,7 @@ fn status_hint(error: &ApiError, class: Class) -> Option<String> {
         Class::Auth if status == 401 => {
             "the gateway refused the credentials: check the AK/SK (or token) \
              and that this machine's clock is right (signatures expire after 15 minutes); \
-             -vv shows what was signed"
+             -vv shows the headers that were signed and sent"
                 .to_string()
         }
         Class::Auth => "the credentials are valid but not allowed here: check the project id, the \
@@ -612,6 +617,30 @@ mod tests {
         assert!(failure.hints[0].contains("sync it"), "{:?}", failure.hints);
         assert_eq!(failure.error_code.as_deref(), Some("APIGW.0301"));
         assert_eq!(failure.request_id.as_deref(), Some("r"));
+    }
+
+    #[test]
+    fn missing_resources_get_a_map_line_only_when_the_import_can_replace_them() {
+        let resource = |kind: &str, name: &str| crate::api::import::ResourceStatus {
+            name: name.into(),
+            kind: kind.into(),
+            status: Some(0),
+        };
+        let failure = classify(
+            &ImportError::MissingResources {
+                resources: vec![
+                    resource("DWS_CONNECTION", "dws"),
+                    resource("DLI_QUEUE", "q1"),
+                ],
+            }
+            .into(),
+        );
+        assert_eq!(failure.code, 2);
+        assert_eq!(failure.hints[0], "--map DWS_CONNECTION:dws=<replacement>");
+        assert_eq!(
+            failure.hints[1],
+            "create DLI_QUEUE q1 in the target: the import cannot replace a DLI_QUEUE"
+        );
     }
 
     #[test]

@@ -56,6 +56,27 @@ pub struct Approver {
     pub approver_name: String,
 }
 
+/// The resource types the import can replace (`resources[].type`, the
+/// "Importing a Job" API page). check-file also reports types outside this
+/// list (`DLI_QUEUE`, `DLI_CONNECTION`, `DWS_CLUSTER`): those must exist in
+/// the target.
+pub const REPLACEABLE_TYPES: [&str; 9] = [
+    "DWS_CONNECTION",
+    "CDM_CLUSTER",
+    "MRS_CLUSTER",
+    "MRS_HIVE_CONNECTION",
+    "MRS_SPARK_CONNECTION",
+    "GES_GRAPH",
+    "ROMA_INSTANCE",
+    "TICS_INSTANCE",
+    "DRS_TASK",
+];
+
+/// Whether the import can replace a resource of `kind` (`--map`).
+pub fn is_replaceable(kind: &str) -> bool {
+    REPLACEABLE_TYPES.contains(&kind)
+}
+
 /// `resources` entry: replace the resource `name` of `type` with `replace`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceMap {

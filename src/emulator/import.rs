@@ -328,8 +328,8 @@ struct ImportRequest {
     overwrite: bool,
     params: BTreeMap<String, String>,
     jobs_param: BTreeMap<String, BTreeMap<String, String>>,
-    /// OLD name → NEW name.
-    resources: BTreeMap<String, String>,
+    /// (TYPE, OLD name) → NEW name.
+    resources: BTreeMap<(String, String), String>,
 }
 
 fn string_map(value: &Value) -> Option<BTreeMap<String, String>> {
@@ -367,9 +367,13 @@ fn parse_import(body: &[u8]) -> Option<ImportRequest> {
     let mut resources = BTreeMap::new();
     if let Some(list) = map.get("resources").filter(|v| !v.is_null()) {
         for entry in list.as_array()? {
-            entry.get("type")?.as_str()?;
+            // Only the documented types: a DLI queue cannot be replaced.
+            let kind = entry.get("type")?.as_str()?;
+            if !crate::api::import::is_replaceable(kind) {
+                return None;
+            }
             resources.insert(
-                entry.get("name")?.as_str()?.to_string(),
+                (kind.to_string(), entry.get("name")?.as_str()?.to_string()),
                 entry.get("replace")?.as_str()?.to_string(),
             );
         }
@@ -553,6 +557,7 @@ fn rewrite_job(bytes: &Bytes, name: &str, request: &ImportRequest) -> Bytes {
     }
     if let Some(nodes) = definition.get_mut("nodes").and_then(Value::as_array_mut) {
         for node in nodes {
+            let kind = connection_type(node.get("type").and_then(Value::as_str));
             let Some(properties) = node.get_mut("properties").and_then(Value::as_array_mut) else {
                 continue;
             };
@@ -564,7 +569,7 @@ fn rewrite_job(bytes: &Bytes, name: &str, request: &ImportRequest) -> Bytes {
                 let replacement = property
                     .get("value")
                     .and_then(Value::as_str)
-                    .and_then(|old| request.resources.get(old));
+                    .and_then(|old| request.resources.get(&(kind.clone(), old.to_string())));
                 if let (true, Some(new)) = (is_resource, replacement.cloned()) {
                     property["value"] = Value::from(new);
                     changed = true;
@@ -583,10 +588,11 @@ fn rewrite_script(bytes: &Bytes, request: &ImportRequest) -> Bytes {
     let Ok(mut script) = serde_json::from_slice::<Value>(bytes) else {
         return bytes.clone();
     };
+    let kind = connection_type(script.get("type").and_then(Value::as_str));
     let replacement = script
         .get("connectionName")
         .and_then(Value::as_str)
-        .and_then(|old| request.resources.get(old))
+        .and_then(|old| request.resources.get(&(kind, old.to_string())))
         .cloned();
     match replacement {
         Some(new) => {
@@ -652,7 +658,7 @@ mod tests {
             jobs_param: BTreeMap::new(),
             resources: resources
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (("DWS_CONNECTION".to_string(), k.to_string()), v.to_string()))
                 .collect(),
         }
     }
@@ -668,6 +674,12 @@ mod tests {
             rewrite_job(&job, "j", &request(&[("other", "x")], &[])),
             job
         );
+        // A mapping of another type leaves the connection as it is.
+        let mut other_type = request(&[], &[]);
+        other_type
+            .resources
+            .insert(("MRS_HIVE_CONNECTION".into(), "old".into()), "new".into());
+        assert_eq!(rewrite_job(&job, "j", &other_type), job);
         let mapped = rewrite_job(&job, "j", &request(&[("old", "new")], &[("p", "2")]));
         let value: Value = serde_json::from_slice(&mapped).expect("json");
         assert_eq!(value["nodes"][0]["properties"][0]["value"], "new");
@@ -689,6 +701,12 @@ mod tests {
         assert!(parse_import(br#"{"sameNamePolicy":"SKIP"}"#).is_none());
         assert!(parse_import(br#"{"path":"obs://b/k","params":{"a":1}}"#).is_none());
         assert!(parse_import(br#"{"path":"obs://b/k","targetStatus":"DONE"}"#).is_none());
+        let dli =
+            br#"{"path":"obs://b/k","resources":[{"name":"q","type":"DLI_QUEUE","replace":"r"}]}"#;
+        assert!(
+            parse_import(dli).is_none(),
+            "a DLI queue cannot be replaced"
+        );
     }
 
     #[test]
