@@ -29,7 +29,7 @@ use serde_json::{json, Value};
 
 use super::dlf::unknown_workspace;
 use super::respond::{dlf_error, invalid_parameter, json_response, Req, ResBody, INVALID};
-use super::store::{epoch_ms, Job, Workspace};
+use super::store::{epoch_ms, Job, Store, Workspace};
 use super::State;
 use crate::auth::signer::find_header;
 use crate::obs::ObjectPath;
@@ -72,6 +72,9 @@ struct SubTask {
 #[derive(Debug, Clone)]
 struct Task {
     id: String,
+    /// The workspace it imported into ([`Store::workspace_key`]): asked
+    /// about from another workspace, it does not exist.
+    workspace: String,
     name: String,
     started: i64,
     ended: i64,
@@ -443,6 +446,7 @@ pub(crate) fn import(state: &State, req: &Req<'_>) -> Response<ResBody> {
         task_id.clone(),
         Task {
             id: task_id.clone(),
+            workspace: Store::workspace_key(workspace_id),
             name: format!("Import the job from {object}."),
             started,
             ended: started + 1,
@@ -604,9 +608,13 @@ fn rewrite_script(bytes: &Bytes, request: &ImportRequest) -> Bytes {
 }
 
 /// `GET /v1/{project_id}/system-tasks/{task_id}`.
-pub(crate) fn system_task(state: &State, task_id: &str) -> Response<ResBody> {
+pub(crate) fn system_task(state: &State, req: &Req<'_>, task_id: &str) -> Response<ResBody> {
+    let workspace = Store::workspace_key(find_header(req.headers, "workspace"));
     let mut tasks = state.tasks.lock();
-    let Some(task) = tasks.get_mut(task_id) else {
+    let Some(task) = tasks
+        .get_mut(task_id)
+        .filter(|task| task.workspace == workspace)
+    else {
         return dlf_error("DLF.0810", "The queried task does not exist.");
     };
     let running = task.polls_left > 0;

@@ -122,7 +122,7 @@ pub(crate) fn dispatch(state: &State, control: &Arc<ConnControl>, req: &Req<'_>)
         Route::ListJobs { .. } => dlf::list_jobs(state, req).into(),
         Route::CheckFile { .. } => import::check_file(state, req).into(),
         Route::Import { .. } => import::import(state, req).into(),
-        Route::SystemTask { task, .. } => import::system_task(state, task).into(),
+        Route::SystemTask { task, .. } => import::system_task(state, req, task).into(),
         Route::ListScripts { .. } => scripts::list_scripts(state, req).into(),
         Route::Instances { .. } => studio::instances(req).into(),
         Route::Workspaces { instance, .. } => studio::workspaces(state, req, instance).into(),

@@ -92,6 +92,15 @@ impl Store {
         }
     }
 
+    /// The id a `workspace` header means: `default` for none (or the
+    /// default's id), else the id as sent (trimmed).
+    pub fn workspace_key(id: Option<&str>) -> String {
+        match id.map(str::trim) {
+            None | Some("") => DEFAULT_WORKSPACE_ID.to_string(),
+            Some(id) => id.to_string(),
+        }
+    }
+
     /// The workspace a `workspace` header selects, for changing it (import).
     pub fn workspace_mut(&mut self, id: Option<&str>) -> Option<&mut Workspace> {
         match id.map(str::trim) {

@@ -413,7 +413,19 @@ fn a_stuck_task_times_out_keeping_staging_and_task_wait_finishes_it() {
     assert_eq!(json["task"]["status"], "SUCCESSFUL");
     assert_eq!(json["task"]["subtasks"].as_array().map(Vec::len), Some(2));
 
+    // Asked from another workspace (here the default one), the task does
+    // not exist: the hint says to pass the import's workspace.
     let output = run(sandbox.cmd(&emu).args(["task", &task_id]));
+    expect_code(&output, 4);
+    assert!(stderr(&output).contains("DLF.0810"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--workspace"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["task", &task_id, "--workspace", "B"]));
     expect_code(&output, 0);
     assert!(
         stdout(&output).contains(&format!("task {task_id}: SUCCESSFUL")),
