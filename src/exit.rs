@@ -341,9 +341,19 @@ fn backup(error: &BackupError) -> Failure {
 
 fn usage(error: &UsageError) -> Failure {
     let failure = Failure::new(code::USAGE);
-    match error.hint() {
-        Some(hint) => failure.hint(hint),
-        None => failure,
+    match error {
+        UsageError::StdoutIsTerminal => failure.hint("redirect it or use -o FILE"),
+        UsageError::ExtractTakesNoValue { name, .. } => failure.hint(format!(
+            "to extract into {name}/, pass -C {name}; to export a job named {name}, check the name with `dataarts-jobs list`"
+        )),
+        UsageError::NothingToExport
+        | UsageError::AllWithNames
+        | UsageError::NoneListedMatch
+        | UsageError::NoneGivenMatch
+        | UsageError::JsonAndStdout
+        | UsageError::NoArchiveWithoutExtract
+        | UsageError::NotAFile { .. }
+        | UsageError::Unreadable { .. } => failure,
     }
 }
 
@@ -381,7 +391,17 @@ fn api(error: &ApiError) -> Failure {
             Failure::new(code::NETWORK)
                 .hint("retry later: a listing that misses jobs is refused, so no backup is partial")
         }
-        _ => Failure::new(code::NETWORK),
+        ApiError::MissingFromArchive { .. } => Failure::new(code::NETWORK).hint(
+            "the job may have been deleted or renamed since it was listed: check with `dataarts-jobs list`, or pass --keep-going to export the rest",
+        ),
+        ApiError::BadProjectId { .. } => Failure::new(code::USAGE)
+            .hint("pass --project-id ID (the project's id from the console's My Credentials page)"),
+        ApiError::TooLarge { .. } => Failure::new(code::NETWORK)
+            .hint("a broken or hostile server, or a proxy answering instead: check the endpoint and HTTPS_PROXY/NO_PROXY"),
+        ApiError::BadResponse { .. } => Failure::new(code::NETWORK)
+            .hint("the server's answer does not have the documented shape: check the endpoint (--endpoint or --region); -v shows each request"),
+        ApiError::Truncated { .. } | ApiError::TooSlow { .. } => Failure::new(code::NETWORK)
+            .hint("the connection is slow or broke off; retry later (--retries, --timeout)"),
     };
     failure.error_code = error.error_code().map(str::to_string);
     failure.request_id = error.request_id().map(str::to_string);

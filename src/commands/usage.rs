@@ -21,8 +21,6 @@ pub enum UsageError {
     NoArchiveWithoutExtract,
     #[error("-o - writes the zip to standard output, which is a terminal")]
     StdoutIsTerminal,
-    #[error("-o {}: is a {kind}, not a file", path.display())]
-    OutputNotAFile { path: PathBuf, kind: &'static str },
     #[error(
         "no job named `{name}`, but a directory of that name exists here: --extract takes no value"
     )]
@@ -35,22 +33,6 @@ pub enum UsageError {
     NotAFile { path: PathBuf },
     #[error("cannot read {}: {detail}", path.display())]
     Unreadable { path: PathBuf, detail: String },
-}
-
-impl UsageError {
-    /// What to do instead, where there is something useful to say.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            UsageError::StdoutIsTerminal => Some("redirect it or use -o FILE".to_string()),
-            UsageError::ExtractTakesNoValue { name, .. } => Some(format!(
-                "to extract into {name}/, pass -C {name}; to export a job named {name}, check the name with `dataarts-jobs list`"
-            )),
-            UsageError::OutputNotAFile { .. } => {
-                Some("-o names the archive file to write, e.g. -o DIR/jobs.zip".to_string())
-            }
-            _ => None,
-        }
-    }
 }
 
 /// A run that finished, but not for every job (the rest were written), or

@@ -910,9 +910,12 @@ async fn first_byte_delay_holds_the_body_after_the_headers() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_without_burst() {
+    // One request per 10 s: the second comes well within that on any
+    // machine (when requests are let through again is the limiter's unit
+    // test, with its own clock).
     let running = start_with(Config {
         faults: Faults {
-            rate_limit: Some(2.0),
+            rate_limit: Some(0.1),
             ..Faults::default()
         },
         ..test_config()
@@ -928,10 +931,8 @@ async fn rate_limit_answers_429_without_burst() {
     assert_eq!(body["error_code"], "APIG.0308");
     assert_eq!(
         body["error_msg"],
-        "The throttling threshold has been reached: policy user over ratelimit, limit:2, time:1 second"
+        "The throttling threshold has been reached: policy user over ratelimit, limit:0.1, time:1 second"
     );
-    tokio::time::sleep(Duration::from_millis(550)).await;
-    assert_eq!(client.list(&[], &[]).await.status(), 200);
 }
 
 #[tokio::test]

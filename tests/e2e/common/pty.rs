@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What a run under a terminal produced.
@@ -47,15 +48,19 @@ fn openpty() -> (OwnedFd, OwnedFd) {
 
 /// Runs `command` (bounded by `timeout`) with the terminal on `attach`.
 pub fn run(command: &mut Command, attach: Attach, timeout: Duration) -> TerminalOutput {
-    run_with(command, attach, timeout, |_| {})
+    run_with(command, attach, timeout, |_, _| {})
 }
 
-/// [`run`], telling `spawned` the child's process id once it started.
+/// What the terminal has shown so far, while the command runs.
+pub type Shown = Arc<Mutex<Vec<u8>>>;
+
+/// [`run`], telling `spawned` the child's process id once it started, and
+/// what the terminal shows as it arrives.
 pub fn run_with(
     command: &mut Command,
     attach: Attach,
     timeout: Duration,
-    spawned: impl FnOnce(u32),
+    spawned: impl FnOnce(u32, Shown),
 ) -> TerminalOutput {
     let (master, slave) = openpty();
     let slave_file = File::from(slave);
@@ -68,23 +73,30 @@ pub fn run_with(
     // A terminal program needs to know what terminal it is on.
     command.stdin(Stdio::null()).env("TERM", "xterm");
     let mut child = command.spawn().expect("spawn");
-    spawned(child.id());
+    let shown: Shown = Arc::default();
+    spawned(child.id(), Arc::clone(&shown));
     // The command keeps its copies of the terminal until they are replaced:
     // the terminal only reaches its end once every copy is closed.
     command.stdout(Stdio::null()).stderr(Stdio::null());
     drop(slave_file);
     let mut master = File::from(master);
     let reader = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
         let mut buffer = [0u8; 4096];
         // EIO once the last writer is gone: the end of the output.
         while let Ok(read) = master.read(&mut buffer) {
             if read == 0 {
                 break;
             }
-            bytes.extend_from_slice(&buffer[..read]);
+            shown
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(&buffer[..read]);
         }
-        bytes
+        std::mem::take(
+            &mut *shown
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     });
     let mut other = String::new();
     if let Some(mut pipe) = child.stderr.take() {
