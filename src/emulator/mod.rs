@@ -333,6 +333,24 @@ impl Running {
 
 /// Binds, indexes the workspace, spawns the accept loop and returns at once.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    serve(config, listener).await
+}
+
+/// [`start`] on a listener the caller already holds (`config.listen` is not
+/// used): a test that keeps a clone of it can start another emulator on the
+/// very same port after stopping this one, without the port ever being free.
+pub async fn start_on(config: Config, listener: std::net::TcpListener) -> anyhow::Result<Running> {
+    listener
+        .set_nonblocking(true)
+        .context("cannot make the listener non-blocking")?;
+    let listener = TcpListener::from_std(listener).context("cannot use the listener")?;
+    serve(config, listener).await
+}
+
+async fn serve(config: Config, listener: TcpListener) -> anyhow::Result<Running> {
     let store = match &config.data {
         Some(dir) => {
             let dir = dir.clone();
@@ -352,9 +370,6 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .as_deref()
         .map(log::RequestLog::open)
         .transpose()?;
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener
         .local_addr()
         .context("cannot read the listening address")?;

@@ -3,7 +3,6 @@
 //! round trip through `emulator --data`, and paging at scale.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,35 +68,10 @@ fn names(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The emulator's address, to start another one on the same port (the
-/// manifest records `host:port`, so a restarted emulator is the same source).
-fn addr_of(emu: &Emu) -> SocketAddr {
-    emu.endpoint
-        .trim_start_matches("http://")
-        .parse()
-        .expect("address")
-}
-
-/// Stops `emu` and starts another on the same address. The port, free
-/// again, may meanwhile be the source port of another test's connection:
-/// binding is retried until that one ends (bounded).
-fn restart(emu: Emu, configure: impl Fn(&mut Config)) -> Emu {
-    let addr = addr_of(&emu);
-    drop(emu);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match Emu::try_with(|c| {
-            c.listen = addr;
-            configure(c);
-        }) {
-            Ok(emu) => return emu,
-            Err(error) if Instant::now() < deadline => {
-                assert!(format!("{error:#}").contains("in use"), "{error:#}");
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(error) => panic!("cannot listen on {addr} again: {error:#}"),
-        }
-    }
+/// Stops `emu` and starts another on the same port (the manifest records
+/// `host:port`, so a restarted emulator is the same source).
+fn restart(emu: Emu, configure: impl FnOnce(&mut Config)) -> Emu {
+    emu.restart(configure)
 }
 
 fn serving(data: &Path) -> impl Fn(&mut Config) + '_ {
@@ -186,10 +160,10 @@ fn a_first_backup_mirrors_every_job_and_script_with_the_documented_manifest() {
     let mut pretty = serde_json::to_vec_pretty(&manifest).expect("pretty");
     pretty.push(b'\n');
     assert_eq!(&pretty, manifest_bytes, "sorted keys, two-space indent");
-    let port = addr_of(&emu).port();
+    let host_port = emu.endpoint.trim_start_matches("http://");
     assert_eq!(
         manifest["source"],
-        json!({"endpoint": format!("127.0.0.1:{port}"), "match": [], "project_id": PROJECT, "workspace": null})
+        json!({"endpoint": host_port, "match": [], "project_id": PROJECT, "workspace": null})
     );
     assert_eq!(manifest["format"], 1);
     let batch = &manifest["jobs"]["job_batch"];

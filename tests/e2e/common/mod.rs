@@ -40,6 +40,9 @@ pub struct Emu {
     /// The emulator's OBS listener (path-style).
     pub obs_endpoint: String,
     pub log: PathBuf,
+    /// A clone of the API listener: it keeps the port bound after the
+    /// emulator stops, for [`Emu::restart`].
+    listener: std::net::TcpListener,
     _dir: tempfile::TempDir,
 }
 
@@ -54,19 +57,38 @@ impl Emu {
 
     /// [`Emu::with`], with the start's failure (e.g. the address in use) returned.
     pub fn try_with(configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
+        let mut config = emulator_config();
+        configure(&mut config);
+        let listener = std::net::TcpListener::bind(config.listen)?;
+        Self::on(listener, config)
+    }
+
+    /// Stops this emulator and starts another, configured by `configure`, on
+    /// the same port (the manifest of a backup records `host:port`, so it is
+    /// the same source). The port stays bound in between: no other test can
+    /// take it.
+    pub fn restart(mut self, configure: impl FnOnce(&mut Config)) -> Self {
+        let listener = self.listener.try_clone().expect("clone the listener");
+        if let Some(running) = self.running.take() {
+            self.runtime.block_on(running.shutdown());
+        }
+        drop(self);
+        let mut config = emulator_config();
+        configure(&mut config);
+        Self::on(listener, config).expect("emulator restarts")
+    }
+
+    fn on(listener: std::net::TcpListener, mut config: Config) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = dir.path().join("requests.jsonl");
-        let mut config = Config {
-            request_log: Some(log.clone()),
-            ..emulator_config()
-        };
-        configure(&mut config);
+        config.request_log = Some(log.clone());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
-        let running = runtime.block_on(emulator::start(config))?;
+        let kept = listener.try_clone()?;
+        let running = runtime.block_on(emulator::start_on(config, listener))?;
         let endpoint = running.endpoint();
         let obs_endpoint = running.obs_endpoint();
         Ok(Self {
@@ -75,6 +97,7 @@ impl Emu {
             endpoint,
             obs_endpoint,
             log,
+            listener: kept,
             _dir: dir,
         })
     }
