@@ -13,7 +13,7 @@ use crate::obs::ObjectPath;
 pub enum Stage {
     /// Already in OBS before the run: never this run's to delete.
     NotOurs,
-    /// Not in OBS: not uploaded yet, or its upload failed.
+    /// Not in OBS: not uploaded yet, or its upload failed storing nothing.
     Local,
     /// Uploaded, and no task reads it: none was started, or the import
     /// request was refused.
@@ -57,7 +57,8 @@ impl Ledger {
         }
     }
 
-    /// Archive `index` was uploaded.
+    /// Archive `index` is in OBS: uploaded, or stored with an ETag that is
+    /// not the MD5 of what was sent.
     pub fn uploaded(&mut self, index: usize) {
         self.set(index, Stage::Unread);
     }

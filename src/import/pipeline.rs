@@ -151,6 +151,14 @@ pub async fn target_jobs(client: &Client) -> anyhow::Result<Listing> {
     Ok(listing)
 }
 
+/// Whether a failed upload left an object in OBS all the same (it was
+/// stored, with an ETag that is not the MD5 of what was sent).
+fn is_stored_anyway(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<obs::ObsError>()
+        .is_some_and(|obs| matches!(obs, obs::ObsError::ETagMismatch { .. }))
+}
+
 /// Whether a failed import request surely started nothing: the service
 /// refused it (4xx). Anything else may have started a task.
 fn is_refusal(error: &anyhow::Error) -> bool {
@@ -227,7 +235,17 @@ impl Importer<'_> {
                 .spinner(format!("uploading {} ({size})…", archive.label));
             let stored = obs.put_object(&archive.object, bytes).await;
             spinner.finish();
-            let stored = stored.with_context(|| format!("uploading {}", archive.label))?;
+            let stored = match stored {
+                Ok(stored) => stored,
+                Err(error) => {
+                    // A mismatched ETag comes with an object stored all the
+                    // same: clean-up deletes it.
+                    if is_stored_anyway(&error) {
+                        ledger.uploaded(index);
+                    }
+                    return Err(error.context(format!("uploading {}", archive.label)));
+                }
+            };
             report.request_id(stored.request_id);
             ledger.uploaded(index);
             notice.arm(format!(

@@ -694,6 +694,52 @@ fn bad_digest_from_obs_is_an_api_refusal_before_any_import() {
     );
 }
 
+/// OBS stored the object but its ETag is not the MD5 sent: the object is
+/// in the bucket all the same, so clean-up deletes it.
+#[test]
+fn an_object_stored_with_the_wrong_etag_is_deleted() {
+    let emu = Emu::start();
+    let obs = RawServer::start(4, |line| {
+        if line.starts_with("DELETE ") {
+            Reply {
+                status: 204,
+                content_type: "application/xml",
+                body: Vec::new(),
+                hang: false,
+            }
+        } else {
+            Reply {
+                status: 200,
+                content_type: "application/xml\r\nETag: \"0123456789abcdef0123456789abcdef\"",
+                body: Vec::new(),
+                hang: false,
+            }
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .env("DATAARTS_OBS_ENDPOINT", &obs.endpoint)
+        .args(["import", "jobs.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 5);
+    let text = stderr(&output);
+    assert!(text.contains("OBS stored the object with ETag"), "{text}");
+    let requests = obs.requests.lock().expect("lock").clone();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let put = requests[0].strip_prefix("PUT ").expect("a PUT first");
+    let key = put.split_whitespace().next().expect("path");
+    assert!(
+        requests[1].starts_with(&format!("DELETE {key} ")),
+        "the object stored is deleted: {requests:?}"
+    );
+    assert!(emu.requests().is_empty(), "no DLF request");
+}
+
 #[test]
 fn throttled_polls_are_honoured() {
     let polls = AtomicUsize::new(0);
