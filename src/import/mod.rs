@@ -123,8 +123,8 @@ pub struct FailedJob {
 pub enum ImportError {
     #[error("cannot read {path}: {detail}")]
     Unreadable { path: String, detail: String },
-    #[error("{path} holds no jobs/<job>/ folder to import")]
-    NoJobs { path: String },
+    #[error("{path} holds no job to import: no jobs/<job>/ folder{}", if *zip { " and no jobs/<job>.job file" } else { "" })]
+    NoJobs { path: String, zip: bool },
     #[error("job `{name}` is {} with its files, more than the {} one import may read", output::size(*bytes), output::size(*limit))]
     JobTooLarge {
         name: String,

@@ -1,4 +1,5 @@
-//! What an import reads: a zip (uploaded byte for byte), a directory holding
+//! What an import reads: a zip (uploaded byte for byte, in the batch or the
+//! single-job export's layout), a directory holding
 //! `jobs/<job>/...` (packed into zips in the batch-export layout, whole jobs
 //! per zip, each at most [`MAX_ARCHIVE_BYTES`] packed and inflated), or an
 //! object already in OBS. Every local archive passes [`archive::inspect_file`]
@@ -196,7 +197,7 @@ pub fn load_zip(path: &Path) -> anyhow::Result<Archive> {
         return Err(too_large(path, now).into());
     }
     let label = path.display().to_string();
-    let jobs = check_file(&copy, &label)?;
+    let jobs = check_file(&copy, &label, Layouts::BatchOrSingle)?;
     Ok(Archive {
         label,
         payload: Payload::new(copy, copied),
@@ -204,9 +205,20 @@ pub fn load_zip(path: &Path) -> anyhow::Result<Archive> {
     })
 }
 
+/// Where an archive's jobs may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layouts {
+    /// `jobs/<job>/...` (the batch export's layout, and what a tree packs into).
+    Batch,
+    /// That, or `jobs/<job>.job` beside top-level `scripts/` and `resources/`
+    /// (the single-job export's `DLF_<job>.zip`, api-notes §a2): a zip
+    /// source is uploaded as it is, whichever layout the server gave it.
+    BatchOrSingle,
+}
+
 /// Checks the archive in `file` as `unpack` would, and its job names;
-/// returns the jobs it holds.
-fn check_file(file: &File, label: &str) -> anyhow::Result<Vec<String>> {
+/// returns the jobs it holds, sorted.
+fn check_file(file: &File, label: &str, layouts: Layouts) -> anyhow::Result<Vec<String>> {
     let limits = Limits {
         max_size: MAX_ARCHIVE_BYTES,
         ..Limits::default()
@@ -225,10 +237,22 @@ fn check_file(file: &File, label: &str) -> anyhow::Result<Vec<String>> {
     };
     // Entry names were checked by `inspect` with the unpack rules: only
     // jobs/, scripts/ and resources/ at the top, no `..`, no `.git`.
-    let jobs: Vec<String> = listing.jobs().into_keys().collect();
+    let mut jobs: Vec<String> = listing.jobs().into_keys().collect();
+    if layouts == Layouts::BatchOrSingle {
+        // The single-job layout: the job is the `.job` file's stem.
+        let single = listing.entries.iter().filter_map(|entry| {
+            let file = entry.path.strip_prefix("jobs/")?;
+            let stem = file.strip_suffix(".job")?;
+            (!entry.is_dir && !file.contains('/')).then(|| stem.to_string())
+        });
+        jobs.extend(single);
+        jobs.sort();
+        jobs.dedup();
+    }
     if jobs.is_empty() {
         return Err(ImportError::NoJobs {
             path: label.to_string(),
+            zip: layouts == Layouts::BatchOrSingle,
         }
         .into());
     }
@@ -268,6 +292,7 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
     if !jobs_dir.is_dir() {
         return Err(ImportError::NoJobs {
             path: dir.display().to_string(),
+            zip: false,
         }
         .into());
     }
@@ -318,6 +343,7 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
     if jobs.is_empty() {
         return Err(ImportError::NoJobs {
             path: dir.display().to_string(),
+            zip: false,
         }
         .into());
     }
@@ -361,7 +387,7 @@ fn pack_group(group: &[JobFiles], out: &mut Vec<Archive>) -> anyhow::Result<()> 
         [first, .., last] => format!("{} jobs ({} … {})", group.len(), first.name, last.name),
         [] => "no jobs".to_string(),
     };
-    let jobs = check_file(&file, &label)?;
+    let jobs = check_file(&file, &label, Layouts::Batch)?;
     out.push(Archive {
         label,
         payload: Payload::new(file, size),
@@ -554,6 +580,32 @@ mod tests {
         std::fs::write(&path, b"changed").expect("write");
         assert_eq!(archive.payload.read().expect("read"), bytes);
         assert_eq!(archive.jobs, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_single_job_export_names_its_job_by_the_job_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("DLF_job_x.zip");
+        let bytes = zip_of(&[
+            ("jobs/job_x.job", b"{}"),
+            ("scripts/s.script", b"{}"),
+            ("resources/r.resource", b"{}"),
+        ]);
+        std::fs::write(&path, &bytes).expect("write");
+        let archive = load_zip(&path).expect("loads");
+        assert_eq!(archive.jobs, ["job_x"]);
+        assert_eq!(archive.payload.read().expect("read"), bytes);
+        // A stem that is no valid job name is refused like a folder's name.
+        std::fs::write(&path, zip_of(&[("jobs/.job", b"{}")])).expect("write");
+        assert!(load_zip(&path).is_err());
+        // Scripts alone are no job.
+        std::fs::write(&path, zip_of(&[("scripts/s.script", b"{}")])).expect("write");
+        assert!(matches!(
+            load_zip(&path)
+                .expect_err("no job")
+                .downcast_ref::<ImportError>(),
+            Some(ImportError::NoJobs { .. })
+        ));
     }
 
     #[test]

@@ -226,6 +226,48 @@ fn a_directory_is_packed_in_the_export_layout() {
     assert_eq!(entries.len(), 3);
 }
 
+/// The single-job export's layout (`DLF_<job>.zip`: `jobs/<job>.job`,
+/// `scripts/...`): a zip source is uploaded as it is and imported, the job
+/// named by its `.job` file's stem.
+#[test]
+fn a_single_job_export_zip_is_imported_as_it_is() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    let job = br#"{"name":"job_x","processType":"BATCH","nodes":[]}"#;
+    let script = br#"{"name":"s1","type":"DWSSQL","connectionName":"dws_link"}"#;
+    let zip = zips::build(&[("jobs/job_x.job", job), ("scripts/s1.script", script)]);
+    std::fs::write(sandbox.path("DLF_job_x.zip"), &zip).expect("write");
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "DLF_job_x.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    assert_eq!(
+        outcomes(&import_json(&output)),
+        pairs(&[("job_x", "imported")])
+    );
+    let put = &emu.obs_requests()[0];
+    assert_eq!(
+        put["headers"]["content-length"].as_str(),
+        Some(zip.len().to_string().as_str()),
+        "uploaded byte for byte"
+    );
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["export", "job_x", "--workspace", "B", "-o", "b.zip"]));
+    expect_code(&output, 0);
+    let entries = zip_entries(&sandbox.path("b.zip"));
+    assert_eq!(entries["jobs/job_x/job_x.job"], job.to_vec());
+    assert_eq!(entries["jobs/job_x/s1.script"], script.to_vec());
+}
+
 #[test]
 fn an_object_already_in_obs_is_imported_and_left_in_place() {
     let data = two_workspaces();
