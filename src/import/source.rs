@@ -135,6 +135,24 @@ pub fn load(source: &Source) -> anyhow::Result<Vec<Archive>> {
     }
 }
 
+/// The `scripts/*.json` files of a backup tree at `dir`, sorted: copies of
+/// the listed scripts, which the import API does not restore (it restores
+/// the scripts a job references, from the job's own folder). Empty when
+/// there is no such folder, or it cannot be read (this only informs).
+pub fn backup_scripts(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("scripts")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}
+
 fn unreadable(path: &Path, error: impl std::fmt::Display) -> ImportError {
     ImportError::Unreadable {
         path: path.display().to_string(),
@@ -509,6 +527,10 @@ mod tests {
             &[("a.job", b"{}"), ("resources/r.resource", b"r")],
         );
         std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+        std::fs::write(dir.path().join("scripts/z.json"), b"{}").expect("write");
+        std::fs::write(dir.path().join("scripts/a.json"), b"{}").expect("write");
+        std::fs::write(dir.path().join("scripts/notes.txt"), b"").expect("write");
+        assert_eq!(backup_scripts(dir.path()), ["a.json", "z.json"]);
         let archives = pack_dir(dir.path()).expect("packs");
         assert_eq!(archives.len(), 1);
         assert_eq!(archives[0].jobs, ["a", "b"]);

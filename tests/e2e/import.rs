@@ -268,6 +268,50 @@ fn a_single_job_export_zip_is_imported_as_it_is() {
     assert_eq!(entries["jobs/job_x/s1.script"], script.to_vec());
 }
 
+/// A backup's `scripts/*.json` are not what the import API restores: said
+/// in one line, and the jobs (with the scripts they reference) imported.
+#[test]
+fn a_backup_tree_says_its_scripts_folder_is_not_imported() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    expect_code(&run(sandbox.cmd(&emu).args(["backup", "backup"])), 0);
+    assert!(sandbox.path("backup/scripts/dws_sql.json").is_file());
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "backup",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 0);
+    let text = stderr(&output);
+    let notes: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("scripts/"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{text}");
+    assert!(
+        notes[0].contains("backup/scripts/ (1 script: dws_sql.json) is not imported"),
+        "{text}"
+    );
+    assert!(notes[0].contains("for reference"), "{text}");
+    assert!(text.contains("imported     job_batch"), "{text}");
+    // A tree without scripts/ says nothing of it.
+    std::fs::remove_dir_all(sandbox.path("backup/scripts")).expect("rm");
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "backup",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 0);
+    assert!(!stderr(&output).contains("scripts/"), "{}", stderr(&output));
+}
+
 #[test]
 fn an_object_already_in_obs_is_imported_and_left_in_place() {
     let data = two_workspaces();
