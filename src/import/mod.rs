@@ -103,6 +103,28 @@ impl Options {
         }
     }
 
+    /// The pre-flight's verdict on the resources check-file reported for
+    /// every archive of a run: refused when the target lacks one that no
+    /// `--map` covers (unless `--allow-missing`: then the warning to show).
+    /// The run and its `--dry-run` decide here alike.
+    pub fn preflight(&self, resources: &[ResourceStatus]) -> Result<Option<String>, ImportError> {
+        let mut missing: Vec<ResourceStatus> = Vec::new();
+        for resource in resources {
+            if resource.is_missing() && !self.maps_resource(resource) && !missing.contains(resource)
+            {
+                missing.push(resource.clone());
+            }
+        }
+        if missing.is_empty() {
+            return Ok(None);
+        }
+        let error = ImportError::MissingResources { resources: missing };
+        match self.allow_missing {
+            true => Ok(Some(format!("{error}; importing anyway"))),
+            false => Err(error),
+        }
+    }
+
     /// Whether a `--map` covers `resource`.
     pub fn maps_resource(&self, resource: &ResourceStatus) -> bool {
         self.maps
@@ -239,6 +261,34 @@ mod tests {
             kind: "DWS_CONNECTION".into(),
             status: Some(0)
         }));
+    }
+
+    #[test]
+    fn the_preflight_refuses_unmapped_missing_resources_unless_allowed() {
+        let resource = |name: &str, status| ResourceStatus {
+            name: name.into(),
+            kind: "DWS_CONNECTION".into(),
+            status: Some(status),
+        };
+        let reported = [resource("a", 0), resource("b", 1), resource("a", 0)];
+        let error = Options::default()
+            .preflight(&reported)
+            .expect_err("refused");
+        assert!(
+            matches!(&error, ImportError::MissingResources { resources } if resources.len() == 1),
+            "{error}"
+        );
+        let mapped = Options {
+            maps: vec![("DWS_CONNECTION".into(), "a".into(), "x".into())],
+            ..Options::default()
+        };
+        assert_eq!(mapped.preflight(&reported).expect("passes"), None);
+        let allowed = Options {
+            allow_missing: true,
+            ..Options::default()
+        };
+        let warning = allowed.preflight(&reported).expect("passes");
+        assert!(warning.is_some_and(|w| w.ends_with("; importing anyway")));
     }
 
     #[test]

@@ -268,24 +268,12 @@ impl Importer<'_> {
     /// check-file for every archive (stopping on resources the target lacks
     /// that no mapping covers), then the target's jobs.
     async fn preflight(&self, archives: &mut [Staged]) -> anyhow::Result<Listing> {
-        let mut missing: Vec<ResourceStatus> = Vec::new();
+        let mut resources: Vec<ResourceStatus> = Vec::new();
         for archive in archives.iter_mut() {
-            let info = self.check_file(archive).await?;
-            for resource in info.resources {
-                if resource.is_missing()
-                    && !self.options.maps_resource(&resource)
-                    && !missing.contains(&resource)
-                {
-                    missing.push(resource);
-                }
-            }
+            resources.extend(self.check_file(archive).await?.resources);
         }
-        if !missing.is_empty() {
-            let error = ImportError::MissingResources { resources: missing };
-            if !self.options.allow_missing {
-                return Err(error.into());
-            }
-            self.printer.warn(format!("{error}; importing anyway"));
+        if let Some(warning) = self.options.preflight(&resources)? {
+            self.printer.warn(warning);
         }
         target_jobs(self.dlf)
             .await

@@ -641,6 +641,72 @@ fn missing_connections_stop_before_any_import_and_a_map_fixes_them() {
     expect_code(&output, 0);
 }
 
+/// `--dry-run` of an `obs://` object runs the pre-flight and ends as the
+/// real run would: the plan, then exit 2 for a resource the target lacks.
+#[test]
+fn a_dry_run_that_finds_missing_resources_ends_as_the_run_would() {
+    let data = two_workspaces();
+    let connections = data.path().join("connections.json");
+    std::fs::write(
+        &connections,
+        r#"{"B": [{"name": "dws_b", "type": "DWS_CONNECTION"}]}"#,
+    )
+    .expect("write");
+    let emu = emu_with(&data, |c| c.connections = Some(connections));
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    emu.put_object(
+        "exports",
+        "jobs.zip",
+        std::fs::read(sandbox.path("jobs.zip")).expect("read"),
+    );
+    let dry_run = [
+        "import",
+        "obs://exports/jobs.zip",
+        "--workspace",
+        "B",
+        "--dry-run",
+    ];
+    let output = run(sandbox.cmd(&emu).args(dry_run));
+    expect_code(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("missing in the target: DWS_CONNECTION dws_link"),
+        "{text}"
+    );
+    assert!(text.contains("/jobs/import"), "the plan first: {text}");
+    assert!(
+        text.contains("error: the target workspace lacks a resource the jobs reference: DWS_CONNECTION dws_link"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: --map DWS_CONNECTION:dws_link=<replacement>"),
+        "{text}"
+    );
+    let output = run(sandbox.cmd(&emu).args(dry_run).arg("--json"));
+    expect_code(&output, 2);
+    let json = import_json(&output);
+    assert_eq!(json["dry_run"], true, "one object: the plan");
+    assert_eq!(
+        json["preflight"][0]["missing_resources"][0]["mapped"],
+        false
+    );
+    // Mapped, or allowed: the dry run passes, as the run would.
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(dry_run)
+        .args(["--map", "DWS_CONNECTION:dws_link=dws_b"]));
+    expect_code(&output, 0);
+    let output = run(sandbox.cmd(&emu).args(dry_run).arg("--allow-missing"));
+    expect_code(&output, 0);
+    assert!(
+        stderr(&output).contains("importing anyway"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(emu.requests_to("/jobs/import").is_empty());
+}
+
 #[test]
 fn a_hostile_archive_is_refused_before_any_request() {
     let emu = Emu::start();
