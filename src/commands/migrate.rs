@@ -338,6 +338,7 @@ async fn export_batch(
                             output::size(size),
                             output::size(MAX_ARCHIVE_BYTES)
                         )),
+                        not_imported: false,
                     });
                 } else {
                     let (left, right) = part_names.split_at(part_names.len() / 2);

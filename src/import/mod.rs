@@ -133,6 +133,15 @@ impl Options {
     }
 }
 
+/// What a run that stopped while an import may still run leaves to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unfinished {
+    /// The target workspace (to follow the task in, to list the jobs).
+    pub workspace: Option<String>,
+    /// The jobs of the archives the run did not import.
+    pub not_imported: Vec<String>,
+}
+
 /// A failed job and why, for [`ImportError::Incomplete`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedJob {
@@ -169,12 +178,36 @@ pub enum ImportError {
     BadTaskId(String),
     #[error("the target workspace lacks {} the jobs reference: {}", if resources.len() == 1 { "a resource" } else { "resources" }, resources.iter().map(ResourceStatus::shown).collect::<Vec<_>>().join(", "))]
     MissingResources { resources: Vec<ResourceStatus> },
-    #[error("import task {task_id} did not end within {seconds}s (last status {status}){}", staging.as_deref().map(|s| format!("; the staged archive {s} is kept, as the service may still be reading it")).unwrap_or_default())]
+    #[error("import task {task_id} did not end within {seconds}s (last status {status}){}{}", staging.as_deref().map(|s| format!("; the staged archive {s} is kept, as the service may still be reading it")).unwrap_or_default(), later_jobs(&left.not_imported))]
     WaitTimeout {
         task_id: String,
         status: String,
+        /// The object the task reads, when this run staged it.
         staging: Option<String>,
         seconds: u64,
+        left: Box<Unfinished>,
+    },
+    /// The import request failed in a way that does not tell whether a
+    /// task started (a 5xx, a timeout, an answer that could not be read).
+    #[error("the import request for {object} failed without telling whether it started an import: the import may have started; {}{}", kept(object, *ours, "a task may be reading it"), later_jobs(&left.not_imported))]
+    MayHaveStarted {
+        object: String,
+        /// Staged by this run (kept), else in OBS before it.
+        ours: bool,
+        left: Box<Unfinished>,
+        #[source]
+        source: anyhow::Error,
+    },
+    /// An import task started, and polling it failed: whether it ended,
+    /// and how, is unknown.
+    #[error("import task {task_id} started, but polling it failed, so it may still be running; {}{}", kept(object, *ours, "the task may still be reading it"), later_jobs(&left.not_imported))]
+    WaitFailed {
+        task_id: String,
+        object: String,
+        ours: bool,
+        left: Box<Unfinished>,
+        #[source]
+        source: anyhow::Error,
     },
     #[error("system task {id} ended {status}")]
     TaskEnded { id: String, status: String },
@@ -193,6 +226,26 @@ pub enum ImportError {
         project: String,
         endpoint: String,
     },
+}
+
+/// `the staged archive X is kept (why)`, or `X stays in OBS` for an object
+/// the run did not stage.
+fn kept(object: &str, ours: bool, why: &str) -> String {
+    match ours {
+        true => format!("the staged archive {object} is kept ({why})"),
+        false => format!("{object} stays in OBS"),
+    }
+}
+
+/// `; the jobs of the later archives were not imported: a, b` (or nothing).
+fn later_jobs(jobs: &[String]) -> String {
+    match jobs {
+        [] => String::new(),
+        jobs => format!(
+            "; the jobs of the later archives were not imported: {}",
+            output::name_list(jobs, 10)
+        ),
+    }
 }
 
 fn incomplete_message(failed: &[FailedJob], total: usize, tasks: &[(String, String)]) -> String {

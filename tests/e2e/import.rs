@@ -485,8 +485,14 @@ fn a_stuck_task_times_out_keeping_staging_and_task_wait_finishes_it() {
     assert_eq!(emu.objects().len(), 1, "staging kept");
     assert!(text.contains(&emu.objects()[0]), "{text}");
     assert!(
-        text.contains(&format!("dataarts-jobs task {task_id} --wait")),
+        text.contains(&format!(
+            "hint: `dataarts-jobs task {task_id} --wait --workspace B` follows the task on"
+        )),
         "{text}"
+    );
+    assert!(
+        text.contains(&format!("staging kept: {}", emu.objects()[0])),
+        "the summary comes first: {text}"
     );
 
     let output =
@@ -985,6 +991,152 @@ fn an_import_post_that_may_have_arrived_is_not_repeated() {
         1,
         "{requests:?}"
     );
+    let text = stderr(&output);
+    assert!(
+        text.contains("error: the import request for obs://staging/k.zip failed without telling whether it started an import: the import may have started; obs://staging/k.zip stays in OBS"),
+        "{text}"
+    );
+    assert!(text.contains("(HTTP 503 Service Unavailable"), "{text}");
+    assert!(
+        !text.contains("was refused"),
+        "a 503 refuses nothing: {text}"
+    );
+    assert!(
+        text.contains(
+            "hint: look in the target workspace before importing again: `dataarts-jobs list`"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("not verified a: the import request failed, and the import may have started"),
+        "the summary comes first: {text}"
+    );
+}
+
+/// The import POST of a staged archive gets a 502 (or no answer): a task
+/// may have started, so the staged object is kept and named, with how to
+/// look; the summary (`--json` too) says so before the error.
+#[test]
+fn an_import_of_unknown_fate_keeps_and_names_the_staged_archive() {
+    let emu = Emu::start();
+    let server = RawServer::start(20, |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::json(
+                502,
+                r#"{"error_code":"APIGW.0203","error_msg":"bad gateway"}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let import = || {
+        let mut command = sandbox.cmd_at(&server.endpoint);
+        command
+            .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+            .args([
+                "import",
+                "jobs.zip",
+                "--obs-bucket",
+                "staging",
+                "--workspace",
+                "B",
+            ]);
+        command
+    };
+    let output = run(&mut import());
+    expect_code(&output, 5);
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "staging kept: {objects:?}");
+    let key = &objects[0];
+    let text = stderr(&output);
+    assert!(text.contains(&format!("staging kept: {key}")), "{text}");
+    assert!(
+        text.contains(&format!("the import may have started; the staged archive {key} is kept (a task may be reading it)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("`dataarts-jobs list --workspace B` shows whether the jobs arrived"),
+        "{text}"
+    );
+    assert!(text.contains("re-running the import is safe"), "{text}");
+    let output = run(import().arg("--json"));
+    expect_code(&output, 5);
+    let json = import_json(&output);
+    assert_eq!(json["jobs"][0]["name"], "a");
+    assert_eq!(json["jobs"][0]["outcome"], Value::Null);
+    assert!(
+        json["jobs"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("may have started")),
+        "{json}"
+    );
+    assert_eq!(json["tasks"], serde_json::json!([]));
+    assert!(json.get("error").is_none(), "one object: the summary");
+    assert_eq!(emu.objects().len(), 2, "both runs keep theirs");
+}
+
+/// The task started, then polling it was refused: its end is unknown, so
+/// the staged object is kept and named, with how to follow the task.
+#[test]
+fn a_refused_poll_keeps_the_staged_archive_and_says_how_to_follow_the_task() {
+    let emu = Emu::start();
+    let server = RawServer::start(20, |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::json(200, r#"{"taskId":"t0000000000000002"}"#)
+        } else if line.contains("/system-tasks/") {
+            Reply::json(
+                400,
+                r#"{"error_code":"DLF.0810","error_msg":"The queried task does not exist."}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let output = run(sandbox
+        .cmd_at(&server.endpoint)
+        .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+        .args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "staging",
+            "--workspace",
+            "B",
+        ]));
+    expect_code(&output, 4);
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "staging kept: {objects:?}");
+    let key = &objects[0];
+    let text = stderr(&output);
+    assert!(text.contains("task t0000000000000002 RUNNING"), "{text}");
+    assert!(text.contains(&format!("staging kept: {key}")), "{text}");
+    assert!(
+        text.contains(&format!("error: import task t0000000000000002 started, but polling it failed, so it may still be running; the staged archive {key} is kept")),
+        "{text}"
+    );
+    assert!(text.contains("DLF.0810"), "{text}");
+    assert!(
+        text.contains(
+            "hint: `dataarts-jobs task t0000000000000002 --wait --workspace B` follows the task on"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -1047,6 +1199,12 @@ fn ctrl_c_while_waiting_prints_the_task_and_keeps_staging() {
         assert!(seen.contains(key), "{seen}");
         assert!(
             seen.contains(&format!("stopped while import task {task_id} runs")),
+            "{seen}"
+        );
+        assert!(
+            seen.contains(&format!(
+                "`dataarts-jobs task {task_id} --wait --workspace B` follows the task"
+            )),
             "{seen}"
         );
         assert!(seen.contains("interrupted"), "{seen}");
@@ -1120,6 +1278,86 @@ fn ctrl_c_while_the_import_request_is_in_flight_says_it_may_have_started() {
     );
     assert!(seen.contains("interrupted"), "{seen}");
     assert!(!seen.contains(SK));
+}
+
+/// Ctrl-C after the task ended, while the target is read back: nothing is
+/// deleted then, so the notice names the staged object.
+#[test]
+fn ctrl_c_while_reading_back_names_the_staged_archive() {
+    let emu = Emu::start();
+    let lists = AtomicUsize::new(0);
+    let server = RawServer::start(20, move |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::json(200, r#"{"taskId":"t0000000000000003"}"#)
+        } else if line.contains("/system-tasks/") {
+            Reply::json(
+                200,
+                r#"{"id":"t0000000000000003","status":"SUCCESSFUL","subtasks":[]}"#,
+            )
+        } else if lists.fetch_add(1, Ordering::SeqCst) < 2 {
+            // The listing before the import (both job types) answers.
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        } else {
+            Reply::hang()
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let mut child = sandbox
+        .std_cmd_at(&server.endpoint)
+        .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+        .args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "staging",
+            "--workspace",
+            "B",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let listings = || {
+        server
+            .requests
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|line| line.contains("/jobs?"))
+            .count()
+    };
+    // Bounded: the read-back comes after the upload, the import and its task.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while listings() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(listings() >= 3, "the read-back never started");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let mut seen = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut seen)
+        .expect("read");
+    let code = child.wait().expect("wait").code();
+    assert_eq!(code, Some(130), "{seen}");
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(
+        seen.contains(&format!(
+            "stopped while reading the target back; staged and not deleted: {}",
+            objects[0]
+        )),
+        "{seen}"
+    );
 }
 
 #[test]

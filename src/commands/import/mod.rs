@@ -143,15 +143,20 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
         return dry_run::dry_run(&importer, &staged, plan.json).await;
     }
     let mut report = Report::default();
-    importer.run(staged, &mut report).await?;
-    print_report(
-        &report,
-        None,
-        plan.json,
-        printer,
-        client.transport().requests_sent(),
-        started,
-    )?;
+    let done = importer.run(staged, &mut report).await;
+    // Once an import was asked for, the summary says what was done, even
+    // when the run stopped afterwards (the error follows it).
+    if done.is_ok() || report.imports_sent {
+        print_report(
+            &report,
+            None,
+            plan.json,
+            printer,
+            client.transport().requests_sent(),
+            started,
+        )?;
+    }
+    done?;
     match report.incomplete() {
         Some(error) => Err(error.into()),
         None => Ok(()),
