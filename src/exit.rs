@@ -64,7 +64,14 @@ impl Failure {
 
 /// The first typed error in `error`'s chain decides the exit code and hints.
 pub fn classify(error: &anyhow::Error) -> Failure {
-    for cause in error.chain() {
+    classify_chain(error.chain())
+}
+
+/// [`classify`] over causes, outermost first.
+fn classify_chain<'e>(
+    causes: impl Iterator<Item = &'e (dyn std::error::Error + 'static)>,
+) -> Failure {
+    for cause in causes {
         if cause.is::<Interrupted>() {
             return Failure::new(code::INTERRUPTED);
         }
@@ -246,9 +253,39 @@ fn import(error: &ImportError) -> Failure {
                 "map each to a resource the target has (as above), create them in the target workspace, or pass --allow-missing to import anyway; nothing was imported",
             )
         }
-        ImportError::WaitTimeout { task_id, .. } => Failure::new(code::NETWORK).hint(format!(
-            "`dataarts-jobs task {task_id} --wait`, with the import's --workspace, follows the task on (--wait-timeout SECS waits longer)"
-        )),
+        ImportError::WaitTimeout { task_id, left, .. } => rerun(
+            Failure::new(code::NETWORK).hint(format!(
+                "`dataarts-jobs task {task_id} --wait{}` follows the task on (--wait-timeout SECS waits longer)",
+                in_workspace(&left.workspace)
+            )),
+            !left.not_imported.is_empty(),
+        ),
+        // The cause decides the exit code; what to do next is said here.
+        ImportError::MayHaveStarted { left, source, .. } => {
+            let mut failure = classify_chain(source.chain());
+            failure.hints = vec![format!(
+                "look in the target workspace before importing again: `dataarts-jobs list{}` \
+                 shows whether the jobs arrived, and DataArts Studio lists its import tasks",
+                in_workspace(&left.workspace)
+            )];
+            rerun(failure, true)
+        }
+        ImportError::WaitFailed {
+            task_id,
+            left,
+            source,
+            ..
+        } => {
+            let mut failure = classify_chain(source.chain());
+            let ws = in_workspace(&left.workspace);
+            let mut hints = vec![format!(
+                "`dataarts-jobs task {task_id} --wait{ws}` follows the task on; \
+                 `dataarts-jobs list{ws}` shows which jobs are in the target"
+            )];
+            hints.append(&mut failure.hints);
+            failure.hints = hints;
+            rerun(failure, !left.not_imported.is_empty())
+        }
         ImportError::TaskEnded { status, .. } if status == "WARNING" => Failure::new(code::IMPORT).hint(
             "a WARNING task imported some jobs and failed others: the subtasks above say which and why",
         ),
@@ -263,6 +300,25 @@ fn import(error: &ImportError) -> Failure {
         | ImportError::NoJobs { .. }
         | ImportError::BadBucket { .. }
         | ImportError::BadTaskId(_) => Failure::new(code::USAGE),
+    }
+}
+
+/// ` --workspace ID` for a target workspace, else nothing.
+fn in_workspace(workspace: &Option<String>) -> String {
+    workspace
+        .as_deref()
+        .map(|id| format!(" --workspace {id}"))
+        .unwrap_or_default()
+}
+
+/// With the hint that a re-run is safe, when jobs were left unimported.
+fn rerun(failure: Failure, left: bool) -> Failure {
+    match left {
+        true => failure.hint(
+            "once no import task runs, re-running the import is safe: jobs already in the \
+             target are skipped (or overwritten again with --same-name overwrite), the others imported",
+        ),
+        false => failure,
     }
 }
 
@@ -661,6 +717,61 @@ mod tests {
             failure.hints[1],
             "create DLI_QUEUE q1 in the target: the import cannot replace a DLI_QUEUE"
         );
+    }
+
+    #[test]
+    fn an_import_of_unknown_fate_takes_its_code_from_the_cause() {
+        let uncertain = |status: u16| ImportError::MayHaveStarted {
+            object: "obs://b/k".into(),
+            ours: true,
+            left: Box::new(crate::import::Unfinished {
+                workspace: Some("B".into()),
+                not_imported: Vec::new(),
+            }),
+            source: anyhow::Error::new(status_error(status)),
+        };
+        let failure = classify(&uncertain(502).into());
+        assert_eq!(failure.code, 5);
+        assert_eq!(failure.request_id.as_deref(), Some("r"));
+        assert!(
+            failure.hints[0].contains("`dataarts-jobs list --workspace B`"),
+            "{:?}",
+            failure.hints
+        );
+        assert!(failure
+            .hints
+            .iter()
+            .all(|hint| !hint.contains("retry later")));
+        let poll = ImportError::WaitFailed {
+            task_id: "t1".into(),
+            object: "obs://b/k".into(),
+            ours: true,
+            left: Box::new(crate::import::Unfinished {
+                workspace: None,
+                not_imported: vec!["c".into()],
+            }),
+            source: anyhow::Error::new(status_error(401)),
+        };
+        let failure = classify(&anyhow::Error::new(poll).context("importing"));
+        assert_eq!(failure.code, 3);
+        assert!(failure.hints[0].starts_with("`dataarts-jobs task t1 --wait` follows"));
+        assert!(failure.hints.iter().any(|hint| hint.contains("AK/SK")));
+        assert!(failure
+            .hints
+            .iter()
+            .any(|hint| hint.contains("re-running the import is safe")));
+    }
+
+    fn status_error(status: u16) -> ApiError {
+        ApiError::Status {
+            method: "POST".into(),
+            url: "u".into(),
+            status,
+            error_code: None,
+            error_msg: None,
+            request_id: Some("r".into()),
+            retry_after: None,
+        }
     }
 
     #[test]

@@ -115,8 +115,14 @@ fn status_message(
         (None, Some(msg)) => msg.to_string(),
         (None, None) => "no error details in the response".to_string(),
     };
+    // A server error refused nothing: the request may have been acted on.
+    let verdict = if status >= 500 {
+        "failed"
+    } else {
+        "was refused"
+    };
     format!(
-        "{method} {url} was refused: {what} (HTTP {status} {reason}, request id {})",
+        "{method} {url} {verdict}: {what} (HTTP {status} {reason}, request id {})",
         request_id.unwrap_or("none")
     )
 }

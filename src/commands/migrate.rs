@@ -2,8 +2,11 @@
 //! one command. The source side is `export`'s (its plan, listing, batches of
 //! at most 100 with retries and `--keep-going`); each batch's archive is
 //! imported as it is, through the same steps as `import` (upload verbatim,
-//! pre-flight, import, wait, verify, clean up). A batch whose archive is over
-//! the 10 MiB one import reads is split and exported again.
+//! pre-flight, import, wait, verify, clean up). Every batch is exported,
+//! staged and pre-flighted before the first is imported, so a resource the
+//! target lacks anywhere stops the migration before it changes anything. A
+//! batch whose archive is over the 10 MiB one import reads is split and
+//! exported again.
 
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
@@ -164,12 +167,21 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         .tempdir()
         .context("cannot create a temporary directory for the exports")?;
     let mut report = Report::default();
-    let mut batch_objects: Vec<Value> = Vec::new();
+    // Every batch is exported, staged and pre-flighted before any is
+    // imported: a resource the target lacks, in any batch, stops the whole
+    // migration before it changes anything. Each staged archive is in OBS
+    // from then on, not on this machine.
+    let mut run = importer.start();
     let mut archives = 0usize;
     let bar = printer.bar(names.len() as u64, "jobs");
+    let mut staged = Ok(());
     for (index, batch) in batches.iter().enumerate() {
-        bar.set_message(format!("batch {} of {}", index + 1, batches.len()));
-        let staged = export_batch(
+        bar.set_message(format!(
+            "exporting and staging batch {} of {}",
+            index + 1,
+            batches.len()
+        ));
+        let exported = export_batch(
             &source,
             &plan,
             batch,
@@ -180,34 +192,49 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
             &mut export_failed,
         )
         .await
-        .with_context(|| format!("exporting batch {} of {}", index + 1, batches.len()))?;
-        let first_task = report.tasks.len();
-        let imported = importer.run(staged.clone(), &mut report).await;
-        for (archive, task) in staged.iter().zip(report.tasks[first_task..].iter()) {
-            batch_objects.push(json!({"jobs": archive.jobs, "task_id": task.id}));
-        }
-        if let Err(error) = imported {
-            bar.finish();
-            super::print_failures(&export_failed, printer);
-            return Err(error.context(format!(
-                "importing batch {} of {}",
-                index + 1,
-                batches.len()
-            )));
+        .with_context(|| format!("exporting batch {} of {}", index + 1, batches.len()));
+        staged = match exported {
+            Ok(exported) => run.stage(exported, &mut report).await,
+            Err(error) => Err(error),
+        };
+        if staged.is_err() {
+            break;
         }
         bar.inc(batch.len() as u64);
     }
     bar.finish();
-    let requests = source.transport().requests_sent() + target.transport().requests_sent();
+    let done = match staged {
+        Ok(()) => run.import(&mut report).await,
+        Err(error) => Err(error),
+    };
+    let done = run.finish(&mut report, done).await;
+    let requests = || source.transport().requests_sent() + target.transport().requests_sent();
+    let migration = || Migration {
+        batches: batches_json(&report),
+        failed: &export_failed,
+    };
+    if let Err(error) = done {
+        // Once an import was asked for, the summary says what was done.
+        if report.imports_sent {
+            super::import::print_report(
+                &report,
+                Some(migration()),
+                plan.json,
+                printer,
+                requests(),
+                started,
+            )?;
+        } else {
+            super::print_failures(&export_failed, printer);
+        }
+        return Err(error);
+    }
     super::import::print_report(
         &report,
-        Some(Migration {
-            batches: Value::from(batch_objects),
-            failed: &export_failed,
-        }),
+        Some(migration()),
         plan.json,
         printer,
-        requests,
+        requests(),
         started,
     )?;
     if let Some(error) = report.incomplete() {
@@ -221,6 +248,16 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// `batches` of the summary: one per archive whose import started (an
+/// export batch, or a part of one split for size), with its task.
+fn batches_json(report: &Report) -> Value {
+    report
+        .tasks
+        .iter()
+        .map(|task| json!({"jobs": task.jobs, "task_id": task.id}))
+        .collect()
 }
 
 /// Source and target must differ: endpoint, project or workspace. When one
@@ -338,6 +375,7 @@ async fn export_batch(
                             output::size(size),
                             output::size(MAX_ARCHIVE_BYTES)
                         )),
+                        not_imported: false,
                     });
                 } else {
                     let (left, right) = part_names.split_at(part_names.len() / 2);

@@ -10,7 +10,7 @@ use crate::api::import::{is_valid_task_id, SystemTask, TaskStatus};
 use crate::cli::TaskArgs;
 use crate::config;
 use crate::import::wait::{self, WaitOptions, Waited};
-use crate::import::ImportError;
+use crate::import::{ImportError, Unfinished};
 use crate::output::{self, Printer};
 use crate::text::escape_controls;
 
@@ -41,6 +41,10 @@ pub async fn run(args: TaskArgs, ctx: &Context) -> anyhow::Result<()> {
                     status,
                     staging: None,
                     seconds: args.wait_timeout,
+                    left: Box::new(Unfinished {
+                        workspace: client.workspace().map(str::to_string),
+                        not_imported: Vec::new(),
+                    }),
                 }
                 .into());
             }

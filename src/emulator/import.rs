@@ -6,7 +6,7 @@
 //! that is not `obs://BUCKET/KEY`, `DLF.0815` when the object is absent, not
 //! a zip, or over 10 MiB packed or inflated). Import applies at once to the
 //! target workspace (the `workspace` header): each `jobs/<job>/` of the
-//! archive becomes a job with its files held as bytes, with
+//! archive (or `jobs/<job>.job` of a single-job export) becomes a job with its files held as bytes, with
 //! `sameNamePolicy`, `params`, `jobsParam` and `resources` applied (a file
 //! is rewritten only when one of them changes it, so a plain import exports
 //! back byte for byte). The system task then answers `RUNNING` for
@@ -132,11 +132,15 @@ fn read_archive(state: &State, path: Option<&str>) -> Result<Archived, Box<Respo
     Ok((object, jobs))
 }
 
-/// `jobs/<job>/...` entries grouped by job; `None` for anything that is not
-/// a readable zip within the size limit.
+/// `jobs/<job>/...` entries grouped by job; in the single-job export's
+/// layout (`jobs/<job>.job`, `scripts/...`, `resources/...`), the top-level
+/// `scripts/` and `resources/` files belong to the archive's single-layout
+/// jobs. `None` for anything that is not a readable zip within the size limit.
 fn unzip_jobs(bytes: &[u8]) -> Option<BTreeMap<String, ArchivedJob>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let mut jobs: BTreeMap<String, ArchivedJob> = BTreeMap::new();
+    let mut single: Vec<String> = Vec::new();
+    let mut shared: Vec<(String, Bytes)> = Vec::new();
     let mut inflated = 0u64;
     for index in 0..archive.len() {
         let entry = archive.by_index(index).ok()?;
@@ -144,16 +148,19 @@ fn unzip_jobs(bytes: &[u8]) -> Option<BTreeMap<String, ArchivedJob>> {
             continue;
         }
         let name = entry.name().ok()?.to_string();
-        let Some((job, file)) = name
-            .strip_prefix("jobs/")
-            .and_then(|rest| rest.split_once('/'))
-        else {
-            continue;
+        let place = match name.strip_prefix("jobs/") {
+            Some(rest) => match rest.split_once('/') {
+                Some((job, file)) => Place::Batch(job.to_string(), file.to_string()),
+                None => match rest.strip_suffix(".job") {
+                    Some(job) => Place::Single(job.to_string()),
+                    None => continue,
+                },
+            },
+            None => match name.split_once('/') {
+                Some(("scripts" | "resources", file)) => Place::Shared(file.to_string()),
+                _ => continue,
+            },
         };
-        if job.is_empty() || file.is_empty() {
-            continue;
-        }
-        let (job, file) = (job.to_string(), file.to_string());
         let mut content = Vec::new();
         entry
             .take(MAX_IMPORT_BYTES + 1 - inflated)
@@ -163,6 +170,19 @@ fn unzip_jobs(bytes: &[u8]) -> Option<BTreeMap<String, ArchivedJob>> {
         if inflated > MAX_IMPORT_BYTES {
             return None;
         }
+        let (job, file) = match place {
+            Place::Batch(job, file) if !job.is_empty() && !file.is_empty() => (job, file),
+            Place::Single(job) if !job.is_empty() => {
+                single.push(job.clone());
+                jobs.entry(job).or_default().job_file = Some(Bytes::from(content));
+                continue;
+            }
+            Place::Shared(file) if !file.is_empty() => {
+                shared.push((file, Bytes::from(content)));
+                continue;
+            }
+            _ => continue,
+        };
         let slot = jobs.entry(job.clone()).or_default();
         if file == format!("{job}.job") {
             slot.job_file = Some(Bytes::from(content));
@@ -170,7 +190,22 @@ fn unzip_jobs(bytes: &[u8]) -> Option<BTreeMap<String, ArchivedJob>> {
             slot.files.push((file, Bytes::from(content)));
         }
     }
+    for job in &single {
+        if let Some(slot) = jobs.get_mut(job) {
+            slot.files.extend(shared.iter().cloned());
+        }
+    }
     Some(jobs)
+}
+
+/// Where an archive entry belongs.
+enum Place {
+    /// `jobs/<job>/<file>`.
+    Batch(String, String),
+    /// `jobs/<job>.job`.
+    Single(String),
+    /// `scripts/<file>` or `resources/<file>`, of the single-layout jobs.
+    Shared(String),
 }
 
 /// The target workspace's id (the `workspace` header) and the archive at
@@ -654,6 +689,39 @@ pub(crate) fn system_task(state: &State, req: &Req<'_>, task_id: &str) -> Respon
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, content) in files {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .expect("start");
+            writer.write_all(content).expect("write");
+        }
+        writer.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn both_export_layouts_are_read() {
+        let batch = unzip_jobs(&zip_of(&[
+            ("jobs/a/a.job", b"{}"),
+            ("jobs/a/s.script", b"{}"),
+        ]))
+        .expect("zip");
+        assert!(batch["a"].job_file.is_some());
+        assert_eq!(batch["a"].files[0].0, "s.script");
+        let single = unzip_jobs(&zip_of(&[
+            ("jobs/x.job", b"{}"),
+            ("scripts/s.script", b"{}"),
+            ("resources/r.resource", b"{}"),
+        ]))
+        .expect("zip");
+        assert_eq!(single.keys().collect::<Vec<_>>(), ["x"]);
+        assert!(single["x"].job_file.is_some());
+        let files: Vec<&str> = single["x"].files.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(files, ["s.script", "r.resource"]);
+    }
 
     fn request(resources: &[(&str, &str)], params: &[(&str, &str)]) -> ImportRequest {
         ImportRequest {

@@ -1,115 +1,252 @@
-//! What a run has staged, where each staged object stands, and the one rule
+//! What a run has staged, where each archive stands, and the one rule
 //! clean-up follows: delete exactly the objects this run uploaded that no
 //! task can still be reading (their task is terminal, or the run stopped
 //! before importing them); keep, and name, an object whose task may still
 //! be reading it. Each step records what it did here; nothing else decides
-//! what is deleted.
+//! what is deleted, and what Ctrl-C says it leaves behind is read from here
+//! too ([`Ledger::notice`]): every object still staged, every task that may
+//! still run, every job not imported.
 
 use super::pipeline::Staged;
 use crate::obs::ObjectPath;
+use crate::output;
 
-/// Where one archive's object stands.
+/// Where one archive stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    /// Already in OBS before the run: never this run's to delete.
-    NotOurs,
-    /// Not in OBS: not uploaded yet, or its upload failed.
+    /// Not in OBS: not uploaded yet, or its upload failed storing nothing.
     Local,
-    /// Uploaded, and no task reads it: none was started, or the import
-    /// request was refused.
-    Unread,
-    /// A task may be reading it: the run did not wait for the task, the
-    /// wait stopped before the task ended, or the import request failed in a
-    /// way that may have started one.
-    Reading,
+    /// In OBS (uploaded by this run, or there before it), and no task reads
+    /// it: no import was asked for, or the import request was refused.
+    Staged,
+    /// The import request is out: a task may start, its id not known yet.
+    Requesting,
+    /// The import request failed in a way that may have started a task.
+    Uncertain,
+    /// A task was started and has not been seen to end: the run did not
+    /// wait for it, or the wait stopped first.
+    Running,
     /// Its task has ended.
-    Read,
+    Ended,
+    /// Clean-up deleted it.
+    Deleted,
 }
 
-/// What clean-up does, in archive order.
+/// One archive of a run.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub object: ObjectPath,
+    /// Uploaded by this run, so its to delete; else it was in OBS before
+    /// the run and is never deleted.
+    pub ours: bool,
+    pub stage: Stage,
+    /// Whether its import was asked for (whatever became of the request).
+    pub requested: bool,
+    pub jobs: Vec<String>,
+    pub task_id: Option<String>,
+}
+
+impl Entry {
+    /// Its jobs were not imported: no import of it was started.
+    pub fn not_imported(&self) -> bool {
+        matches!(self.stage, Stage::Local | Stage::Staged)
+    }
+
+    /// `the staged archive X is kept`, or `X stays in OBS` (not ours).
+    fn kept(&self) -> String {
+        match self.ours {
+            true => format!("the staged archive {} is kept", self.object),
+            false => format!("{} stays in OBS", self.object),
+        }
+    }
+}
+
+/// What clean-up does, as archive indices in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CleanUp {
-    pub delete: Vec<ObjectPath>,
-    pub keep: Vec<ObjectPath>,
+    pub delete: Vec<usize>,
+    pub keep: Vec<usize>,
 }
 
-/// The staged objects of one run, in archive order.
-#[derive(Debug, Clone)]
+/// The archives of one run, in order.
+#[derive(Debug, Clone, Default)]
 pub struct Ledger {
-    entries: Vec<(ObjectPath, Stage)>,
+    entries: Vec<Entry>,
 }
 
 impl Ledger {
-    /// Every archive of a run before its first step: those with bytes are
-    /// this run's to upload, the others were in OBS already.
-    pub fn new(archives: &[Staged]) -> Self {
-        Self {
-            entries: archives
-                .iter()
-                .map(|archive| {
-                    let stage = match archive.payload {
-                        Some(_) => Stage::Local,
-                        None => Stage::NotOurs,
-                    };
-                    (archive.object.clone(), stage)
-                })
-                .collect(),
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `archive` before its first step; its index. One with bytes is
+    /// this run's to upload; one without was in OBS already.
+    pub fn add(&mut self, archive: &Staged) -> usize {
+        let ours = archive.payload.is_some();
+        self.entries.push(Entry {
+            object: archive.object.clone(),
+            ours,
+            stage: if ours { Stage::Local } else { Stage::Staged },
+            requested: false,
+            jobs: archive.jobs.clone(),
+            task_id: None,
+        });
+        self.entries.len() - 1
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn entry(&self, index: usize) -> Option<&Entry> {
+        self.entries.get(index)
+    }
+
+    /// Archive `index` is in OBS: uploaded, or stored with an ETag that is
+    /// not the MD5 of what was sent.
+    pub fn uploaded(&mut self, index: usize) {
+        self.set(index, Stage::Staged);
+    }
+
+    /// The jobs of archive `index` (check-file tells them for an object
+    /// that was in OBS already).
+    pub fn set_jobs(&mut self, index: usize, jobs: &[String]) {
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.jobs = jobs.to_vec();
         }
     }
 
-    /// Archive `index` was uploaded.
-    pub fn uploaded(&mut self, index: usize) {
-        self.set(index, Stage::Unread);
+    /// The import request of archive `index` is being sent.
+    pub fn requesting(&mut self, index: usize) {
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.requested = true;
+        }
+        self.set(index, Stage::Requesting);
     }
 
-    /// The import of archive `index` started a task.
-    pub fn started(&mut self, index: usize) {
-        self.set(index, Stage::Reading);
+    /// The import request of archive `index` was refused (a 4xx): no task
+    /// reads it.
+    pub fn refused(&mut self, index: usize) {
+        self.set(index, Stage::Staged);
+    }
+
+    /// The import request of archive `index` failed in a way that may have
+    /// started a task (a 5xx, a timeout, an answer that could not be read).
+    pub fn uncertain(&mut self, index: usize) {
+        self.set(index, Stage::Uncertain);
+    }
+
+    /// The import of archive `index` started task `task_id`.
+    pub fn started(&mut self, index: usize, task_id: &str) {
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.task_id = Some(task_id.to_string());
+        }
+        self.set(index, Stage::Running);
     }
 
     /// The task of archive `index` ended.
     pub fn ended(&mut self, index: usize) {
-        self.set(index, Stage::Read);
+        self.set(index, Stage::Ended);
     }
 
-    /// The import request of archive `index` failed: `refused` (a 4xx)
-    /// started nothing, anything else may have started a task. The run stops
-    /// there, and clean-up leaves the archives before it as they are.
-    pub fn import_failed(&mut self, index: usize, refused: bool) {
-        if !refused {
-            self.started(index);
-        }
+    /// Clean-up deleted archive `index`.
+    pub fn deleted(&mut self, index: usize) {
+        self.set(index, Stage::Deleted);
     }
 
-    /// The objects uploaded that no task reads yet (what Ctrl-C before the
-    /// first import leaves behind).
-    pub fn unread(&self) -> Vec<&ObjectPath> {
+    /// Whether any import was asked for (a task may have started).
+    pub fn imports_requested(&self) -> bool {
+        self.entries.iter().any(|entry| entry.requested)
+    }
+
+    /// The jobs of the archives whose import was never started, in order.
+    pub fn not_imported(&self) -> Vec<String> {
         self.entries
             .iter()
-            .filter(|(_, stage)| *stage == Stage::Unread)
-            .map(|(object, _)| object)
+            .filter(|entry| entry.not_imported())
+            .flat_map(|entry| entry.jobs.iter().cloned())
             .collect()
     }
 
-    /// What clean-up deletes and keeps, wherever the run ended.
+    /// What clean-up deletes and keeps, wherever the run stopped: this
+    /// run's objects that no task reads are deleted, those a task may still
+    /// read are kept; objects that were in OBS before are never touched.
     pub fn clean_up(&self) -> CleanUp {
         let mut plan = CleanUp::default();
-        for (object, stage) in &self.entries {
-            match stage {
-                Stage::Unread | Stage::Read => plan.delete.push(object.clone()),
-                Stage::Reading => plan.keep.push(object.clone()),
-                Stage::NotOurs | Stage::Local => {}
+        for (index, entry) in self.entries.iter().enumerate() {
+            if !entry.ours {
+                continue;
+            }
+            match entry.stage {
+                Stage::Staged | Stage::Ended => plan.delete.push(index),
+                Stage::Requesting | Stage::Uncertain | Stage::Running => plan.keep.push(index),
+                Stage::Local | Stage::Deleted => {}
             }
         }
         plan
     }
 
-    /// Moves archive `index` to `stage`; an object that is not ours stays so.
-    fn set(&mut self, index: usize, stage: Stage) {
-        if let Some((_, current)) = self.entries.get_mut(index) {
-            if *current != Stage::NotOurs {
-                *current = stage;
+    /// What to say if the run stops now (Ctrl-C): `lead` (what it was
+    /// doing), then every import that may have started or still runs (with
+    /// how to follow it in the target `workspace`), every object of this run
+    /// still in OBS, and the jobs not imported. `None` when the run leaves
+    /// nothing behind.
+    pub fn notice(&self, lead: &str, workspace: Option<&str>) -> Option<String> {
+        let in_workspace = workspace
+            .map(|id| format!(" --workspace {id}"))
+            .unwrap_or_default();
+        let mut facts = Vec::new();
+        for entry in &self.entries {
+            match (entry.stage, &entry.task_id) {
+                (Stage::Requesting | Stage::Uncertain, _) => facts.push(format!(
+                    "{} (a task may be reading it); look for the import in the target \
+                     workspace (`dataarts-jobs list{in_workspace}`, or its import tasks in \
+                     DataArts Studio) before importing again",
+                    entry.kept()
+                )),
+                (Stage::Running, Some(task)) => facts.push(format!(
+                    "{} (import task {task} may still be reading it); \
+                     `dataarts-jobs task {task} --wait{in_workspace}` follows the task",
+                    entry.kept()
+                )),
+                _ => {}
             }
+        }
+        let left: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|entry| entry.ours && matches!(entry.stage, Stage::Staged | Stage::Ended))
+            .map(|entry| entry.object.to_string())
+            .collect();
+        if !left.is_empty() {
+            facts.push(format!("staged and not deleted: {}", left.join(", ")));
+        }
+        let waiting: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|entry| entry.not_imported())
+            .collect();
+        let jobs = self.not_imported();
+        if self.imports_requested() && !jobs.is_empty() {
+            let objects: Vec<String> = waiting.iter().map(|e| e.object.to_string()).collect();
+            facts.push(format!(
+                "not imported: {} (in {})",
+                output::name_list(&jobs, 10),
+                objects.join(", ")
+            ));
+        } else if !self.imports_requested() && !left.is_empty() {
+            facts.push("nothing was imported".to_string());
+        }
+        if facts.is_empty() {
+            return None;
+        }
+        Some(format!("{lead}; {}", facts.join("; ")))
+    }
+
+    /// Moves archive `index` to `stage`.
+    fn set(&mut self, index: usize, stage: Stage) {
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.stage = stage;
         }
     }
 }
@@ -123,23 +260,28 @@ mod tests {
         ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid")
     }
 
+    fn archive(n: usize, ours: bool) -> Staged {
+        Staged {
+            object: object(n),
+            label: format!("archive {n}"),
+            payload: ours.then(|| Payload::from_bytes(b"zip").expect("payload")),
+            jobs: vec![format!("job{n}")],
+        }
+    }
+
     /// `n` archives of this run (numbered from 1).
     fn ours(n: usize) -> Ledger {
-        let archives: Vec<Staged> = (1..=n)
-            .map(|i| Staged {
-                object: object(i),
-                label: format!("archive {i}"),
-                payload: Some(Payload::from_bytes(b"zip").expect("payload")),
-                jobs: vec![format!("job{i}")],
-            })
-            .collect();
-        Ledger::new(&archives)
+        let mut ledger = Ledger::new();
+        for i in 1..=n {
+            ledger.add(&archive(i, true));
+        }
+        ledger
     }
 
     fn plan(delete: &[usize], keep: &[usize]) -> CleanUp {
         CleanUp {
-            delete: delete.iter().map(|n| object(*n)).collect(),
-            keep: keep.iter().map(|n| object(*n)).collect(),
+            delete: delete.to_vec(),
+            keep: keep.to_vec(),
         }
     }
 
@@ -149,7 +291,8 @@ mod tests {
         for index in 0..3 {
             ledger.uploaded(index);
         }
-        ledger.started(0);
+        ledger.requesting(0);
+        ledger.started(0, "t1");
         ledger.ended(0);
         ledger
     }
@@ -159,35 +302,41 @@ mod tests {
         // The second upload failed: the first is deleted, nothing is kept.
         let mut ledger = ours(3);
         ledger.uploaded(0);
-        assert_eq!(ledger.unread(), [&object(1)]);
-        assert_eq!(ledger.clean_up(), plan(&[1], &[]));
+        assert_eq!(ledger.clean_up(), plan(&[0], &[]));
+        assert!(!ledger.imports_requested());
         // Pre-flight stopped the run: every upload is deleted.
         ledger.uploaded(1);
         ledger.uploaded(2);
-        assert_eq!(ledger.clean_up(), plan(&[1, 2, 3], &[]));
+        assert_eq!(ledger.clean_up(), plan(&[0, 1, 2], &[]));
+        assert_eq!(ledger.not_imported(), ["job1", "job2", "job3"]);
     }
 
     #[test]
     fn a_refused_import_deletes_its_archive_the_later_ones_and_those_read() {
         let mut ledger = first_done();
-        ledger.import_failed(1, true);
+        ledger.requesting(1);
+        ledger.refused(1);
         // The first was read to the end: this run staged it, so it goes too.
-        assert_eq!(ledger.clean_up(), plan(&[1, 2, 3], &[]));
+        assert_eq!(ledger.clean_up(), plan(&[0, 1, 2], &[]));
+        assert_eq!(ledger.not_imported(), ["job2", "job3"]);
     }
 
     #[test]
     fn an_import_of_unknown_fate_keeps_its_archive() {
         let mut ledger = first_done();
-        ledger.import_failed(1, false);
-        assert_eq!(ledger.clean_up(), plan(&[1, 3], &[2]));
+        ledger.requesting(1);
+        ledger.uncertain(1);
+        assert_eq!(ledger.clean_up(), plan(&[0, 2], &[1]));
+        assert_eq!(ledger.not_imported(), ["job3"]);
     }
 
     #[test]
     fn a_wait_that_stops_keeps_only_the_archive_being_read() {
         // A wait error or a timeout on the second task.
         let mut ledger = first_done();
-        ledger.started(1);
-        assert_eq!(ledger.clean_up(), plan(&[1, 3], &[2]));
+        ledger.requesting(1);
+        ledger.started(1, "t2");
+        assert_eq!(ledger.clean_up(), plan(&[0, 2], &[1]));
     }
 
     #[test]
@@ -196,36 +345,133 @@ mod tests {
         let mut not_waited = ours(2);
         for index in 0..2 {
             waited.uploaded(index);
-            waited.started(index);
+            waited.requesting(index);
+            waited.started(index, "t");
             waited.ended(index);
             not_waited.uploaded(index);
-            not_waited.started(index);
+            not_waited.requesting(index);
+            not_waited.started(index, "t");
         }
-        assert_eq!(waited.clean_up(), plan(&[1, 2], &[]));
-        assert_eq!(not_waited.clean_up(), plan(&[], &[1, 2]));
+        assert_eq!(waited.clean_up(), plan(&[0, 1], &[]));
+        assert_eq!(not_waited.clean_up(), plan(&[], &[0, 1]));
+        assert!(waited.not_imported().is_empty());
     }
 
     #[test]
     fn an_object_already_in_obs_is_never_deleted_or_kept() {
-        let archives = [Staged {
-            object: object(1),
-            label: object(1).to_string(),
-            payload: None,
-            jobs: Vec::new(),
-        }];
         for stop in [
             |_: &mut Ledger| {},
-            |l: &mut Ledger| l.import_failed(0, false),
-            |l: &mut Ledger| l.started(0),
             |l: &mut Ledger| {
-                l.started(0);
+                l.requesting(0);
+                l.uncertain(0);
+            },
+            |l: &mut Ledger| l.started(0, "t"),
+            |l: &mut Ledger| {
+                l.started(0, "t");
                 l.ended(0);
             },
         ] {
-            let mut ledger = Ledger::new(&archives);
+            let mut ledger = Ledger::new();
+            ledger.add(&archive(1, false));
             stop(&mut ledger);
-            assert!(ledger.unread().is_empty());
             assert_eq!(ledger.clean_up(), CleanUp::default());
         }
+    }
+
+    #[test]
+    fn ctrl_c_while_waiting_names_every_object_and_the_jobs_not_imported() {
+        let mut ledger = ours(3);
+        for index in 0..3 {
+            ledger.uploaded(index);
+        }
+        ledger.requesting(0);
+        ledger.started(0, "t1");
+        let text = ledger
+            .notice("stopped while import task t1 runs", Some("B"))
+            .expect("a notice");
+        assert!(
+            text.starts_with("stopped while import task t1 runs; "),
+            "{text}"
+        );
+        assert!(
+            text.contains("the staged archive obs://bkt/run/1.zip is kept (import task t1 may still be reading it)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`dataarts-jobs task t1 --wait --workspace B` follows the task"),
+            "{text}"
+        );
+        assert!(
+            text.contains("staged and not deleted: obs://bkt/run/2.zip, obs://bkt/run/3.zip"),
+            "{text}"
+        );
+        assert!(
+            text.contains("not imported: job2, job3 (in obs://bkt/run/2.zip, obs://bkt/run/3.zip)"),
+            "{text}"
+        );
+        // In the default workspace, no --workspace.
+        let text = ledger.notice("stopped", None).expect("a notice");
+        assert!(
+            text.contains("`dataarts-jobs task t1 --wait` follows"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn ctrl_c_in_the_import_request_or_the_read_back_names_what_stays() {
+        let mut ledger = first_done();
+        ledger.requesting(1);
+        let text = ledger
+            .notice("stopped while requesting", None)
+            .expect("notice");
+        assert!(
+            text.contains(
+                "the staged archive obs://bkt/run/2.zip is kept (a task may be reading it)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("`dataarts-jobs list`"), "{text}");
+        // 1.zip's task ended and it is not deleted yet.
+        assert!(
+            text.contains("staged and not deleted: obs://bkt/run/1.zip, obs://bkt/run/3.zip"),
+            "{text}"
+        );
+        assert!(text.contains("not imported: job3"), "{text}");
+        // Every task ended, reading back: each object named, none unimported.
+        let mut read_back = ours(2);
+        for index in 0..2 {
+            read_back.uploaded(index);
+            read_back.requesting(index);
+            read_back.started(index, "t");
+            read_back.ended(index);
+        }
+        let text = read_back
+            .notice("stopped while reading the target back", Some("B"))
+            .expect("notice");
+        assert_eq!(
+            text,
+            "stopped while reading the target back; staged and not deleted: \
+             obs://bkt/run/1.zip, obs://bkt/run/2.zip"
+        );
+        // Before any import: what was uploaded, and that nothing was imported.
+        let mut staging = ours(2);
+        staging.uploaded(0);
+        let text = staging
+            .notice("stopped before importing", None)
+            .expect("notice");
+        assert_eq!(
+            text,
+            "stopped before importing; staged and not deleted: obs://bkt/run/1.zip; \
+             nothing was imported"
+        );
+        // Nothing staged, nothing started: nothing to say.
+        assert_eq!(ours(1).notice("stopped", None), None);
+        let mut theirs = Ledger::new();
+        theirs.add(&archive(1, false));
+        assert_eq!(theirs.notice("stopped", None), None);
+        // Deleted objects are not named.
+        read_back.deleted(0);
+        read_back.deleted(1);
+        assert_eq!(read_back.notice("stopped", None), None);
     }
 }

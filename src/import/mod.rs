@@ -103,12 +103,43 @@ impl Options {
         }
     }
 
+    /// The pre-flight's verdict on the resources check-file reported for
+    /// every archive of a run: refused when the target lacks one that no
+    /// `--map` covers (unless `--allow-missing`: then the warning to show).
+    /// The run and its `--dry-run` decide here alike.
+    pub fn preflight(&self, resources: &[ResourceStatus]) -> Result<Option<String>, ImportError> {
+        let mut missing: Vec<ResourceStatus> = Vec::new();
+        for resource in resources {
+            if resource.is_missing() && !self.maps_resource(resource) && !missing.contains(resource)
+            {
+                missing.push(resource.clone());
+            }
+        }
+        if missing.is_empty() {
+            return Ok(None);
+        }
+        let error = ImportError::MissingResources { resources: missing };
+        match self.allow_missing {
+            true => Ok(Some(format!("{error}; importing anyway"))),
+            false => Err(error),
+        }
+    }
+
     /// Whether a `--map` covers `resource`.
     pub fn maps_resource(&self, resource: &ResourceStatus) -> bool {
         self.maps
             .iter()
             .any(|(kind, old, _)| kind == &resource.kind && old == &resource.name)
     }
+}
+
+/// What a run that stopped while an import may still run leaves to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unfinished {
+    /// The target workspace (to follow the task in, to list the jobs).
+    pub workspace: Option<String>,
+    /// The jobs of the archives the run did not import.
+    pub not_imported: Vec<String>,
 }
 
 /// A failed job and why, for [`ImportError::Incomplete`].
@@ -123,8 +154,8 @@ pub struct FailedJob {
 pub enum ImportError {
     #[error("cannot read {path}: {detail}")]
     Unreadable { path: String, detail: String },
-    #[error("{path} holds no jobs/<job>/ folder to import")]
-    NoJobs { path: String },
+    #[error("{path} holds no job to import: no jobs/<job>/ folder{}", if *zip { " and no jobs/<job>.job file" } else { "" })]
+    NoJobs { path: String, zip: bool },
     #[error("job `{name}` is {} with its files, more than the {} one import may read", output::size(*bytes), output::size(*limit))]
     JobTooLarge {
         name: String,
@@ -147,12 +178,36 @@ pub enum ImportError {
     BadTaskId(String),
     #[error("the target workspace lacks {} the jobs reference: {}", if resources.len() == 1 { "a resource" } else { "resources" }, resources.iter().map(ResourceStatus::shown).collect::<Vec<_>>().join(", "))]
     MissingResources { resources: Vec<ResourceStatus> },
-    #[error("import task {task_id} did not end within {seconds}s (last status {status}){}", staging.as_deref().map(|s| format!("; the staged archive {s} is kept, as the service may still be reading it")).unwrap_or_default())]
+    #[error("import task {task_id} did not end within {seconds}s (last status {status}){}{}", staging.as_deref().map(|s| format!("; the staged archive {s} is kept, as the service may still be reading it")).unwrap_or_default(), later_jobs(&left.not_imported))]
     WaitTimeout {
         task_id: String,
         status: String,
+        /// The object the task reads, when this run staged it.
         staging: Option<String>,
         seconds: u64,
+        left: Box<Unfinished>,
+    },
+    /// The import request failed in a way that does not tell whether a
+    /// task started (a 5xx, a timeout, an answer that could not be read).
+    #[error("the import request for {object} failed without telling whether it started an import: the import may have started; {}{}", kept(object, *ours, "a task may be reading it"), later_jobs(&left.not_imported))]
+    MayHaveStarted {
+        object: String,
+        /// Staged by this run (kept), else in OBS before it.
+        ours: bool,
+        left: Box<Unfinished>,
+        #[source]
+        source: anyhow::Error,
+    },
+    /// An import task started, and polling it failed: whether it ended,
+    /// and how, is unknown.
+    #[error("import task {task_id} started, but polling it failed, so it may still be running; {}{}", kept(object, *ours, "the task may still be reading it"), later_jobs(&left.not_imported))]
+    WaitFailed {
+        task_id: String,
+        object: String,
+        ours: bool,
+        left: Box<Unfinished>,
+        #[source]
+        source: anyhow::Error,
     },
     #[error("system task {id} ended {status}")]
     TaskEnded { id: String, status: String },
@@ -171,6 +226,26 @@ pub enum ImportError {
         project: String,
         endpoint: String,
     },
+}
+
+/// `the staged archive X is kept (why)`, or `X stays in OBS` for an object
+/// the run did not stage.
+fn kept(object: &str, ours: bool, why: &str) -> String {
+    match ours {
+        true => format!("the staged archive {object} is kept ({why})"),
+        false => format!("{object} stays in OBS"),
+    }
+}
+
+/// `; the jobs of the later archives were not imported: a, b` (or nothing).
+fn later_jobs(jobs: &[String]) -> String {
+    match jobs {
+        [] => String::new(),
+        jobs => format!(
+            "; the jobs of the later archives were not imported: {}",
+            output::name_list(jobs, 10)
+        ),
+    }
 }
 
 fn incomplete_message(failed: &[FailedJob], total: usize, tasks: &[(String, String)]) -> String {
@@ -239,6 +314,34 @@ mod tests {
             kind: "DWS_CONNECTION".into(),
             status: Some(0)
         }));
+    }
+
+    #[test]
+    fn the_preflight_refuses_unmapped_missing_resources_unless_allowed() {
+        let resource = |name: &str, status| ResourceStatus {
+            name: name.into(),
+            kind: "DWS_CONNECTION".into(),
+            status: Some(status),
+        };
+        let reported = [resource("a", 0), resource("b", 1), resource("a", 0)];
+        let error = Options::default()
+            .preflight(&reported)
+            .expect_err("refused");
+        assert!(
+            matches!(&error, ImportError::MissingResources { resources } if resources.len() == 1),
+            "{error}"
+        );
+        let mapped = Options {
+            maps: vec![("DWS_CONNECTION".into(), "a".into(), "x".into())],
+            ..Options::default()
+        };
+        assert_eq!(mapped.preflight(&reported).expect("passes"), None);
+        let allowed = Options {
+            allow_missing: true,
+            ..Options::default()
+        };
+        let warning = allowed.preflight(&reported).expect("passes");
+        assert!(warning.is_some_and(|w| w.ends_with("; importing anyway")));
     }
 
     #[test]

@@ -1,20 +1,33 @@
-//! The steps of one import run over a set of archives: upload each, pre-flight
-//! (check-file for every archive, then the target's jobs, both types), import
-//! each and wait for its task, verify by reading the target back, clean up.
+//! The steps of one import run over a set of archives, in two phases:
+//!
+//! 1. [`Run::stage`]: upload each archive and pre-flight it (check-file);
+//!    `migrate` stages every batch this way before importing any;
+//! 2. [`Run::import`]: the pre-flight's verdict over every archive (a
+//!    resource the target lacks stops the run before any import), the
+//!    target's jobs (both types), then each archive imported in order and
+//!    its task waited for, and the target read back to verify;
+//!
+//! then [`Run::finish`]: each job's result, and clean-up.
 //!
 //! Clean-up deletes exactly the objects this run uploaded: once their task
 //! is terminal, or when the run stops before importing them. An object whose
 //! task may still be reading it (a wait that timed out, Ctrl-C, an import
 //! request whose fate is unknown) is kept and named. Each step records what
-//! it did in a [`Ledger`]; clean-up does what the ledger says.
+//! it did in a [`Ledger`]; clean-up does what the ledger says, and so does
+//! the notice Ctrl-C prints (every object still staged, every task that may
+//! run, every job not imported).
+//!
+//! A run that stops after an import was asked for still accounts for every
+//! job: verified (the archives whose task ended are read back even then),
+//! not verified (and why), or not imported.
 
 use anyhow::Context as _;
 
-use super::ledger::{CleanUp, Ledger};
+use super::ledger::{CleanUp, Entry, Ledger, Stage};
 use super::source::Payload;
 use super::verify::{self, JobResult, Listing};
 use super::wait::{self, Waited};
-use super::{ImportError, Options};
+use super::{ImportError, Options, Unfinished};
 use crate::api::import::{FileInfo, ResourceStatus, SystemTask, TaskStatus};
 use crate::api::{ApiError, Client};
 use crate::model::JobType;
@@ -32,8 +45,8 @@ pub struct Staged {
     /// What it is, for people.
     pub label: String,
     /// The checked bytes to upload (read when uploaded, one archive at a
-    /// time); `None` for an object that is already in OBS (never deleted:
-    /// this run did not stage it).
+    /// time, and dropped once uploaded); `None` for an object that is
+    /// already in OBS (never deleted: this run did not stage it).
     pub payload: Option<Payload>,
     /// Its jobs; empty until check-file tells, for an object in OBS.
     pub jobs: Vec<String>,
@@ -60,6 +73,9 @@ pub struct Report {
     /// Staged objects deleted, and kept.
     pub deleted: Vec<String>,
     pub kept: Vec<String>,
+    /// Whether any import was asked for: from then on, however the run
+    /// ends, its summary is what was done.
+    pub imports_sent: bool,
 }
 
 impl Report {
@@ -121,13 +137,9 @@ impl InterruptNotice {
         }
     }
 
-    /// What to say if the run is dropped now.
-    fn arm(&mut self, text: String) {
-        self.text = Some(text);
-    }
-
-    fn disarm(&mut self) {
-        self.text = None;
+    /// What to say if the run is dropped now (`None`: nothing).
+    fn set(&mut self, text: Option<String>) {
+        self.text = text;
     }
 }
 
@@ -151,6 +163,14 @@ pub async fn target_jobs(client: &Client) -> anyhow::Result<Listing> {
     Ok(listing)
 }
 
+/// Whether a failed upload left an object in OBS all the same (it was
+/// stored, with an ETag that is not the MD5 of what was sent).
+fn is_stored_anyway(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<obs::ObsError>()
+        .is_some_and(|obs| matches!(obs, obs::ObsError::ETagMismatch { .. }))
+}
+
 /// Whether a failed import request surely started nothing: the service
 /// refused it (4xx). Anything else may have started a task.
 fn is_refusal(error: &anyhow::Error) -> bool {
@@ -159,119 +179,40 @@ fn is_refusal(error: &anyhow::Error) -> bool {
         .is_some_and(|api| api.status().is_some_and(|s| (400..500).contains(&s)))
 }
 
-impl Importer<'_> {
-    /// Uploads, pre-flights, imports, waits, verifies and cleans up
-    /// `archives`, adding to `report`. However the steps end, clean-up
-    /// does what the [`Ledger`] they kept says.
-    pub async fn run(&self, mut archives: Vec<Staged>, report: &mut Report) -> anyhow::Result<()> {
-        let mut ledger = Ledger::new(&archives);
-        let done = self.steps(&mut archives, &mut ledger, report).await;
-        // 6. Clean up.
-        self.clean_up(&ledger, report).await;
-        done
+/// What a run is doing, for what Ctrl-C says.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    Staging,
+    Requesting(usize),
+    Waiting(usize),
+    Verifying,
+    CleaningUp,
+}
+
+impl<'a> Importer<'a> {
+    /// A run into this target, with nothing staged yet.
+    pub fn start(&'a self) -> Run<'a> {
+        Run {
+            importer: self,
+            archives: Vec::new(),
+            ledger: Ledger::new(),
+            resources: Vec::new(),
+            results: Vec::new(),
+            tasks: Vec::new(),
+            notice: InterruptNotice::new(self.printer),
+        }
     }
 
-    /// Steps 1 to 5, each recording in `ledger` what it did to the staged
-    /// objects; the first failure stops the run.
-    async fn steps(
-        &self,
-        archives: &mut [Staged],
-        ledger: &mut Ledger,
-        report: &mut Report,
-    ) -> anyhow::Result<()> {
-        // Ctrl-C before any import leaves what was uploaded: say so.
-        let mut notice = InterruptNotice::new(self.printer);
-        // 1. Upload.
-        let uploaded = self.upload(archives, ledger, &mut notice, report).await;
-        // 2. Pre-flight.
-        let before = match uploaded {
-            Ok(()) => self.preflight(archives).await,
+    /// Stages, imports, verifies and cleans up `archives`, adding to
+    /// `report`. However the steps end, clean-up does what the [`Ledger`]
+    /// they kept says.
+    pub async fn run(&self, archives: Vec<Staged>, report: &mut Report) -> anyhow::Result<()> {
+        let mut run = self.start();
+        let done = match run.stage(archives, report).await {
+            Ok(()) => run.import(report).await,
             Err(error) => Err(error),
         };
-        notice.disarm();
-        let before = before?;
-        // 3. and 4. Import, wait.
-        let mut tasks = Vec::with_capacity(archives.len());
-        for (index, archive) in archives.iter().enumerate() {
-            tasks.push(self.import_and_wait(index, archive, ledger, report).await?);
-        }
-        if self.options.no_wait {
-            not_verified(archives, report);
-            return Ok(());
-        }
-        // 5. Verify.
-        self.verify(archives, &tasks, &before, report).await
-    }
-
-    /// Uploads the archives this run stages, re-arming `notice` with what is
-    /// staged after each; the first failure stops, naming the archive.
-    async fn upload(
-        &self,
-        archives: &[Staged],
-        ledger: &mut Ledger,
-        notice: &mut InterruptNotice,
-        report: &mut Report,
-    ) -> anyhow::Result<()> {
-        for (index, archive) in archives.iter().enumerate() {
-            let Some(payload) = &archive.payload else {
-                continue;
-            };
-            let obs = self.obs.ok_or(obs::ObsError::TokenCredentials)?;
-            let size = output::size(payload.size());
-            let bytes = payload
-                .load()
-                .await
-                .with_context(|| format!("uploading {}", archive.label))?;
-            let spinner = self
-                .printer
-                .spinner(format!("uploading {} ({size})…", archive.label));
-            let stored = obs.put_object(&archive.object, bytes).await;
-            spinner.finish();
-            let stored = stored.with_context(|| format!("uploading {}", archive.label))?;
-            report.request_id(stored.request_id);
-            ledger.uploaded(index);
-            notice.arm(format!(
-                "stopped before importing; staged and not deleted: {}",
-                ledger
-                    .unread()
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            self.printer.info(format!(
-                "uploaded {} ({size}) to {}",
-                archive.label, archive.object
-            ));
-        }
-        Ok(())
-    }
-
-    /// check-file for every archive (stopping on resources the target lacks
-    /// that no mapping covers), then the target's jobs.
-    async fn preflight(&self, archives: &mut [Staged]) -> anyhow::Result<Listing> {
-        let mut missing: Vec<ResourceStatus> = Vec::new();
-        for archive in archives.iter_mut() {
-            let info = self.check_file(archive).await?;
-            for resource in info.resources {
-                if resource.is_missing()
-                    && !self.options.maps_resource(&resource)
-                    && !missing.contains(&resource)
-                {
-                    missing.push(resource);
-                }
-            }
-        }
-        if !missing.is_empty() {
-            let error = ImportError::MissingResources { resources: missing };
-            if !self.options.allow_missing {
-                return Err(error.into());
-            }
-            self.printer.warn(format!("{error}; importing anyway"));
-        }
-        target_jobs(self.dlf)
-            .await
-            .map_err(|error| error.context("listing the target's jobs"))
+        run.finish(report, done).await
     }
 
     /// check-file for one archive; its jobs are taken from the answer when
@@ -287,153 +228,326 @@ impl Importer<'_> {
         }
         Ok(info)
     }
+}
 
-    /// Starts the import of archive `index` (its task id printed at once)
-    /// and, unless the run does not wait, waits for the task to end: its
-    /// final state, or `None` when not waited for.
-    async fn import_and_wait(
-        &self,
-        index: usize,
-        archive: &Staged,
-        ledger: &mut Ledger,
+/// One run of imports into one target: its archives as they are staged,
+/// where each stands ([`Ledger`]), and what Ctrl-C would say.
+pub struct Run<'a> {
+    importer: &'a Importer<'a>,
+    archives: Vec<Staged>,
+    ledger: Ledger,
+    /// Every resource check-file reported, over every archive.
+    resources: Vec<ResourceStatus>,
+    /// Each archive's jobs as read back, once verified.
+    results: Vec<Option<Vec<JobResult>>>,
+    /// Each archive's task as it ended.
+    tasks: Vec<Option<SystemTask>>,
+    notice: InterruptNotice,
+}
+
+impl Run<'_> {
+    /// Uploads `archives` (one at a time) and checks each with check-file,
+    /// adding them to the run. Nothing is imported yet.
+    pub async fn stage(
+        &mut self,
+        archives: Vec<Staged>,
         report: &mut Report,
-    ) -> anyhow::Result<Option<SystemTask>> {
-        let body = self.options.body(&archive.object.to_string());
-        // Ctrl-C while the request is out: a task may have started, and its
-        // id is not known yet.
-        let mut notice = InterruptNotice::new(self.printer);
-        let others: Vec<&ObjectPath> = ledger
-            .unread()
-            .into_iter()
-            .filter(|object| **object != archive.object)
-            .collect();
-        notice.arm(starting_notice(archive, &others));
-        let started = self.dlf.start_import(&body).await;
-        notice.disarm();
-        let started = match started {
-            Ok(started) => started,
+    ) -> anyhow::Result<()> {
+        for archive in archives {
+            let index = self.ledger.add(&archive);
+            self.archives.push(archive);
+            self.results.push(None);
+            self.tasks.push(None);
+            self.upload(index, report).await?;
+            self.check(index).await?;
+        }
+        Ok(())
+    }
+
+    /// Uploads archive `index` if this run stages it; its checked copy is
+    /// dropped once read, so a run holds at most one in memory and keeps
+    /// no file open for an archive that is in OBS.
+    async fn upload(&mut self, index: usize, report: &mut Report) -> anyhow::Result<()> {
+        let Some(payload) = self.archives[index].payload.take() else {
+            return Ok(());
+        };
+        let obs = self.importer.obs.ok_or(obs::ObsError::TokenCredentials)?;
+        let (label, object) = {
+            let archive = &self.archives[index];
+            (archive.label.clone(), archive.object.clone())
+        };
+        let size = output::size(payload.size());
+        let bytes = payload
+            .load()
+            .await
+            .with_context(|| format!("uploading {label}"))?;
+        drop(payload);
+        let spinner = self
+            .importer
+            .printer
+            .spinner(format!("uploading {label} ({size})…"));
+        let stored = obs.put_object(&object, bytes).await;
+        spinner.finish();
+        let stored = match stored {
+            Ok(stored) => stored,
             Err(error) => {
-                ledger.import_failed(index, is_refusal(&error));
-                return Err(error.context(format!("importing {}", archive.object)));
+                // A mismatched ETag comes with an object stored all the
+                // same: clean-up deletes it.
+                if is_stored_anyway(&error) {
+                    self.ledger.uploaded(index);
+                    self.rearm(Phase::Staging);
+                }
+                return Err(error.context(format!("uploading {label}")));
             }
         };
-        ledger.started(index);
-        report.request_id(started.request_id);
+        report.request_id(stored.request_id);
+        self.ledger.uploaded(index);
+        self.rearm(Phase::Staging);
+        self.importer
+            .printer
+            .info(format!("uploaded {label} ({size}) to {object}"));
+        Ok(())
+    }
+
+    /// check-file for archive `index`: the resources it references, and
+    /// its jobs when the run did not know them.
+    async fn check(&mut self, index: usize) -> anyhow::Result<()> {
+        let info = self.importer.check_file(&mut self.archives[index]).await?;
+        self.ledger.set_jobs(index, &self.archives[index].jobs);
+        self.resources.extend(info.resources);
+        Ok(())
+    }
+
+    /// The pre-flight's verdict over every archive staged (a resource the
+    /// target lacks stops the run here, before any import), the target's
+    /// jobs, then each archive imported in order and its task waited for,
+    /// then the read-back. The first failure stops the run; what was
+    /// imported before it is still read back.
+    pub async fn import(&mut self, report: &mut Report) -> anyhow::Result<()> {
+        let importer = self.importer;
+        if let Some(warning) = importer.options.preflight(&self.resources)? {
+            importer.printer.warn(warning);
+        }
+        let before = target_jobs(importer.dlf)
+            .await
+            .map_err(|error| error.context("listing the target's jobs"))?;
+        for index in 0..self.archives.len() {
+            if let Err(error) = self.import_one(index, report).await {
+                // What did end is still verified; the error says the rest.
+                if self
+                    .ledger
+                    .entries()
+                    .iter()
+                    .any(|e| e.stage == Stage::Ended)
+                {
+                    if let Err(unread) = self.verify(&before).await {
+                        importer.printer.warn(format!(
+                            "the imports that ended could not be verified: {unread:#}"
+                        ));
+                    }
+                }
+                return Err(error);
+            }
+        }
+        if importer.options.no_wait {
+            return Ok(());
+        }
+        self.verify(&before).await
+    }
+
+    /// Starts the import of archive `index` (its task id printed at once)
+    /// and, unless the run does not wait, waits for the task to end.
+    async fn import_one(&mut self, index: usize, report: &mut Report) -> anyhow::Result<()> {
+        let importer = self.importer;
+        let (object, jobs) = {
+            let archive = &self.archives[index];
+            (archive.object.clone(), archive.jobs.clone())
+        };
+        let body = importer.options.body(&object.to_string());
+        // Ctrl-C while the request is out: a task may have started, and its
+        // id is not known yet.
+        self.ledger.requesting(index);
+        self.rearm(Phase::Requesting(index));
+        let started = importer.dlf.start_import(&body).await;
+        let started = match started {
+            Ok(started) => started,
+            Err(error) if is_refusal(&error) => {
+                self.ledger.refused(index);
+                self.rearm(Phase::Staging);
+                return Err(error.context(format!("importing {object}")));
+            }
+            Err(error) => {
+                self.ledger.uncertain(index);
+                self.rearm(Phase::Staging);
+                return Err(ImportError::MayHaveStarted {
+                    object: object.to_string(),
+                    ours: self.ours(index),
+                    left: self.unfinished(),
+                    source: error,
+                }
+                .into());
+            }
+        };
         let task_id = started.task_id;
-        self.printer.info(format!(
-            "import task {task_id} started for {} ({})",
-            archive.object,
-            output::plural(archive.jobs.len() as u64, "job", "jobs")
+        self.ledger.started(index, &task_id);
+        report.request_id(started.request_id);
+        importer.printer.info(format!(
+            "import task {task_id} started for {object} ({})",
+            output::plural(jobs.len() as u64, "job", "jobs")
         ));
         report.tasks.push(TaskReport {
             id: task_id.clone(),
             status: TaskStatus::Running.as_str().to_string(),
-            staging_key: archive.object.to_string(),
-            jobs: archive.jobs.clone(),
+            staging_key: object.to_string(),
+            jobs,
         });
-        if self.options.no_wait {
-            return Ok(None);
+        if importer.options.no_wait {
+            self.rearm(Phase::Staging);
+            return Ok(());
         }
-        let waited = self
-            .wait(&task_id, archive)
-            .await
-            .with_context(|| format!("waiting for import task {task_id}"))?;
+        self.rearm(Phase::Waiting(index));
+        let waited = wait::wait_showing(
+            importer.dlf,
+            &task_id,
+            importer.options.wait,
+            importer.printer,
+            "import task",
+        )
+        .await;
+        let waited = match waited {
+            Ok(waited) => waited,
+            Err(error) => {
+                self.rearm(Phase::Staging);
+                return Err(ImportError::WaitFailed {
+                    task_id,
+                    object: object.to_string(),
+                    ours: self.ours(index),
+                    left: self.unfinished(),
+                    source: error,
+                }
+                .into());
+            }
+        };
         let status = waited.status();
         if let Some(entry) = report.tasks.last_mut() {
             entry.status = status.clone();
         }
         match waited {
             Waited::Ended(task) => {
-                self.printer
+                importer
+                    .printer
                     .info(format!("import task {task_id} ended {}", task.status));
-                ledger.ended(index);
-                Ok(Some(task))
+                self.ledger.ended(index);
+                self.rearm(Phase::Staging);
+                self.tasks[index] = Some(task);
+                Ok(())
             }
-            Waited::TimedOut { .. } => Err(ImportError::WaitTimeout {
-                task_id,
-                status,
-                staging: Some(archive.object.to_string()),
-                seconds: self.options.wait.timeout.as_secs(),
+            Waited::TimedOut { .. } => {
+                self.rearm(Phase::Staging);
+                Err(ImportError::WaitTimeout {
+                    task_id,
+                    status,
+                    staging: self.ours(index).then(|| object.to_string()),
+                    seconds: importer.options.wait.timeout.as_secs(),
+                    left: self.unfinished(),
+                }
+                .into())
             }
-            .into()),
         }
     }
 
-    /// Waits for the task importing `archive`; Ctrl-C meanwhile prints the
-    /// task id and what is kept.
-    async fn wait(&self, task_id: &str, archive: &Staged) -> anyhow::Result<Waited> {
-        let kept = match archive.payload {
-            Some(_) => format!("the staged archive {}", archive.object),
-            None => archive.object.to_string(),
-        };
-        let mut notice = InterruptNotice::new(self.printer);
-        notice.arm(format!(
-            "stopped while import task {task_id} runs; {kept} kept; `dataarts-jobs task {task_id} --wait` follows it"
-        ));
-        let waited = wait::wait_showing(
-            self.dlf,
-            task_id,
-            self.options.wait,
-            self.printer,
-            "import task",
-        )
-        .await;
-        notice.disarm();
-        waited
-    }
-
-    /// Each job's outcome, from the target's jobs read back.
-    async fn verify(
-        &self,
-        archives: &[Staged],
-        tasks: &[Option<SystemTask>],
-        before: &Listing,
-        report: &mut Report,
-    ) -> anyhow::Result<()> {
-        let after = target_jobs(self.dlf)
+    /// Each job's outcome, from the target's jobs read back, for every
+    /// archive whose task ended and that is not verified yet.
+    async fn verify(&mut self, before: &Listing) -> anyhow::Result<()> {
+        self.rearm(Phase::Verifying);
+        let after = target_jobs(self.importer.dlf)
             .await
-            .context("reading the target's jobs back")?;
-        for (archive, task) in archives.iter().zip(tasks) {
-            report.jobs.extend(verify::outcomes(
-                &archive.jobs,
-                before,
-                &after,
-                self.options.overwrite,
-                task.as_ref(),
-            ));
+            .context("reading the target's jobs back");
+        self.rearm(Phase::Staging);
+        let after = after?;
+        for (index, archive) in self.archives.iter().enumerate() {
+            let ended = self
+                .ledger
+                .entry(index)
+                .is_some_and(|entry| entry.stage == Stage::Ended);
+            if ended && self.results[index].is_none() {
+                self.results[index] = Some(verify::outcomes(
+                    &archive.jobs,
+                    before,
+                    &after,
+                    self.importer.options.overwrite,
+                    self.tasks[index].as_ref(),
+                ));
+            }
         }
         Ok(())
     }
 
-    /// Deletes what `ledger` says no task can still read; names what it keeps.
-    async fn clean_up(&self, ledger: &Ledger, report: &mut Report) {
-        let CleanUp { delete, keep } = ledger.clean_up();
-        self.delete(&delete, report).await;
-        report.kept.extend(keep.iter().map(ToString::to_string));
+    /// Ends the run however `done` ended it: every job of every archive in
+    /// `report` (verified, or why not), then clean-up. Returns `done`.
+    pub async fn finish(
+        mut self,
+        report: &mut Report,
+        done: anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let no_wait = self.importer.options.no_wait;
+        for (index, result) in self.results.iter_mut().enumerate() {
+            match (result.take(), self.ledger.entry(index)) {
+                (Some(results), _) => report.jobs.extend(results),
+                (None, Some(entry)) => report.jobs.extend(unfinished(entry, no_wait)),
+                (None, None) => {}
+            }
+        }
+        report.imports_sent |= self.ledger.imports_requested();
+        // 6. Clean up.
+        self.clean_up(report).await;
+        self.notice.set(None);
+        done
     }
 
-    /// Deletes `objects` (unless staging is kept); a failed deletion is a
-    /// warning naming the object, never a failure of the import.
-    async fn delete(&self, objects: &[ObjectPath], report: &mut Report) {
-        if objects.is_empty() {
-            return;
-        }
-        let Some(obs) = self.obs else {
+    /// Deletes what the ledger says no task can still read; names what it
+    /// keeps.
+    async fn clean_up(&mut self, report: &mut Report) {
+        let CleanUp { delete, keep } = self.ledger.clean_up();
+        let object = |ledger: &Ledger, index: usize| {
+            ledger
+                .entry(index)
+                .map(|entry| entry.object.clone())
+                .into_iter()
+        };
+        let keep: Vec<ObjectPath> = keep
+            .iter()
+            .flat_map(|index| object(&self.ledger, *index))
+            .collect();
+        report.kept.extend(keep.iter().map(ToString::to_string));
+        let Some(obs) = self.importer.obs else {
             return;
         };
-        if self.options.keep_staging {
-            report.kept.extend(objects.iter().map(ToString::to_string));
+        if self.options().keep_staging {
+            report.kept.extend(
+                delete
+                    .iter()
+                    .flat_map(|index| object(&self.ledger, *index))
+                    .map(|object| object.to_string()),
+            );
             return;
         }
-        for object in objects {
-            match obs.delete_object(object).await {
+        for index in delete {
+            let Some(object) = object(&self.ledger, index).next() else {
+                continue;
+            };
+            self.rearm(Phase::CleaningUp);
+            match obs.delete_object(&object).await {
                 Ok(stored) => {
                     report.request_id(stored.request_id);
                     report.deleted.push(object.to_string());
-                    self.printer.trace(1, format!("> deleted {object}"));
+                    self.ledger.deleted(index);
+                    self.importer
+                        .printer
+                        .trace(1, format!("> deleted {object}"));
                 }
                 Err(error) => {
-                    self.printer.warn(format!(
+                    self.importer.printer.warn(format!(
                         "could not delete the staged archive {object}: {error:#}"
                     ));
                     report.kept.push(object.to_string());
@@ -441,78 +555,84 @@ impl Importer<'_> {
             }
         }
     }
-}
 
-/// What Ctrl-C while the import request of `archive` is in flight leaves:
-/// an import that may have started, with no task id to follow it by, and
-/// `others`, uploaded and not yet imported.
-fn starting_notice(archive: &Staged, others: &[&ObjectPath]) -> String {
-    let object = &archive.object;
-    let kept = match archive.payload {
-        Some(_) => format!("the staged archive {object} is kept (a task may be reading it)"),
-        None => format!("{object} stays in OBS"),
-    };
-    let also = match others {
-        [] => String::new(),
-        others => format!(
-            "; also staged and not deleted: {}",
-            others
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    format!(
-        "stopped while requesting the import of {object}: the import may have started, \
-         and its task id was not received; {kept}{also}; look for the import in the target \
-         workspace (`dataarts-jobs list`, or its import tasks in DataArts Studio) \
-         before importing again"
-    )
-}
-
-/// The jobs of a run that did not wait: in the report, not verified.
-fn not_verified(archives: &[Staged], report: &mut Report) {
-    for archive in archives {
-        for job in &archive.jobs {
-            report.jobs.push(JobResult {
-                name: job.clone(),
-                outcome: None,
-                message: Some("not verified: the run did not wait for the import".to_string()),
-            });
-        }
+    fn options(&self) -> &Options {
+        self.importer.options
     }
+
+    /// Whether this run staged archive `index`.
+    fn ours(&self, index: usize) -> bool {
+        self.ledger.entry(index).is_some_and(|entry| entry.ours)
+    }
+
+    /// What the run leaves to do if it stops now.
+    fn unfinished(&self) -> Box<Unfinished> {
+        Box::new(Unfinished {
+            workspace: self.importer.dlf.workspace().map(str::to_string),
+            not_imported: self.ledger.not_imported(),
+        })
+    }
+
+    /// What Ctrl-C says from now on, while the run is in `phase`.
+    fn rearm(&mut self, phase: Phase) {
+        let object = |index: usize| {
+            self.ledger
+                .entry(index)
+                .map(|entry| entry.object.to_string())
+                .unwrap_or_default()
+        };
+        let lead = match phase {
+            Phase::Staging if self.ledger.imports_requested() => "stopped".to_string(),
+            Phase::Staging => "stopped before importing".to_string(),
+            Phase::Requesting(index) => format!(
+                "stopped while requesting the import of {}: the import may have started, \
+                 and its task id was not received",
+                object(index)
+            ),
+            Phase::Waiting(index) => format!(
+                "stopped while import task {} runs",
+                self.ledger
+                    .entry(index)
+                    .and_then(|entry| entry.task_id.clone())
+                    .unwrap_or_default()
+            ),
+            Phase::Verifying => "stopped while reading the target back".to_string(),
+            Phase::CleaningUp => "stopped while deleting the staged archives".to_string(),
+        };
+        let workspace = self.importer.dlf.workspace();
+        let text = self.ledger.notice(&lead, workspace);
+        self.notice.set(text);
+    }
+}
+
+/// The results of the jobs of an archive the run did not verify: why not,
+/// from where the archive stands.
+fn unfinished(entry: &Entry, no_wait: bool) -> Vec<JobResult> {
+    let result = |name: &String| match entry.stage {
+        Stage::Local | Stage::Staged if entry.requested => {
+            JobResult::not_imported(name, "its import request was refused")
+        }
+        Stage::Local | Stage::Staged | Stage::Deleted => {
+            JobResult::not_imported(name, "the run stopped before importing its archive")
+        }
+        Stage::Requesting | Stage::Uncertain => JobResult::not_verified(
+            name,
+            "the import request failed, and the import may have started",
+        ),
+        Stage::Running if no_wait => {
+            JobResult::not_verified(name, "the run did not wait for the import")
+        }
+        Stage::Running => {
+            JobResult::not_verified(name, "its import task had not ended when the run stopped")
+        }
+        Stage::Ended => JobResult::not_verified(name, "the target could not be read back"),
+    };
+    entry.jobs.iter().map(result).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn staged(n: usize, ours: bool) -> Staged {
-        Staged {
-            object: ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid"),
-            label: format!("archive {n}"),
-            payload: ours.then(|| Payload::from_bytes(b"zip").expect("payload")),
-            jobs: vec!["a".into()],
-        }
-    }
-
-    #[test]
-    fn ctrl_c_during_the_import_request_names_what_it_leaves() {
-        let (first, second) = (staged(1, true), staged(2, true));
-        let text = starting_notice(&first, &[&second.object]);
-        assert!(text.contains("import of obs://bkt/run/1.zip: the import may have started"));
-        assert!(text.contains("the staged archive obs://bkt/run/1.zip is kept"));
-        assert!(text.contains("also staged and not deleted: obs://bkt/run/2.zip"));
-        assert!(text.contains("task id was not received"));
-        assert!(text.contains("dataarts-jobs list"));
-        let in_obs = starting_notice(&staged(1, false), &[]);
-        assert!(
-            in_obs.contains("obs://bkt/run/1.zip stays in OBS"),
-            "{in_obs}"
-        );
-        assert!(!in_obs.contains("also staged"), "{in_obs}");
-    }
 
     #[test]
     fn only_a_refused_import_request_surely_started_nothing() {
@@ -524,5 +644,61 @@ mod tests {
         assert!(!is_refusal(&anyhow::anyhow!("connection reset")));
         let wrapped = anyhow::Error::new(ApiError::with_status(404)).context("importing x");
         assert!(is_refusal(&wrapped));
+    }
+
+    #[test]
+    fn every_job_of_an_unverified_archive_says_why() {
+        let mut ledger = Ledger::new();
+        let staged = |n: usize| Staged {
+            object: ObjectPath::new("bkt", format!("run/{n}.zip")).expect("valid"),
+            label: format!("archive {n}"),
+            payload: Some(Payload::from_bytes(b"zip").expect("payload")),
+            jobs: vec![format!("a{n}"), format!("b{n}")],
+        };
+        for n in 1..=4 {
+            ledger.add(&staged(n));
+            ledger.uploaded(n - 1);
+        }
+        ledger.requesting(0);
+        ledger.started(0, "t");
+        ledger.requesting(1);
+        ledger.uncertain(1);
+        ledger.requesting(2);
+        ledger.refused(2);
+        let shown = |index: usize, no_wait: bool| -> Vec<(String, bool)> {
+            unfinished(ledger.entry(index).expect("entry"), no_wait)
+                .into_iter()
+                .map(|job| (job.message.unwrap_or_default(), job.not_imported))
+                .collect()
+        };
+        assert_eq!(
+            shown(0, true)[0],
+            (
+                "not verified: the run did not wait for the import".to_string(),
+                false
+            )
+        );
+        assert_eq!(
+            shown(0, false)[0].0,
+            "not verified: its import task had not ended when the run stopped"
+        );
+        assert!(shown(1, false)[1].0.contains("may have started"));
+        assert_eq!(
+            shown(2, false)[0],
+            (
+                "not imported: its import request was refused".to_string(),
+                true
+            )
+        );
+        assert_eq!(
+            shown(3, false),
+            vec![
+                (
+                    "not imported: the run stopped before importing its archive".to_string(),
+                    true
+                );
+                2
+            ]
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! What an import reads: a zip (uploaded byte for byte), a directory holding
+//! What an import reads: a zip (uploaded byte for byte, in the batch or the
+//! single-job export's layout), a directory holding
 //! `jobs/<job>/...` (packed into zips in the batch-export layout, whole jobs
 //! per zip, each at most [`MAX_ARCHIVE_BYTES`] packed and inflated), or an
 //! object already in OBS. Every local archive passes [`archive::inspect_file`]
@@ -134,6 +135,24 @@ pub fn load(source: &Source) -> anyhow::Result<Vec<Archive>> {
     }
 }
 
+/// The `scripts/*.json` files of a backup tree at `dir`, sorted: copies of
+/// the listed scripts, which the import API does not restore (it restores
+/// the scripts a job references, from the job's own folder). Empty when
+/// there is no such folder, or it cannot be read (this only informs).
+pub fn backup_scripts(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("scripts")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}
+
 fn unreadable(path: &Path, error: impl std::fmt::Display) -> ImportError {
     ImportError::Unreadable {
         path: path.display().to_string(),
@@ -196,7 +215,7 @@ pub fn load_zip(path: &Path) -> anyhow::Result<Archive> {
         return Err(too_large(path, now).into());
     }
     let label = path.display().to_string();
-    let jobs = check_file(&copy, &label)?;
+    let jobs = check_file(&copy, &label, Layouts::BatchOrSingle)?;
     Ok(Archive {
         label,
         payload: Payload::new(copy, copied),
@@ -204,9 +223,20 @@ pub fn load_zip(path: &Path) -> anyhow::Result<Archive> {
     })
 }
 
+/// Where an archive's jobs may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layouts {
+    /// `jobs/<job>/...` (the batch export's layout, and what a tree packs into).
+    Batch,
+    /// That, or `jobs/<job>.job` beside top-level `scripts/` and `resources/`
+    /// (the single-job export's `DLF_<job>.zip`, api-notes §a2): a zip
+    /// source is uploaded as it is, whichever layout the server gave it.
+    BatchOrSingle,
+}
+
 /// Checks the archive in `file` as `unpack` would, and its job names;
-/// returns the jobs it holds.
-fn check_file(file: &File, label: &str) -> anyhow::Result<Vec<String>> {
+/// returns the jobs it holds, sorted.
+fn check_file(file: &File, label: &str, layouts: Layouts) -> anyhow::Result<Vec<String>> {
     let limits = Limits {
         max_size: MAX_ARCHIVE_BYTES,
         ..Limits::default()
@@ -225,10 +255,22 @@ fn check_file(file: &File, label: &str) -> anyhow::Result<Vec<String>> {
     };
     // Entry names were checked by `inspect` with the unpack rules: only
     // jobs/, scripts/ and resources/ at the top, no `..`, no `.git`.
-    let jobs: Vec<String> = listing.jobs().into_keys().collect();
+    let mut jobs: Vec<String> = listing.jobs().into_keys().collect();
+    if layouts == Layouts::BatchOrSingle {
+        // The single-job layout: the job is the `.job` file's stem.
+        let single = listing.entries.iter().filter_map(|entry| {
+            let file = entry.path.strip_prefix("jobs/")?;
+            let stem = file.strip_suffix(".job")?;
+            (!entry.is_dir && !file.contains('/')).then(|| stem.to_string())
+        });
+        jobs.extend(single);
+        jobs.sort();
+        jobs.dedup();
+    }
     if jobs.is_empty() {
         return Err(ImportError::NoJobs {
             path: label.to_string(),
+            zip: layouts == Layouts::BatchOrSingle,
         }
         .into());
     }
@@ -268,6 +310,7 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
     if !jobs_dir.is_dir() {
         return Err(ImportError::NoJobs {
             path: dir.display().to_string(),
+            zip: false,
         }
         .into());
     }
@@ -318,6 +361,7 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
     if jobs.is_empty() {
         return Err(ImportError::NoJobs {
             path: dir.display().to_string(),
+            zip: false,
         }
         .into());
     }
@@ -361,7 +405,7 @@ fn pack_group(group: &[JobFiles], out: &mut Vec<Archive>) -> anyhow::Result<()> 
         [first, .., last] => format!("{} jobs ({} … {})", group.len(), first.name, last.name),
         [] => "no jobs".to_string(),
     };
-    let jobs = check_file(&file, &label)?;
+    let jobs = check_file(&file, &label, Layouts::Batch)?;
     out.push(Archive {
         label,
         payload: Payload::new(file, size),
@@ -483,6 +527,10 @@ mod tests {
             &[("a.job", b"{}"), ("resources/r.resource", b"r")],
         );
         std::fs::create_dir_all(dir.path().join("scripts")).expect("mkdir");
+        std::fs::write(dir.path().join("scripts/z.json"), b"{}").expect("write");
+        std::fs::write(dir.path().join("scripts/a.json"), b"{}").expect("write");
+        std::fs::write(dir.path().join("scripts/notes.txt"), b"").expect("write");
+        assert_eq!(backup_scripts(dir.path()), ["a.json", "z.json"]);
         let archives = pack_dir(dir.path()).expect("packs");
         assert_eq!(archives.len(), 1);
         assert_eq!(archives[0].jobs, ["a", "b"]);
@@ -554,6 +602,32 @@ mod tests {
         std::fs::write(&path, b"changed").expect("write");
         assert_eq!(archive.payload.read().expect("read"), bytes);
         assert_eq!(archive.jobs, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_single_job_export_names_its_job_by_the_job_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("DLF_job_x.zip");
+        let bytes = zip_of(&[
+            ("jobs/job_x.job", b"{}"),
+            ("scripts/s.script", b"{}"),
+            ("resources/r.resource", b"{}"),
+        ]);
+        std::fs::write(&path, &bytes).expect("write");
+        let archive = load_zip(&path).expect("loads");
+        assert_eq!(archive.jobs, ["job_x"]);
+        assert_eq!(archive.payload.read().expect("read"), bytes);
+        // A stem that is no valid job name is refused like a folder's name.
+        std::fs::write(&path, zip_of(&[("jobs/.job", b"{}")])).expect("write");
+        assert!(load_zip(&path).is_err());
+        // Scripts alone are no job.
+        std::fs::write(&path, zip_of(&[("scripts/s.script", b"{}")])).expect("write");
+        assert!(matches!(
+            load_zip(&path)
+                .expect_err("no job")
+                .downcast_ref::<ImportError>(),
+            Some(ImportError::NoJobs { .. })
+        ));
     }
 
     #[test]

@@ -38,9 +38,35 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JobResult {
     pub name: String,
-    /// `None` when not verified (the run did not wait).
+    /// `None` when not verified (the run did not wait, or stopped first),
+    /// or not imported at all (`not_imported`); the message says which.
     pub outcome: Option<Outcome>,
     pub message: Option<String>,
+    /// The run stopped before importing the job's archive.
+    #[serde(skip)]
+    pub not_imported: bool,
+}
+
+impl JobResult {
+    /// A job whose import started but whose outcome was not read back.
+    pub fn not_verified(name: &str, why: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            outcome: None,
+            message: Some(format!("not verified: {why}")),
+            not_imported: false,
+        }
+    }
+
+    /// A job whose archive the run never imported.
+    pub fn not_imported(name: &str, why: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            outcome: None,
+            message: Some(format!("not imported: {why}")),
+            not_imported: true,
+        }
+    }
 }
 
 /// A job's `lastUpdateTime` in a listing (`None` inside: listed, no time).
@@ -85,6 +111,7 @@ pub fn outcomes(
                 name: name.clone(),
                 outcome: Some(outcome),
                 message,
+                not_imported: false,
             }
         })
         .collect()

@@ -226,6 +226,92 @@ fn a_directory_is_packed_in_the_export_layout() {
     assert_eq!(entries.len(), 3);
 }
 
+/// The single-job export's layout (`DLF_<job>.zip`: `jobs/<job>.job`,
+/// `scripts/...`): a zip source is uploaded as it is and imported, the job
+/// named by its `.job` file's stem.
+#[test]
+fn a_single_job_export_zip_is_imported_as_it_is() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    let job = br#"{"name":"job_x","processType":"BATCH","nodes":[]}"#;
+    let script = br#"{"name":"s1","type":"DWSSQL","connectionName":"dws_link"}"#;
+    let zip = zips::build(&[("jobs/job_x.job", job), ("scripts/s1.script", script)]);
+    std::fs::write(sandbox.path("DLF_job_x.zip"), &zip).expect("write");
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "DLF_job_x.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--json",
+    ]));
+    expect_code(&output, 0);
+    assert_eq!(
+        outcomes(&import_json(&output)),
+        pairs(&[("job_x", "imported")])
+    );
+    let put = &emu.obs_requests()[0];
+    assert_eq!(
+        put["headers"]["content-length"].as_str(),
+        Some(zip.len().to_string().as_str()),
+        "uploaded byte for byte"
+    );
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["export", "job_x", "--workspace", "B", "-o", "b.zip"]));
+    expect_code(&output, 0);
+    let entries = zip_entries(&sandbox.path("b.zip"));
+    assert_eq!(entries["jobs/job_x/job_x.job"], job.to_vec());
+    assert_eq!(entries["jobs/job_x/s1.script"], script.to_vec());
+}
+
+/// A backup's `scripts/*.json` are not what the import API restores: said
+/// in one line, and the jobs (with the scripts they reference) imported.
+#[test]
+fn a_backup_tree_says_its_scripts_folder_is_not_imported() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    expect_code(&run(sandbox.cmd(&emu).args(["backup", "backup"])), 0);
+    assert!(sandbox.path("backup/scripts/dws_sql.json").is_file());
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "backup",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 0);
+    let text = stderr(&output);
+    let notes: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("scripts/"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{text}");
+    assert!(
+        notes[0].contains("backup/scripts/ (1 script: dws_sql.json) is not imported"),
+        "{text}"
+    );
+    assert!(notes[0].contains("for reference"), "{text}");
+    assert!(text.contains("imported     job_batch"), "{text}");
+    // A tree without scripts/ says nothing of it.
+    std::fs::remove_dir_all(sandbox.path("backup/scripts")).expect("rm");
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "backup",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+    ]));
+    expect_code(&output, 0);
+    assert!(!stderr(&output).contains("scripts/"), "{}", stderr(&output));
+}
+
 #[test]
 fn an_object_already_in_obs_is_imported_and_left_in_place() {
     let data = two_workspaces();
@@ -399,8 +485,14 @@ fn a_stuck_task_times_out_keeping_staging_and_task_wait_finishes_it() {
     assert_eq!(emu.objects().len(), 1, "staging kept");
     assert!(text.contains(&emu.objects()[0]), "{text}");
     assert!(
-        text.contains(&format!("dataarts-jobs task {task_id} --wait")),
+        text.contains(&format!(
+            "hint: `dataarts-jobs task {task_id} --wait --workspace B` follows the task on"
+        )),
         "{text}"
+    );
+    assert!(
+        text.contains(&format!("staging kept: {}", emu.objects()[0])),
+        "the summary comes first: {text}"
     );
 
     let output =
@@ -567,6 +659,72 @@ fn missing_connections_stop_before_any_import_and_a_map_fixes_them() {
     expect_code(&output, 0);
 }
 
+/// `--dry-run` of an `obs://` object runs the pre-flight and ends as the
+/// real run would: the plan, then exit 2 for a resource the target lacks.
+#[test]
+fn a_dry_run_that_finds_missing_resources_ends_as_the_run_would() {
+    let data = two_workspaces();
+    let connections = data.path().join("connections.json");
+    std::fs::write(
+        &connections,
+        r#"{"B": [{"name": "dws_b", "type": "DWS_CONNECTION"}]}"#,
+    )
+    .expect("write");
+    let emu = emu_with(&data, |c| c.connections = Some(connections));
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    emu.put_object(
+        "exports",
+        "jobs.zip",
+        std::fs::read(sandbox.path("jobs.zip")).expect("read"),
+    );
+    let dry_run = [
+        "import",
+        "obs://exports/jobs.zip",
+        "--workspace",
+        "B",
+        "--dry-run",
+    ];
+    let output = run(sandbox.cmd(&emu).args(dry_run));
+    expect_code(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("missing in the target: DWS_CONNECTION dws_link"),
+        "{text}"
+    );
+    assert!(text.contains("/jobs/import"), "the plan first: {text}");
+    assert!(
+        text.contains("error: the target workspace lacks a resource the jobs reference: DWS_CONNECTION dws_link"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: --map DWS_CONNECTION:dws_link=<replacement>"),
+        "{text}"
+    );
+    let output = run(sandbox.cmd(&emu).args(dry_run).arg("--json"));
+    expect_code(&output, 2);
+    let json = import_json(&output);
+    assert_eq!(json["dry_run"], true, "one object: the plan");
+    assert_eq!(
+        json["preflight"][0]["missing_resources"][0]["mapped"],
+        false
+    );
+    // Mapped, or allowed: the dry run passes, as the run would.
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(dry_run)
+        .args(["--map", "DWS_CONNECTION:dws_link=dws_b"]));
+    expect_code(&output, 0);
+    let output = run(sandbox.cmd(&emu).args(dry_run).arg("--allow-missing"));
+    expect_code(&output, 0);
+    assert!(
+        stderr(&output).contains("importing anyway"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(emu.requests_to("/jobs/import").is_empty());
+}
+
 #[test]
 fn a_hostile_archive_is_refused_before_any_request() {
     let emu = Emu::start();
@@ -706,6 +864,52 @@ fn bad_digest_from_obs_is_an_api_refusal_before_any_import() {
     );
 }
 
+/// OBS stored the object but its ETag is not the MD5 sent: the object is
+/// in the bucket all the same, so clean-up deletes it.
+#[test]
+fn an_object_stored_with_the_wrong_etag_is_deleted() {
+    let emu = Emu::start();
+    let obs = RawServer::start(4, |line| {
+        if line.starts_with("DELETE ") {
+            Reply {
+                status: 204,
+                content_type: "application/xml",
+                body: Vec::new(),
+                hang: false,
+            }
+        } else {
+            Reply {
+                status: 200,
+                content_type: "application/xml\r\nETag: \"0123456789abcdef0123456789abcdef\"",
+                body: Vec::new(),
+                hang: false,
+            }
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let output = run(sandbox
+        .cmd(&emu)
+        .env("DATAARTS_OBS_ENDPOINT", &obs.endpoint)
+        .args(["import", "jobs.zip", "--obs-bucket", "staging"]));
+    expect_code(&output, 5);
+    let text = stderr(&output);
+    assert!(text.contains("OBS stored the object with ETag"), "{text}");
+    let requests = obs.requests.lock().expect("lock").clone();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let put = requests[0].strip_prefix("PUT ").expect("a PUT first");
+    let key = put.split_whitespace().next().expect("path");
+    assert!(
+        requests[1].starts_with(&format!("DELETE {key} ")),
+        "the object stored is deleted: {requests:?}"
+    );
+    assert!(emu.requests().is_empty(), "no DLF request");
+}
+
 #[test]
 fn throttled_polls_are_honoured() {
     let polls = AtomicUsize::new(0);
@@ -799,6 +1003,152 @@ fn an_import_post_that_may_have_arrived_is_not_repeated() {
         1,
         "{requests:?}"
     );
+    let text = stderr(&output);
+    assert!(
+        text.contains("error: the import request for obs://staging/k.zip failed without telling whether it started an import: the import may have started; obs://staging/k.zip stays in OBS"),
+        "{text}"
+    );
+    assert!(text.contains("(HTTP 503 Service Unavailable"), "{text}");
+    assert!(
+        !text.contains("was refused"),
+        "a 503 refuses nothing: {text}"
+    );
+    assert!(
+        text.contains(
+            "hint: look in the target workspace before importing again: `dataarts-jobs list`"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("not verified a: the import request failed, and the import may have started"),
+        "the summary comes first: {text}"
+    );
+}
+
+/// The import POST of a staged archive gets a 502 (or no answer): a task
+/// may have started, so the staged object is kept and named, with how to
+/// look; the summary (`--json` too) says so before the error.
+#[test]
+fn an_import_of_unknown_fate_keeps_and_names_the_staged_archive() {
+    let emu = Emu::start();
+    let server = RawServer::start(20, |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::json(
+                502,
+                r#"{"error_code":"APIGW.0203","error_msg":"bad gateway"}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let import = || {
+        let mut command = sandbox.cmd_at(&server.endpoint);
+        command
+            .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+            .args([
+                "import",
+                "jobs.zip",
+                "--obs-bucket",
+                "staging",
+                "--workspace",
+                "B",
+            ]);
+        command
+    };
+    let output = run(&mut import());
+    expect_code(&output, 5);
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "staging kept: {objects:?}");
+    let key = &objects[0];
+    let text = stderr(&output);
+    assert!(text.contains(&format!("staging kept: {key}")), "{text}");
+    assert!(
+        text.contains(&format!("the import may have started; the staged archive {key} is kept (a task may be reading it)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("`dataarts-jobs list --workspace B` shows whether the jobs arrived"),
+        "{text}"
+    );
+    assert!(text.contains("re-running the import is safe"), "{text}");
+    let output = run(import().arg("--json"));
+    expect_code(&output, 5);
+    let json = import_json(&output);
+    assert_eq!(json["jobs"][0]["name"], "a");
+    assert_eq!(json["jobs"][0]["outcome"], Value::Null);
+    assert!(
+        json["jobs"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("may have started")),
+        "{json}"
+    );
+    assert_eq!(json["tasks"], serde_json::json!([]));
+    assert!(json.get("error").is_none(), "one object: the summary");
+    assert_eq!(emu.objects().len(), 2, "both runs keep theirs");
+}
+
+/// The task started, then polling it was refused: its end is unknown, so
+/// the staged object is kept and named, with how to follow the task.
+#[test]
+fn a_refused_poll_keeps_the_staged_archive_and_says_how_to_follow_the_task() {
+    let emu = Emu::start();
+    let server = RawServer::start(20, |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::json(200, r#"{"taskId":"t0000000000000002"}"#)
+        } else if line.contains("/system-tasks/") {
+            Reply::json(
+                400,
+                r#"{"error_code":"DLF.0810","error_msg":"The queried task does not exist."}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let output = run(sandbox
+        .cmd_at(&server.endpoint)
+        .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+        .args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "staging",
+            "--workspace",
+            "B",
+        ]));
+    expect_code(&output, 4);
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "staging kept: {objects:?}");
+    let key = &objects[0];
+    let text = stderr(&output);
+    assert!(text.contains("task t0000000000000002 RUNNING"), "{text}");
+    assert!(text.contains(&format!("staging kept: {key}")), "{text}");
+    assert!(
+        text.contains(&format!("error: import task t0000000000000002 started, but polling it failed, so it may still be running; the staged archive {key} is kept")),
+        "{text}"
+    );
+    assert!(text.contains("DLF.0810"), "{text}");
+    assert!(
+        text.contains(
+            "hint: `dataarts-jobs task t0000000000000002 --wait --workspace B` follows the task on"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -861,6 +1211,12 @@ fn ctrl_c_while_waiting_prints_the_task_and_keeps_staging() {
         assert!(seen.contains(key), "{seen}");
         assert!(
             seen.contains(&format!("stopped while import task {task_id} runs")),
+            "{seen}"
+        );
+        assert!(
+            seen.contains(&format!(
+                "`dataarts-jobs task {task_id} --wait --workspace B` follows the task"
+            )),
             "{seen}"
         );
         assert!(seen.contains("interrupted"), "{seen}");
@@ -934,6 +1290,86 @@ fn ctrl_c_while_the_import_request_is_in_flight_says_it_may_have_started() {
     );
     assert!(seen.contains("interrupted"), "{seen}");
     assert!(!seen.contains(SK));
+}
+
+/// Ctrl-C after the task ended, while the target is read back: nothing is
+/// deleted then, so the notice names the staged object.
+#[test]
+fn ctrl_c_while_reading_back_names_the_staged_archive() {
+    let emu = Emu::start();
+    let lists = AtomicUsize::new(0);
+    let server = RawServer::start(20, move |line| {
+        if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[{"name":"a"}],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            Reply::json(200, r#"{"taskId":"t0000000000000003"}"#)
+        } else if line.contains("/system-tasks/") {
+            Reply::json(
+                200,
+                r#"{"id":"t0000000000000003","status":"SUCCESSFUL","subtasks":[]}"#,
+            )
+        } else if lists.fetch_add(1, Ordering::SeqCst) < 2 {
+            // The listing before the import (both job types) answers.
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        } else {
+            Reply::hang()
+        }
+    });
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.path("jobs.zip"),
+        zips::build(&[("jobs/a/a.job", b"{}")]),
+    )
+    .expect("write");
+    let mut child = sandbox
+        .std_cmd_at(&server.endpoint)
+        .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+        .args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "staging",
+            "--workspace",
+            "B",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let listings = || {
+        server
+            .requests
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|line| line.contains("/jobs?"))
+            .count()
+    };
+    // Bounded: the read-back comes after the upload, the import and its task.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while listings() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(listings() >= 3, "the read-back never started");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let mut seen = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut seen)
+        .expect("read");
+    let code = child.wait().expect("wait").code();
+    assert_eq!(code, Some(130), "{seen}");
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(
+        seen.contains(&format!(
+            "stopped while reading the target back; staged and not deleted: {}",
+            objects[0]
+        )),
+        "{seen}"
+    );
 }
 
 #[test]

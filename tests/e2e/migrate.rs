@@ -362,3 +362,324 @@ fn an_archive_over_10_mib_is_split_and_a_job_over_it_fails_alone() {
     assert!(text.contains("failed       huge: its export is"), "{text}");
     assert!(text.contains("imported     big_a"), "{text}");
 }
+
+/// The `migrate` arguments from workspace A to B through bucket `staging`,
+/// one job per batch.
+fn migrate_args<'a>(jobs: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["migrate"];
+    args.extend_from_slice(jobs);
+    args.extend([
+        "--from-workspace",
+        "A",
+        "--to-workspace",
+        "B",
+        "--obs-bucket",
+        "staging",
+        "--batch-size",
+        "1",
+    ]);
+    args
+}
+
+/// A resource the target lacks in the second batch stops the migration
+/// before the first batch is imported: every batch is pre-flighted first.
+#[test]
+fn a_missing_resource_in_a_later_batch_stops_before_any_import() {
+    let data = workspaces(1);
+    let connections = data.path().join("connections.json");
+    std::fs::write(
+        &connections,
+        r#"{"B": [{"name": "dws_other", "type": "DWS_CONNECTION"}]}"#,
+    )
+    .expect("write");
+    let path = data.path().to_path_buf();
+    let emu = Emu::with(move |c| {
+        c.data = Some(path);
+        c.connections = Some(connections);
+    });
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(migrate_args(&["job_0000", "stream_job"])));
+    expect_code(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("lacks a resource the jobs reference: DWS_CONNECTION dws_link"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: --map DWS_CONNECTION:dws_link=<replacement>"),
+        "{text}"
+    );
+    assert!(text.contains("nothing was imported"), "{text}");
+    assert_eq!(emu.exports().len(), 2, "both batches exported");
+    assert_eq!(emu.requests_to("/jobs/check-file").len(), 2);
+    assert!(
+        emu.requests_to("/jobs/import").is_empty(),
+        "no batch imported"
+    );
+    assert!(
+        emu.objects().is_empty(),
+        "staging deleted: {:?}",
+        emu.objects()
+    );
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(migrate_args(&["job_0000", "stream_job"]))
+        .arg("--json"));
+    expect_code(&output, 2);
+    let json = json_of(&output);
+    assert_eq!(json["error"]["exit_code"], 2, "{json}");
+    assert!(emu.requests_to("/jobs/import").is_empty());
+}
+
+/// A wait that times out on batch 1 of 2: the summary (text and JSON) says
+/// what was done and which jobs were not imported, before the error, which
+/// names them and says how to go on.
+#[test]
+fn a_wait_timeout_on_the_first_batch_names_the_jobs_not_imported() {
+    let data = workspaces(2);
+    let path = data.path().to_path_buf();
+    let emu = Emu::with(move |c| {
+        c.data = Some(path);
+        c.task_polls = 40;
+    });
+    let sandbox = Sandbox::new();
+    let mut args = migrate_args(&["job_0000", "job_0001"]);
+    args.extend(["--wait-timeout", "1"]);
+    let output = run(sandbox
+        .cmd(&emu)
+        .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "1")
+        .args(&args));
+    expect_code(&output, 5);
+    let text = stderr(&output);
+    let objects = emu.objects();
+    assert_eq!(
+        objects.len(),
+        1,
+        "the first batch's archive is kept: {objects:?}"
+    );
+    assert!(objects[0].ends_with("/1.zip"), "{objects:?}");
+    let task_id = text
+        .lines()
+        .find_map(|line| line.strip_prefix("import task ")?.split_whitespace().next())
+        .expect("task id printed")
+        .to_string();
+    assert!(
+        text.contains("not verified job_0000: its import task had not ended when the run stopped"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not imported job_0001: the run stopped before importing its archive"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("staging kept: {}", objects[0])),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 jobs: 1 not verified, 1 not imported"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "error: import task {task_id} did not end within 1s (last status RUNNING); the staged archive {} is kept, as the service may still be reading it; the jobs of the later archives were not imported: job_0001",
+            objects[0]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "hint: `dataarts-jobs task {task_id} --wait --workspace B` follows the task on"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("re-running the import is safe"), "{text}");
+    assert!(
+        text.find("not imported job_0001") < text.find("error: "),
+        "the summary before the error: {text}"
+    );
+    assert_eq!(emu.requests_to("/jobs/import").len(), 1);
+
+    let output = run(sandbox
+        .cmd(&emu)
+        .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "1")
+        .args(&args)
+        .arg("--json"));
+    expect_code(&output, 5);
+    let json = json_of(&output);
+    assert!(json.get("error").is_none(), "one object: the summary");
+    assert_eq!(json["jobs"][0]["name"], "job_0000");
+    assert_eq!(json["jobs"][0]["outcome"], Value::Null);
+    assert_eq!(json["jobs"][1]["name"], "job_0001");
+    assert_eq!(json["jobs"][1]["outcome"], Value::Null);
+    assert_eq!(
+        json["jobs"][1]["message"],
+        "not imported: the run stopped before importing its archive"
+    );
+    assert_eq!(json["tasks"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["tasks"][0]["status"], "RUNNING");
+    assert_eq!(json["batches"][0]["jobs"], serde_json::json!(["job_0000"]));
+}
+
+/// Ctrl-C while batch 1 of 2 is being imported: every batch was staged
+/// first, and the notice names both objects and the jobs not imported.
+#[test]
+fn ctrl_c_while_waiting_names_every_staged_batch_and_the_jobs_not_imported() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let data = workspaces(2);
+    let path = data.path().to_path_buf();
+    let emu = Emu::with(move |c| {
+        c.data = Some(path);
+        c.task_polls = 1_000_000;
+    });
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .std_cmd(&emu)
+        .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "0.05")
+        .args(migrate_args(&["job_0000", "job_0001"]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !seen.contains("import task ") && Instant::now() < deadline {
+        let mut line = String::new();
+        if reader.read_line(&mut line).expect("read") == 0 {
+            break;
+        }
+        seen.push_str(&line);
+    }
+    let task_id = seen
+        .lines()
+        .find_map(|line| line.strip_prefix("import task ")?.split_whitespace().next())
+        .expect("task id printed")
+        .to_string();
+    // Bounded: the task is being polled.
+    while emu
+        .requests_to(&format!("/system-tasks/{task_id}"))
+        .is_empty()
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).expect("read");
+    let code = child.wait().expect("wait").code();
+    seen.push_str(&rest);
+    assert_eq!(code, Some(130), "{seen}");
+    let mut objects = emu.objects();
+    objects.sort();
+    assert_eq!(objects.len(), 2, "both batches staged: {objects:?}");
+    assert!(
+        seen.contains(&format!(
+            "stopped while import task {task_id} runs; the staged archive {} is kept",
+            objects[0]
+        )),
+        "{seen}"
+    );
+    assert!(
+        seen.contains(&format!(
+            "`dataarts-jobs task {task_id} --wait --workspace B` follows the task"
+        )),
+        "{seen}"
+    );
+    assert!(
+        seen.contains(&format!("staged and not deleted: {}", objects[1])),
+        "{seen}"
+    );
+    assert!(
+        seen.contains(&format!("not imported: job_0001 (in {})", objects[1])),
+        "{seen}"
+    );
+}
+
+/// Batch 1 imported, then the import request of batch 2 fails with a 502:
+/// the summary reports batch 1's jobs as read back and batch 2's as of
+/// unknown fate, its staged archive kept and named.
+#[test]
+fn a_later_import_of_unknown_fate_still_reports_what_was_imported() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use crate::common::raw_server::{RawServer, Reply};
+
+    let emu = Emu::start();
+    let exports = AtomicUsize::new(0);
+    let imports = AtomicUsize::new(0);
+    let lists = AtomicUsize::new(0);
+    let server = RawServer::start(40, move |line| {
+        if line.contains("/jobs/batch-export") {
+            let job = ["a", "b"][exports.fetch_add(1, Ordering::SeqCst).min(1)];
+            let entry = format!("jobs/{job}/{job}.job");
+            Reply::zip(zips::build(&[(entry.as_str(), b"{}")]))
+        } else if line.contains("/jobs/check-file") {
+            Reply::json(200, r#"{"jobs":[],"resources":[]}"#)
+        } else if line.contains("/jobs/import") {
+            match imports.fetch_add(1, Ordering::SeqCst) {
+                0 => Reply::json(200, r#"{"taskId":"t0000000000000001"}"#),
+                _ => Reply::json(
+                    502,
+                    r#"{"error_code":"APIGW.0203","error_msg":"bad gateway"}"#,
+                ),
+            }
+        } else if line.contains("/system-tasks/") {
+            Reply::json(
+                200,
+                r#"{"id":"t0000000000000001","status":"SUCCESSFUL","subtasks":[]}"#,
+            )
+        } else if lists.fetch_add(1, Ordering::SeqCst) >= 2 && line.contains("jobType=BATCH") {
+            // The read-back after the failure finds batch 1's job.
+            Reply::json(
+                200,
+                r#"{"total":1,"jobs":[{"name":"a","lastUpdateTime":5}]}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"total":0,"jobs":[]}"#)
+        }
+    });
+    let sandbox = Sandbox::new();
+    let migrate = || {
+        let mut command = sandbox.cmd_at(&server.endpoint);
+        command
+            .env("DATAARTS_OBS_ENDPOINT", &emu.obs_endpoint)
+            .args(migrate_args(&["a", "b"]));
+        command
+    };
+    let output = run(&mut migrate());
+    expect_code(&output, 5);
+    let objects = emu.objects();
+    assert_eq!(objects.len(), 1, "batch 2's archive is kept: {objects:?}");
+    assert!(objects[0].ends_with("/2.zip"), "{objects:?}");
+    let text = stderr(&output);
+    assert!(text.contains("imported     a"), "{text}");
+    assert!(
+        text.contains("not verified b: the import request failed, and the import may have started"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("staging kept: {}", objects[0])),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "error: the import request for {} failed without telling whether it started an import",
+            objects[0]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("`dataarts-jobs list --workspace B` shows whether the jobs arrived"),
+        "{text}"
+    );
+    assert!(!text.contains("nothing was imported"), "{text}");
+}

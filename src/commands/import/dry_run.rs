@@ -1,10 +1,12 @@
 //! `import --dry-run`: the archives, their keys and the requests a run would
 //! send (uploads and imports are not sent); for an object already in OBS the
-//! pre-flight runs (check-file and the target's jobs, both read-only).
+//! pre-flight runs (check-file and the target's jobs, both read-only), and
+//! its verdict ends the dry run as it would end the run (after the plan).
 
 use anyhow::Context as _;
 use serde_json::{json, Value};
 
+use crate::api::import::ResourceStatus;
 use crate::http::Prepared;
 use crate::import::pipeline::{self, Staged};
 use crate::import::source::Payload;
@@ -24,17 +26,22 @@ pub(super) async fn dry_run(
     let plan = Plan::build(importer, staged).await?;
     if json {
         let object = plan.json(importer.dlf.transport().requests_sent());
-        return printer
+        printer
             .json_value(&object)
-            .context("cannot write to stdout");
+            .context("cannot write to stdout")?;
+    } else {
+        for line in plan.lines(importer.options.overwrite) {
+            printer.info(line);
+        }
+        printer.info(summary_line(
+            "nothing uploaded, nothing imported",
+            importer.dlf.transport().requests_sent(),
+        ));
     }
-    for line in plan.lines(importer.options.overwrite) {
-        printer.info(line);
+    // The pre-flight's verdict, as the run would give it (after the plan).
+    if let Some(warning) = importer.options.preflight(&plan.resources)? {
+        printer.warn(warning);
     }
-    printer.info(summary_line(
-        "nothing uploaded, nothing imported",
-        importer.dlf.transport().requests_sent(),
-    ));
     Ok(())
 }
 
@@ -63,6 +70,8 @@ struct Plan {
     requests: Vec<Request>,
     /// The target's jobs, listed when an archive is already in OBS.
     existing: Option<Listing>,
+    /// Every resource check-file reported, for the pre-flight's verdict.
+    resources: Vec<ResourceStatus>,
 }
 
 /// A request a run would send, as shown. An upload's body is read, signed
@@ -129,13 +138,18 @@ impl Plan {
         let mut archives = staged.to_vec();
         let mut preflight = Vec::new();
         let mut requests = Vec::new();
+        let mut resources = Vec::new();
         for archive in &mut archives {
             match (importer.obs, &archive.payload) {
                 (Some(obs), Some(payload)) => {
                     let bytes = payload.load().await?;
                     requests.push(Request::upload(obs.prepare_put(&archive.object, bytes)?));
                 }
-                _ => preflight.push(Preflight::check(importer, archive).await?),
+                _ => {
+                    let (checked, reported) = Preflight::check(importer, archive).await?;
+                    preflight.push(checked);
+                    resources.extend(reported);
+                }
             }
             let body = importer.options.body(&archive.object.to_string());
             requests.push(Request::other(importer.dlf.prepare_import(&body)));
@@ -149,6 +163,7 @@ impl Plan {
             preflight,
             requests,
             existing,
+            resources,
         })
     }
 
@@ -222,10 +237,14 @@ impl Plan {
 }
 
 impl Preflight {
-    /// check-file for `archive` (its jobs filled in from the answer).
-    async fn check(importer: &Importer<'_>, archive: &mut Staged) -> anyhow::Result<Self> {
+    /// check-file for `archive` (its jobs filled in from the answer), and
+    /// the resources it reported.
+    async fn check(
+        importer: &Importer<'_>,
+        archive: &mut Staged,
+    ) -> anyhow::Result<(Self, Vec<ResourceStatus>)> {
         let info = importer.check_file(archive).await?;
-        Ok(Self {
+        let checked = Self {
             staging_key: archive.object.to_string(),
             missing: info
                 .resources
@@ -237,7 +256,8 @@ impl Preflight {
                     mapped: importer.options.maps_resource(resource),
                 })
                 .collect(),
-        })
+        };
+        Ok((checked, info.resources))
     }
 
     fn json(&self) -> Value {
@@ -308,6 +328,7 @@ mod tests {
                 ("b".to_string(), Some(1)),
                 ("c".to_string(), None),
             ])),
+            resources: Vec::new(),
         }
     }
 

@@ -111,9 +111,18 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
     let plan = ImportPlan::resolve(&args, &ctx.env)?;
     // Local archives are read and checked before any request.
     let source = plan.source.clone();
-    let archives = tokio::task::spawn_blocking(move || source::load(&source))
-        .await
-        .context("reading the source stopped unexpectedly")??;
+    let (archives, scripts) = tokio::task::spawn_blocking(move || {
+        let scripts = match &source {
+            Source::Dir(dir) => source::backup_scripts(dir),
+            _ => Vec::new(),
+        };
+        source::load(&source).map(|archives| (archives, scripts))
+    })
+    .await
+    .context("reading the source stopped unexpectedly")??;
+    if let (Source::Dir(dir), false) = (&plan.source, scripts.is_empty()) {
+        printer.info(scripts_note(dir, &scripts));
+    }
     let client = connect(&plan.settings, printer).await?;
     let obs_client = match plan.source.is_local() {
         true => Some(obs::Client::new(
@@ -134,19 +143,36 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
         return dry_run::dry_run(&importer, &staged, plan.json).await;
     }
     let mut report = Report::default();
-    importer.run(staged, &mut report).await?;
-    print_report(
-        &report,
-        None,
-        plan.json,
-        printer,
-        client.transport().requests_sent(),
-        started,
-    )?;
+    let done = importer.run(staged, &mut report).await;
+    // Once an import was asked for, the summary says what was done, even
+    // when the run stopped afterwards (the error follows it).
+    if done.is_ok() || report.imports_sent {
+        print_report(
+            &report,
+            None,
+            plan.json,
+            printer,
+            client.transport().requests_sent(),
+            started,
+        )?;
+    }
+    done?;
     match report.incomplete() {
         Some(error) => Err(error.into()),
         None => Ok(()),
     }
+}
+
+/// What a backup tree's `scripts/` is to the import: not imported.
+fn scripts_note(dir: &std::path::Path, scripts: &[String]) -> String {
+    format!(
+        "{}/ ({}: {}) is not imported: the import restores the scripts the jobs reference, \
+         from their jobs/<job>/ folders; a script no job references is not restored \
+         (scripts/ keeps it for reference)",
+        dir.join("scripts").display(),
+        crate::output::plural(scripts.len() as u64, "script", "scripts"),
+        crate::output::name_list(scripts, 5)
+    )
 }
 
 /// The archives of the run where the import reads them: the object itself

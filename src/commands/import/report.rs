@@ -78,13 +78,25 @@ fn job_lines(report: &Report) -> Vec<String> {
         .jobs
         .iter()
         .map(|job| {
-            let outcome = job.outcome.map_or("not verified", Outcome::as_str);
+            let outcome = match (job.outcome, job.not_imported) {
+                (Some(outcome), _) => outcome.as_str(),
+                (None, true) => "not imported",
+                (None, false) => "not verified",
+            };
             let name = escape_controls(&job.name);
-            match &job.message {
-                Some(message) if job.outcome.is_some() => {
-                    format!("{outcome:<12} {name}: {message}")
-                }
-                _ => format!("{outcome:<12} {name}"),
+            // A job not verified or not imported: the message says why,
+            // after the label that already says what.
+            let message = match (&job.message, job.outcome) {
+                (Some(message), Some(_)) => Some(message.as_str()),
+                (Some(message), None) => message
+                    .strip_prefix(outcome)
+                    .and_then(|why| why.strip_prefix(": "))
+                    .or(Some(message.as_str())),
+                (None, _) => None,
+            };
+            match message {
+                Some(message) => format!("{outcome:<12} {name}: {message}"),
+                None => format!("{outcome:<12} {name}"),
             }
         })
         .collect()
@@ -132,13 +144,15 @@ fn totals_line(report: &Report, requests: u32, elapsed: Duration) -> String {
             parts.push(format!("{n} {}", outcome.as_str()));
         }
     }
-    let unverified = report
-        .jobs
-        .iter()
-        .filter(|job| job.outcome.is_none())
-        .count();
-    if unverified > 0 {
-        parts.push(format!("{unverified} not verified"));
+    for (not_imported, label) in [(false, "not verified"), (true, "not imported")] {
+        let n = report
+            .jobs
+            .iter()
+            .filter(|job| job.outcome.is_none() && job.not_imported == not_imported)
+            .count();
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
     }
     format!(
         "{}: {}; {} in {:.1}s{}",
@@ -171,12 +185,14 @@ mod tests {
             name: name.into(),
             outcome,
             message: message.map(str::to_string),
+            not_imported: false,
         };
         Report {
             jobs: vec![
                 job("a", Some(Outcome::Imported), None),
                 job("b", Some(Outcome::Failed), Some("locked")),
                 job("c\x1b", None, Some("not verified: the run did not wait")),
+                JobResult::not_imported("d", "the run stopped before importing its archive"),
             ],
             tasks: vec![TaskReport {
                 id: "t1".into(),
@@ -187,6 +203,7 @@ mod tests {
             request_ids: vec!["r1".into(), "r2".into()],
             deleted: vec!["obs://b/run/1.zip".into()],
             kept: vec!["obs://b/run/2.zip".into()],
+            imports_sent: true,
         }
     }
 
@@ -198,7 +215,8 @@ mod tests {
             [
                 "imported     a",
                 "failed       b: locked",
-                "not verified c\\u{1b}",
+                "not verified c\\u{1b}: the run did not wait",
+                "not imported d: the run stopped before importing its archive",
             ]
         );
         assert_eq!(task_lines(&report), ["task t1 WARNING (obs://b/run/1.zip)"]);
@@ -211,7 +229,7 @@ mod tests {
         );
         assert_eq!(
             totals_line(&report, 9, Duration::from_millis(1250)),
-            "3 jobs: 1 imported, 1 failed, 1 not verified; 9 requests in 1.2s; request ids r1, r2"
+            "4 jobs: 1 imported, 1 failed, 1 not verified, 1 not imported; 9 requests in 1.2s; request ids r1, r2"
         );
         assert_eq!(
             totals_line(&Report::default(), 1, Duration::ZERO),
