@@ -294,6 +294,31 @@ fn import(error: &ImportError) -> Failure {
         ImportError::Incomplete { .. } => Failure::new(code::IMPORT).hint(
             "the import is safe to re-run once the cause is fixed: jobs that were imported are skipped (or overwritten again with --same-name overwrite)",
         ),
+        ImportError::NotReplaceable { kind } => {
+            let failure = Failure::new(code::USAGE);
+            match crate::suggest::closest(kind, crate::api::import::REPLACEABLE_TYPES) {
+                Some(type_) => failure.hint(format!("did you mean --map {type_}:OLD=NEW?")),
+                None => failure.hint(format!(
+                    "drop that --map: a {} the jobs reference must exist in the target",
+                    escape_controls(kind)
+                )),
+            }
+        }
+        ImportError::ParamsForAbsentJobs { absent, jobs } => {
+            let failure = Failure::new(code::USAGE);
+            let guess = absent
+                .first()
+                .and_then(|job| crate::suggest::closest(job, jobs.iter().map(String::as_str)));
+            match guess {
+                Some(job) => failure.hint(format!(
+                    "did you mean --job-param {}:KEY=VALUE? nothing was imported",
+                    escape_controls(job)
+                )),
+                None => failure.hint(
+                    "--job-param JOB:KEY=VALUE sets parameters of a job the import carries; nothing was imported",
+                ),
+            }
+        }
         ImportError::SameWorkspace { .. } => Failure::new(code::USAGE)
             .hint("name another target with --to-workspace ID or --to-workspace-name NAME"),
         ImportError::Unreadable { .. }

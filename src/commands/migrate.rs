@@ -116,8 +116,10 @@ impl MigratePlan {
         if !matches!(target.credentials, crate::auth::Credentials::AkSk { .. }) {
             return Err(obs::ObsError::TokenCredentials.into());
         }
+        let options = super::import::options(&args.import, &target);
+        options.check_maps()?;
         Ok(Self {
-            options: super::import::options(&args.import, &target),
+            options,
             export,
             target,
             bucket,
@@ -143,6 +145,7 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
     let studio = plan.export.settings.studio().ok().map(|s| s.value.clone());
     refuse_same_workspace(&source, &target, studio, printer).await?;
     let (names, mut export_failed) = choose_names(&plan.export, &source, printer).await?;
+    plan.options.check_job_params(&names)?;
     let batches: Vec<Vec<String>> = names
         .chunks(plan.export.batch_size)
         .map(<[String]>::to_vec)

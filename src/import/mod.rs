@@ -21,10 +21,13 @@ pub mod staging;
 pub mod verify;
 pub mod wait;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::import::{Approver, ImportBody, JobParams, ResourceMap, ResourceStatus};
+use crate::api::import::{
+    is_replaceable, Approver, ImportBody, JobParams, ResourceMap, ResourceStatus, REPLACEABLE_TYPES,
+};
 use crate::output;
+use crate::text::escape_controls;
 
 pub use pipeline::{Importer, Report, TaskReport};
 pub use verify::{JobResult, Outcome};
@@ -103,11 +106,66 @@ impl Options {
         }
     }
 
+    /// Refuses a mapping of a resource type the import cannot replace
+    /// (checked before anything is read or sent).
+    pub fn check_maps(&self) -> Result<(), ImportError> {
+        match self.maps.iter().find(|(kind, _, _)| !is_replaceable(kind)) {
+            Some((kind, _, _)) => Err(ImportError::NotReplaceable { kind: kind.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses job parameters for a job that none of `jobs` (every job the
+    /// run imports) is: they could only be a mistake. When the jobs are not
+    /// known (check-file named none), nothing is refused.
+    pub fn check_job_params<'j>(
+        &self,
+        jobs: impl IntoIterator<Item = &'j String>,
+    ) -> Result<(), ImportError> {
+        let jobs: BTreeSet<&String> = jobs.into_iter().collect();
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let mut absent: Vec<String> = Vec::new();
+        for (job, _, _) in &self.job_params {
+            if !jobs.contains(job) && !absent.contains(job) {
+                absent.push(job.clone());
+            }
+        }
+        match absent.is_empty() {
+            true => Ok(()),
+            false => Err(ImportError::ParamsForAbsentJobs {
+                absent,
+                jobs: jobs.into_iter().cloned().collect(),
+            }),
+        }
+    }
+
     /// The pre-flight's verdict on the resources check-file reported for
     /// every archive of a run: refused when the target lacks one that no
-    /// `--map` covers (unless `--allow-missing`: then the warning to show).
-    /// The run and its `--dry-run` decide here alike.
-    pub fn preflight(&self, resources: &[ResourceStatus]) -> Result<Option<String>, ImportError> {
+    /// `--map` covers (unless `--allow-missing`: then a warning to show).
+    /// A mapping that matches no reported resource (a typo, most likely)
+    /// is warned about and sent as given. The run and its `--dry-run`
+    /// decide here alike.
+    pub fn preflight(&self, resources: &[ResourceStatus]) -> Result<Vec<String>, ImportError> {
+        let mut warnings = Vec::new();
+        for (kind, old, new) in &self.maps {
+            if !resources.iter().any(|r| &r.kind == kind && &r.name == old) {
+                let reported: BTreeSet<String> =
+                    resources.iter().map(ResourceStatus::shown).collect();
+                warnings.push(format!(
+                    "the mapping {} matches no resource the jobs reference ({}); it is sent as given",
+                    escape_controls(&format!("{kind}:{old}={new}")),
+                    match reported.is_empty() {
+                        true => "check-file reported none".to_string(),
+                        false => format!(
+                            "check-file reported {}",
+                            reported.into_iter().collect::<Vec<_>>().join(", ")
+                        ),
+                    }
+                ));
+            }
+        }
         let mut missing: Vec<ResourceStatus> = Vec::new();
         for resource in resources {
             if resource.is_missing() && !self.maps_resource(resource) && !missing.contains(resource)
@@ -116,11 +174,14 @@ impl Options {
             }
         }
         if missing.is_empty() {
-            return Ok(None);
+            return Ok(warnings);
         }
         let error = ImportError::MissingResources { resources: missing };
         match self.allow_missing {
-            true => Ok(Some(format!("{error}; importing anyway"))),
+            true => {
+                warnings.push(format!("{error}; importing anyway"));
+                Ok(warnings)
+            }
             false => Err(error),
         }
     }
@@ -176,6 +237,13 @@ pub enum ImportError {
     BadBucket { name: String, reason: &'static str },
     #[error("invalid system task id {0:?}")]
     BadTaskId(String),
+    #[error("the import cannot replace a resource of type {}: it replaces {}", escape_controls(kind), REPLACEABLE_TYPES.join(", "))]
+    NotReplaceable { kind: String },
+    #[error("parameters are given for {} the import does not carry: {} (its jobs: {})", if absent.len() == 1 { "a job" } else { "jobs" }, escape_controls(&absent.join(", ")), escape_controls(&output::name_list(jobs, 10)))]
+    ParamsForAbsentJobs {
+        absent: Vec<String>,
+        jobs: Vec<String>,
+    },
     #[error("the target workspace lacks {} the jobs reference: {}", if resources.len() == 1 { "a resource" } else { "resources" }, resources.iter().map(ResourceStatus::shown).collect::<Vec<_>>().join(", "))]
     MissingResources { resources: Vec<ResourceStatus> },
     #[error("import task {task_id} did not end within {seconds}s (last status {status}){}{}", staging.as_deref().map(|s| format!("; the staged archive {s} is kept, as the service may still be reading it")).unwrap_or_default(), later_jobs(&left.not_imported))]
@@ -335,13 +403,63 @@ mod tests {
             maps: vec![("DWS_CONNECTION".into(), "a".into(), "x".into())],
             ..Options::default()
         };
-        assert_eq!(mapped.preflight(&reported).expect("passes"), None);
+        assert_eq!(
+            mapped.preflight(&reported).expect("passes"),
+            Vec::<String>::new()
+        );
         let allowed = Options {
             allow_missing: true,
             ..Options::default()
         };
-        let warning = allowed.preflight(&reported).expect("passes");
-        assert!(warning.is_some_and(|w| w.ends_with("; importing anyway")));
+        let warnings = allowed.preflight(&reported).expect("passes");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].ends_with("; importing anyway"), "{warnings:?}");
+        let typo = Options {
+            maps: vec![
+                ("DWS_CONNECTION".into(), "a".into(), "x".into()),
+                ("DWS_CONNECTION".into(), "c".into(), "y".into()),
+            ],
+            ..Options::default()
+        };
+        assert_eq!(
+            typo.preflight(&reported).expect("passes"),
+            [
+                "the mapping DWS_CONNECTION:c=y matches no resource the jobs reference \
+              (check-file reported DWS_CONNECTION a, DWS_CONNECTION b); it is sent as given"
+            ]
+        );
+    }
+
+    #[test]
+    fn mappings_and_job_parameters_that_cannot_apply_are_refused() {
+        let options = Options {
+            maps: vec![("DLI_QUEUE".into(), "q".into(), "r".into())],
+            job_params: vec![
+                ("a".into(), "k".into(), "1".into()),
+                ("b".into(), "k".into(), "1".into()),
+                ("b".into(), "l".into(), "2".into()),
+            ],
+            ..Options::default()
+        };
+        assert_eq!(
+            options.check_maps().expect_err("refused").to_string(),
+            format!(
+                "the import cannot replace a resource of type DLI_QUEUE: it replaces {}",
+                crate::api::import::REPLACEABLE_TYPES.join(", ")
+            )
+        );
+        let jobs = ["a".to_string(), "c".to_string()];
+        assert_eq!(
+            options
+                .check_job_params(&jobs)
+                .expect_err("refused")
+                .to_string(),
+            "parameters are given for a job the import does not carry: b (its jobs: a, c)"
+        );
+        assert!(options.check_job_params(&[]).is_ok(), "jobs not known");
+        assert!(options
+            .check_job_params(&["a".to_string(), "b".to_string()])
+            .is_ok());
     }
 
     #[test]

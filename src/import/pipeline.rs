@@ -319,13 +319,16 @@ impl Run<'_> {
     }
 
     /// The pre-flight's verdict over every archive staged (a resource the
-    /// target lacks stops the run here, before any import), the target's
-    /// jobs, then each archive imported in order and its task waited for,
-    /// then the read-back. The first failure stops the run; what was
+    /// target lacks, or job parameters for a job no archive holds, stop the
+    /// run here, before any import), the target's jobs, then each archive
+    /// imported in order and its task waited for, then the read-back. The first failure stops the run; what was
     /// imported before it is still read back.
     pub async fn import(&mut self, report: &mut Report) -> anyhow::Result<()> {
         let importer = self.importer;
-        if let Some(warning) = importer.options.preflight(&self.resources)? {
+        importer
+            .options
+            .check_job_params(self.archives.iter().flat_map(|archive| &archive.jobs))?;
+        for warning in importer.options.preflight(&self.resources)? {
             importer.printer.warn(warning);
         }
         let before = target_jobs(importer.dlf)

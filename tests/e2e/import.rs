@@ -725,6 +725,132 @@ fn a_dry_run_that_finds_missing_resources_ends_as_the_run_would() {
     assert!(emu.requests_to("/jobs/import").is_empty());
 }
 
+/// A `--job-param` for a job the archives do not hold is refused before
+/// anything is sent (a local archive) or before any import (an object in
+/// OBS, whose jobs check-file tells).
+#[test]
+fn a_job_param_for_a_job_not_imported_is_refused_before_anything_changes() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let before = emu.requests().len();
+    let output = run(sandbox.cmd(&emu).args([
+        "import",
+        "jobs.zip",
+        "--obs-bucket",
+        "staging",
+        "--workspace",
+        "B",
+        "--job-param",
+        "job_batch:a=1",
+        "--job-param",
+        "job_btach:bizdate=1",
+    ]));
+    expect_code(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("error: parameters are given for a job the import does not carry: job_btach (its jobs: job_batch, job_stream)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: did you mean --job-param job_batch:KEY=VALUE?"),
+        "{text}"
+    );
+    assert_eq!(emu.requests().len(), before, "nothing sent");
+    emu.put_object(
+        "exports",
+        "jobs.zip",
+        std::fs::read(sandbox.path("jobs.zip")).expect("read"),
+    );
+    for dry_run in [false, true] {
+        let mut command = sandbox.cmd(&emu);
+        command.args([
+            "import",
+            "obs://exports/jobs.zip",
+            "--workspace",
+            "B",
+            "--job-param",
+            "job_btach:bizdate=1",
+        ]);
+        if dry_run {
+            command.arg("--dry-run");
+        }
+        let output = run(&mut command);
+        expect_code(&output, 2);
+        assert!(
+            stderr(&output)
+                .contains("parameters are given for a job the import does not carry: job_btach"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert!(emu.requests_to("/jobs/import").is_empty());
+}
+
+/// A `--map` that matches no resource check-file reports (a typo, most
+/// likely) is warned about and sent as given; a `--map` of a type the
+/// import cannot replace is refused before any request.
+#[test]
+fn a_map_that_matches_nothing_is_warned_about_and_one_that_cannot_apply_is_refused() {
+    let data = two_workspaces();
+    let emu = emu_with(&data, |_| {});
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let import = |map: &str| {
+        run(sandbox.cmd(&emu).args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "staging",
+            "--workspace",
+            "B",
+            "--map",
+            map,
+        ]))
+    };
+    let output = import("DWS_CONNECTION:dws_lnk=dws_b");
+    expect_code(&output, 0);
+    let text = stderr(&output);
+    assert!(
+        text.contains("warning: the mapping DWS_CONNECTION:dws_lnk=dws_b matches no resource the jobs reference (check-file reported DWS_CONNECTION dws_link); it is sent as given"),
+        "{text}"
+    );
+    let imports = emu.requests_to("/jobs/import");
+    assert_eq!(imports.len(), 1);
+    assert!(
+        imports[0]["body"].to_string().contains("dws_lnk"),
+        "{}",
+        imports[0]
+    );
+    // The right name draws no warning.
+    let output = import("DWS_CONNECTION:dws_link=dws_b");
+    expect_code(&output, 0);
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+    // A type the import cannot replace, or a lower-case one: refused at once.
+    let before = emu.requests().len();
+    for (map, hint) in [
+        (
+            "DLI_QUEUE:q=r",
+            "hint: drop that --map: a DLI_QUEUE the jobs reference must exist in the target",
+        ),
+        (
+            "dws_connection:dws_link=dws_b",
+            "hint: did you mean --map DWS_CONNECTION:OLD=NEW?",
+        ),
+    ] {
+        let output = import(map);
+        expect_code(&output, 2);
+        let text = stderr(&output);
+        assert!(
+            text.contains("error: the import cannot replace a resource of type "),
+            "{text}"
+        );
+        assert!(text.contains(hint), "{text}");
+    }
+    assert_eq!(emu.requests().len(), before, "nothing sent");
+}
+
 #[test]
 fn a_hostile_archive_is_refused_before_any_request() {
     let emu = Emu::start();

@@ -683,3 +683,25 @@ fn a_later_import_of_unknown_fate_still_reports_what_was_imported() {
     );
     assert!(!text.contains("nothing was imported"), "{text}");
 }
+
+/// A `--job-param` for a job that is not migrated is refused before any
+/// export.
+#[test]
+fn a_job_param_for_a_job_not_migrated_is_refused_before_any_export() {
+    let data = workspaces(1);
+    let emu = emu_for(&data);
+    let sandbox = Sandbox::new();
+    let mut args = migrate_args(&["job_0000"]);
+    args.extend(["--job-param", "job_0001:bizdate=1"]);
+    let output = run(sandbox.cmd(&emu).args(&args));
+    expect_code(&output, 2);
+    assert!(
+        stderr(&output).contains(
+            "parameters are given for a job the import does not carry: job_0001 (its jobs: job_0000)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(emu.exports().is_empty(), "nothing exported");
+    assert!(emu.obs_requests().is_empty());
+}

@@ -39,7 +39,10 @@ pub(super) async fn dry_run(
         ));
     }
     // The pre-flight's verdict, as the run would give it (after the plan).
-    if let Some(warning) = importer.options.preflight(&plan.resources)? {
+    importer
+        .options
+        .check_job_params(plan.archives.iter().flat_map(|archive| &archive.jobs))?;
+    for warning in importer.options.preflight(&plan.resources)? {
         printer.warn(warning);
     }
     Ok(())

@@ -51,8 +51,10 @@ impl ImportPlan {
                 return Err(obs::ObsError::TokenCredentials.into());
             }
         }
+        let options = options(&args.import, &settings);
+        options.check_maps()?;
         Ok(Self {
-            options: options(&args.import, &settings),
+            options,
             settings,
             source,
             bucket,
@@ -120,6 +122,8 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
     })
     .await
     .context("reading the source stopped unexpectedly")??;
+    plan.options
+        .check_job_params(archives.iter().flat_map(|archive| &archive.jobs))?;
     if let (Source::Dir(dir), false) = (&plan.source, scripts.is_empty()) {
         printer.info(scripts_note(dir, &scripts));
     }
