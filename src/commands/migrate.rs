@@ -150,14 +150,17 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         .chunks(plan.export.batch_size)
         .map(<[String]>::to_vec)
         .collect();
-    if plan.dry_run {
-        return dry_run(&plan, &target, &names, &batches, &source, printer).await;
-    }
     let obs_client = obs::Client::new(
         target.transport().clone(),
         plan.target.obs()?.value.clone(),
         &plan.target.credentials,
     )?;
+    if let Some(risk) = obs_client.addressing_risk(&plan.bucket) {
+        printer.warn(risk);
+    }
+    if plan.dry_run {
+        return dry_run(&plan, &target, &names, &batches, &source, printer).await;
+    }
     let importer = Importer {
         dlf: &target,
         obs: Some(&obs_client),

@@ -321,6 +321,20 @@ impl Client {
         &self.endpoint
     }
 
+    /// Why addressing `bucket` may fail before OBS sees the request: a
+    /// dotted name, virtual-hosted over HTTPS, makes a host name the
+    /// endpoint's wildcard certificate (`*.obs.<region>…`) does not cover,
+    /// as on S3 (the certificate check then fails).
+    pub fn addressing_risk(&self, bucket: &str) -> Option<String> {
+        let risky = !self.path_style && self.endpoint.scheme() == "https" && bucket.contains('.');
+        risky.then(|| {
+            format!(
+                "the bucket name {bucket} has dots: addressed as {bucket}.{} over HTTPS,                  it may not match the endpoint's certificate (a TLS error); a bucket without                  dots avoids it",
+                self.endpoint.host_str().unwrap_or_default()
+            )
+        })
+    }
+
     /// The URL of an object in this client's addressing style. Virtual-hosted,
     /// the bucket becomes the first label of the endpoint's host; an endpoint
     /// that cannot take it (no host) is refused, never addressed bare.
@@ -683,6 +697,25 @@ mod tests {
                 .expect("url")
                 .as_str(),
             "http://127.0.0.1:9000/staging/dataarts-jobs/%E8%BF%81%E7%A7%BB%201.zip"
+        );
+    }
+
+    #[test]
+    fn a_dotted_bucket_is_a_risk_only_virtual_hosted_over_https() {
+        let cloud = client("https://obs.cn-north-4.myhuaweicloud.com");
+        let risk = cloud.addressing_risk("my.bucket").expect("risky");
+        assert!(
+            risk.contains("my.bucket.obs.cn-north-4.myhuaweicloud.com over HTTPS"),
+            "{risk}"
+        );
+        assert_eq!(cloud.addressing_risk("my-bucket"), None);
+        assert_eq!(
+            client("http://obs.example.com").addressing_risk("my.bucket"),
+            None
+        );
+        assert_eq!(
+            client("https://127.0.0.1:9000").addressing_risk("my.bucket"),
+            None
         );
     }
 

@@ -1613,3 +1613,39 @@ fn dry_run_uploads_and_imports_nothing() {
     assert!(emu.requests_to("/jobs/check-file").len() == 1);
     assert!(emu.requests_to("/jobs/import").is_empty());
 }
+
+/// A dotted bucket name, addressed virtual-hosted over HTTPS, is warned
+/// about (the endpoint's wildcard certificate does not cover it); the
+/// emulator's path-style OBS draws no warning.
+#[test]
+fn a_dotted_bucket_over_virtual_hosted_https_is_warned_about() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let dry_run = |endpoint: Option<&str>| {
+        let mut command = sandbox.cmd(&emu);
+        command.args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "my.staging",
+            "--dry-run",
+        ]);
+        if let Some(endpoint) = endpoint {
+            command.args(["--obs-endpoint", endpoint]);
+        }
+        run(&mut command)
+    };
+    let output = dry_run(Some("https://obs.example.invalid"));
+    expect_code(&output, 0);
+    assert!(
+        stderr(&output).contains(
+            "warning: the bucket name my.staging has dots: addressed as my.staging.obs.example.invalid over HTTPS"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let output = dry_run(None);
+    expect_code(&output, 0);
+    assert!(!stderr(&output).contains("has dots"), "{}", stderr(&output));
+}

@@ -136,6 +136,11 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
         )?),
         false => None,
     };
+    if let (Some(obs), Some(bucket)) = (&obs_client, &plan.bucket) {
+        if let Some(risk) = obs.addressing_risk(bucket) {
+            printer.warn(risk);
+        }
+    }
     let staged = staged(&plan, archives)?;
     let importer = Importer {
         dlf: &client,
