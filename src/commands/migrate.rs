@@ -18,7 +18,7 @@ use crate::api::Client;
 use crate::cli::{BatchArgs, ExportArgs, MigrateArgs, WorkspaceArgs};
 use crate::config::{self, Project, Settings};
 use crate::download;
-use crate::import::pipeline::{self, Staged};
+use crate::import::pipeline::{self, Run, Staged};
 use crate::import::source;
 use crate::import::staging::Staging;
 use crate::import::{ImportError, Importer, JobResult, Outcome, Report, MAX_ARCHIVE_BYTES};
@@ -167,48 +167,21 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         options: &plan.options,
         printer,
     };
-    let staging = Staging::new(&plan.bucket, &plan.prefix, SystemTime::now())?;
-    let work = tempfile::Builder::new()
-        .prefix(".dataarts-jobs-migrate-")
-        .tempdir()
-        .context("cannot create a temporary directory for the exports")?;
     let mut report = Report::default();
     // Every batch is exported, staged and pre-flighted before any is
     // imported: a resource the target lacks, in any batch, stops the whole
-    // migration before it changes anything. Each staged archive is in OBS
-    // from then on, not on this machine.
+    // migration before it changes anything.
     let mut run = importer.start();
-    let mut archives = 0usize;
-    let bar = printer.bar(names.len() as u64, "jobs");
-    let mut staged = Ok(());
-    for (index, batch) in batches.iter().enumerate() {
-        bar.set_message(format!(
-            "exporting and staging batch {} of {}",
-            index + 1,
-            batches.len()
-        ));
-        let exported = export_batch(
-            &source,
-            &plan,
-            batch,
-            work.path(),
-            &staging,
-            &mut archives,
-            &mut report,
-            &mut export_failed,
-        )
-        .await
-        .with_context(|| format!("exporting batch {} of {}", index + 1, batches.len()));
-        staged = match exported {
-            Ok(exported) => run.stage(exported, &mut report).await,
-            Err(error) => Err(error),
-        };
-        if staged.is_err() {
-            break;
-        }
-        bar.inc(batch.len() as u64);
-    }
-    bar.finish();
+    let staged = stage_batches(
+        &mut run,
+        &source,
+        &plan,
+        &batches,
+        printer,
+        &mut report,
+        &mut export_failed,
+    )
+    .await;
     let done = match staged {
         Ok(()) => run.import(&mut report).await,
         Err(error) => Err(error),
@@ -253,6 +226,48 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         .into());
     }
+    Ok(())
+}
+
+/// Exports each batch and stages its archives (uploaded and checked with
+/// check-file), stopping at the first failure. Each staged archive is in
+/// OBS from then on, not on this machine: the exports live in a temporary
+/// directory only until they are uploaded.
+async fn stage_batches(
+    run: &mut Run<'_>,
+    source: &Client,
+    plan: &MigratePlan,
+    batches: &[Vec<String>],
+    printer: &Printer,
+    report: &mut Report,
+    export_failed: &mut Vec<JobFailure>,
+) -> anyhow::Result<()> {
+    let staging = Staging::new(&plan.bucket, &plan.prefix, SystemTime::now())?;
+    let work = tempfile::Builder::new()
+        .prefix(".dataarts-jobs-migrate-")
+        .tempdir()
+        .context("cannot create a temporary directory for the exports")?;
+    let mut archives = 0usize;
+    let bar = printer.bar(batches.iter().map(|b| b.len() as u64).sum(), "jobs");
+    for (index, batch) in batches.iter().enumerate() {
+        let which = format!("batch {} of {}", index + 1, batches.len());
+        bar.set_message(format!("exporting and staging {which}"));
+        let exported = export_batch(
+            source,
+            plan,
+            batch,
+            work.path(),
+            &staging,
+            &mut archives,
+            report,
+            export_failed,
+        )
+        .await
+        .with_context(|| format!("exporting {which}"))?;
+        run.stage(exported, report).await?;
+        bar.inc(batch.len() as u64);
+    }
+    bar.finish();
     Ok(())
 }
 
