@@ -187,35 +187,24 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         Err(error) => Err(error),
     };
     let done = run.finish(&mut report, done).await;
-    let requests = || source.transport().requests_sent() + target.transport().requests_sent();
-    let migration = || Migration {
-        batches: batches_json(&report),
-        failed: &export_failed,
-    };
-    if let Err(error) = done {
-        // Once an import was asked for, the summary says what was done.
-        if report.imports_sent {
-            super::import::print_report(
-                &report,
-                Some(migration()),
-                plan.json,
-                printer,
-                requests(),
-                started,
-            )?;
-        } else {
-            super::print_failures(&export_failed, printer);
-        }
-        return Err(error);
+    // Once an import was asked for, the summary says what was done, even
+    // when the run stopped afterwards (the error follows it).
+    if done.is_ok() || report.imports_sent {
+        super::import::print_report(
+            &report,
+            Some(Migration {
+                batches: batches_json(&report),
+                failed: &export_failed,
+            }),
+            plan.json,
+            printer,
+            source.transport().requests_sent() + target.transport().requests_sent(),
+            started,
+        )?;
+    } else {
+        super::print_failures(&export_failed, printer);
     }
-    super::import::print_report(
-        &report,
-        Some(migration()),
-        plan.json,
-        printer,
-        requests(),
-        started,
-    )?;
+    done?;
     if let Some(error) = report.incomplete() {
         return Err(error.into());
     }
