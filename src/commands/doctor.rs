@@ -163,7 +163,7 @@ fn credential_row(settings: &Settings) -> (&'static str, String, String) {
             } else {
                 ""
             };
-            format!("AK {prefix}… and SK{temporary}")
+            format!("AK {prefix}… with its SK{temporary}")
         }
         Credentials::Token(_) => "an IAM token (sent as X-Auth-Token)".to_string(),
     };

@@ -33,7 +33,12 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Environment => write!(f, "environment ({} and {})", env::SDK_AK, env::SDK_SK),
+            Source::Environment => write!(
+                f,
+                "environment variables {} and {}",
+                env::SDK_AK,
+                env::SDK_SK
+            ),
             Source::File { path, section } => {
                 write!(f, "credentials file {} [{section}]", path.display())
             }

@@ -448,7 +448,13 @@ fn doctor_shows_every_setting_with_its_origin_and_checks_live() {
     let output = run(sandbox.cmd(&emu).arg("doctor"));
     expect_code(&output, 0);
     let text = stdout(&output);
-    assert!(text.contains(&format!("AK {}…", &AK[..4])), "{text}");
+    assert!(
+        text.contains(&format!(
+            "credentials  AK {}… with its SK  (environment variables HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK)",
+            &AK[..4]
+        )),
+        "{text}"
+    );
     assert!(
         !text.contains(&AK[4..]),
         "only 4 characters of the AK: {text}"
