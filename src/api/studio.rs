@@ -175,20 +175,28 @@ impl Client {
     /// The one workspace named `name`; none or several is an error naming the candidates.
     pub async fn find_workspace(&self, name: &str) -> anyhow::Result<Workspace> {
         let all = self.list_workspaces().await?;
-        let describe =
-            |w: &Workspace| format!("{} (id {}, instance {})", w.name, w.id, w.instance.name);
+        // Names and ids are the server's text: escaped wherever shown.
+        let shown = crate::text::escape_controls;
+        let describe = |w: &Workspace| {
+            format!(
+                "{} (id {}, instance {})",
+                shown(&w.name),
+                shown(&w.id),
+                shown(&w.instance.name)
+            )
+        };
         let mut matching: Vec<&Workspace> = all.iter().filter(|w| w.name == name).collect();
         match matching.len() {
             1 => Ok(matching.remove(0).clone()),
             0 => Err(ApiError::NoSuchWorkspace {
-                name: name.to_string(),
+                name: shown(name),
                 suggestion: crate::suggest::closest(name, all.iter().map(|w| w.name.as_str()))
-                    .map(str::to_string),
+                    .map(shown),
                 candidates: all.iter().map(describe).collect(),
             }
             .into()),
             _ => Err(ApiError::AmbiguousWorkspace {
-                name: name.to_string(),
+                name: shown(name),
                 candidates: matching.into_iter().map(describe).collect(),
             }
             .into()),

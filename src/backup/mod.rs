@@ -86,7 +86,11 @@ fn plural_names(n: usize) -> &'static str {
 /// name here, if it cannot.
 pub fn unwritable_reason(name: &str, suffix: &str) -> Option<&'static str> {
     crate::names::invalid_reason(name).or_else(|| {
-        (name.len() + suffix.len() > crate::names::MAX_FILE_NAME_BYTES)
-            .then_some("it is too long for a file name here (over 255 bytes)")
+        if format!("{name}{suffix}").eq_ignore_ascii_case(".git") {
+            Some("`.git` is git's own folder, never written by a backup")
+        } else {
+            (name.len() + suffix.len() > crate::names::MAX_FILE_NAME_BYTES)
+                .then_some("it is too long for a file name here (over 255 bytes)")
+        }
     })
 }

@@ -371,8 +371,10 @@ pub fn script_file(root: &Path, name: &str) -> PathBuf {
 }
 
 /// Before anything is downloaded: the folders a backup writes through are
-/// not symbolic links, and nothing the manifest does not record stands
-/// where a job or script of the workspace would go (unless `force`).
+/// not symbolic links (`root` itself may be one: DIR may, and a workspace's
+/// folder in DIR is checked where it is made), and nothing the manifest
+/// does not record stands where a job or script of the workspace would go
+/// (unless `force`).
 pub fn check_targets(
     root: &Path,
     recorded: &Recorded,
@@ -380,7 +382,7 @@ pub fn check_targets(
     scripts: &[String],
     force: bool,
 ) -> Result<(), BackupError> {
-    tree::require_dir_or_absent(root)?;
+    tree::require_dir_or_absent_following(root)?;
     tree::require_dir_or_absent(&root.join("jobs"))?;
     tree::require_dir_or_absent(&root.join("scripts"))?;
     let mut not_ours = Vec::new();

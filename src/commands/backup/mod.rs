@@ -486,6 +486,8 @@ fn workspace_mirror(
 ) -> anyhow::Result<Mirror> {
     let relative = root::mirror_dir(&workspace.id);
     let root = plan.dir.join(&relative);
+    // Between DIR and the entries: never a symlink.
+    tree::require_dir_or_absent(&root)?;
     let source = plan.source(client.project_id(), Some(workspace.id.clone()));
     let (manifest, recorded) = open_manifest(plan, &root, &source, printer)?;
     let file = root::workspace_file(&workspace.name);
