@@ -575,37 +575,44 @@ pub fn report(printer: &Printer, error: &anyhow::Error) -> u8 {
     if failure.code == code::INTERRUPTED {
         printer.clear_progress();
     }
-    let mut chain = error.chain();
-    if let Some(first) = chain.next() {
-        printer.labelled(Label::Error, &first.to_string());
-    }
-    let mut previous = error.to_string();
-    for cause in chain {
-        let message = cause.to_string();
-        // Transport errors and retries already fold their sources into one message.
-        if previous.contains(&message) {
-            continue;
+    let lines = message_lines(error);
+    if let Some((first, causes)) = lines.split_first() {
+        printer.labelled(Label::Error, first);
+        for cause in causes {
+            printer.labelled(Label::CausedBy, cause);
         }
-        printer.labelled(Label::CausedBy, &message);
-        previous = message;
     }
     for hint in &failure.hints {
         printer.labelled(Label::Hint, hint);
     }
-    if printer.json() && !printer.json_written() {
+    if printer.json() {
         let object = serde_json::json!({
-            "format": 1,
-            "error": {
-                "exit_code": failure.code,
-                "message": format!("{error:#}"),
-                "error_code": failure.error_code,
-                "request_id": failure.request_id,
-            }
+            "exit_code": failure.code,
+            "message": lines.join(": "),
+            "error_code": failure.error_code,
+            "request_id": failure.request_id,
         });
         // Nothing more can be done if stdout fails too.
-        let _ = printer.json_value(&object);
+        let _ = printer.finish_json(Some(object));
     }
     failure.code
+}
+
+/// The error's message, then each cause that adds something (transport
+/// errors and retries already fold their sources into one message).
+fn message_lines(error: &anyhow::Error) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let message = cause.to_string();
+        if lines
+            .last()
+            .is_some_and(|previous| previous.contains(&message))
+        {
+            continue;
+        }
+        lines.push(message);
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -63,7 +63,11 @@ fn main() -> ExitCode {
     });
     // Waits for blocking tasks (an extraction unwinding its staging directory).
     drop(runtime);
-    match result {
+    match result.and_then(|()| {
+        printer
+            .finish_json(None)
+            .map_err(|error| anyhow::Error::new(error).context("cannot write to stdout"))
+    }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => ExitCode::from(exit::report(&printer, &error)),
     }
@@ -81,19 +85,31 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             json: true,
             ..output::Options::default()
         });
-        let rendered = error.render().to_string();
-        let message = rendered
-            .lines()
-            .next()
-            .map(|line| line.trim_start_matches("error: ").to_string())
-            .unwrap_or_else(|| error.kind().to_string());
         let object = serde_json::json!({
-            "format": 1,
-            "error": {"exit_code": exit::code::USAGE, "message": message, "error_code": null, "request_id": null}
+            "exit_code": exit::code::USAGE,
+            "message": usage_message(error),
+            "error_code": null,
+            "request_id": null,
         });
-        let _ = printer.json_value(&object);
+        let _ = printer.finish_json(Some(object));
     }
     ExitCode::from(exit::code::USAGE)
+}
+
+/// clap's message without its usage and help lines, on one line
+/// (`the following required arguments were not provided: <DIR>`).
+fn usage_message(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let body = rendered
+        .split("\nUsage:")
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ");
+    let words: Vec<&str> = body.split_whitespace().collect();
+    match words.is_empty() {
+        true => error.kind().to_string(),
+        false => words.join(" "),
+    }
 }
 
 /// Completes on Ctrl-C, or on SIGTERM where there is one. Either way the run

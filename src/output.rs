@@ -22,7 +22,7 @@
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
@@ -102,8 +102,10 @@ struct Inner {
     progress: bool,
     multi: MultiProgress,
     stdout_closed: AtomicBool,
-    /// A JSON document was written to stdout.
-    json_written: AtomicBool,
+    /// The run's JSON document, written when the run ends
+    /// ([`Printer::finish_json`]), so a run that fails after it still
+    /// prints one object, with its `error` added.
+    json_pending: Mutex<Option<serde_json::Value>>,
 }
 
 impl std::fmt::Debug for Printer {
@@ -132,7 +134,7 @@ impl Printer {
                 progress,
                 multi,
                 stdout_closed: AtomicBool::new(false),
-                json_written: AtomicBool::new(false),
+                json_pending: Mutex::new(None),
             }),
         }
     }
@@ -240,18 +242,49 @@ impl Printer {
         self.data(&bytes)
     }
 
-    /// One JSON document (pretty-printed, with a trailing newline).
+    /// The run's JSON document: held until the run ends, then written
+    /// pretty-printed with a trailing newline by [`Printer::finish_json`].
+    /// A run prints one document; a second one writes the first out now.
     pub fn json_value(&self, value: &impl Serialize) -> io::Result<()> {
-        let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-        bytes.push(b'\n');
-        self.inner.json_written.store(true, Ordering::Relaxed);
-        self.data(&bytes)
+        let value = serde_json::to_value(value).map_err(io::Error::other)?;
+        let earlier = self.pending().replace(value);
+        match earlier {
+            Some(earlier) => self.write_json(&earlier),
+            None => Ok(()),
+        }
     }
 
-    /// Whether a JSON document was written to stdout (a summary that ends
-    /// in an error already says so: no second document follows).
-    pub fn json_written(&self) -> bool {
-        self.inner.json_written.load(Ordering::Relaxed)
+    /// Writes the run's JSON document as the run ends. A run that failed
+    /// (`error`: the object for its `"error"` key) adds it to the document
+    /// it made, or, having made none, prints `{"format": 1, "error": …}`:
+    /// one object either way, so a redirected stdout is never empty.
+    pub fn finish_json(&self, error: Option<serde_json::Value>) -> io::Result<()> {
+        let pending = self.pending().take();
+        let document = match (pending, error) {
+            (Some(mut document), Some(error)) => {
+                if let Some(object) = document.as_object_mut() {
+                    object.entry("error").or_insert(error);
+                }
+                document
+            }
+            (Some(document), None) => document,
+            (None, Some(error)) => serde_json::json!({"format": 1, "error": error}),
+            (None, None) => return Ok(()),
+        };
+        self.write_json(&document)
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Option<serde_json::Value>> {
+        self.inner
+            .json_pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write_json(&self, value: &serde_json::Value) -> io::Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+        bytes.push(b'\n');
+        self.data(&bytes)
     }
 
     /// Copies `reader` to stdout in chunks (an archive with `-o -`).

@@ -329,7 +329,9 @@ impl Client {
         let risky = !self.path_style && self.endpoint.scheme() == "https" && bucket.contains('.');
         risky.then(|| {
             format!(
-                "the bucket name {bucket} has dots: addressed as {bucket}.{} over HTTPS,                  it may not match the endpoint's certificate (a TLS error); a bucket without                  dots avoids it",
+                "the bucket name {bucket} has dots: addressed as {bucket}.{} over HTTPS, \
+                 it may not match the endpoint's certificate (a TLS error); a bucket without \
+                 dots avoids it",
                 self.endpoint.host_str().unwrap_or_default()
             )
         })

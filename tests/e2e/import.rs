@@ -392,6 +392,14 @@ fn failed_subtasks_end_in_exit_8_naming_the_jobs() {
     assert!(json["jobs"][0]["message"]
         .as_str()
         .is_some_and(|m| m.contains("locked")));
+    // One object: the summary, with the run's error added.
+    assert_eq!(json["error"]["exit_code"], 8, "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not imported")),
+        "{json}"
+    );
 }
 
 /// A task whose messages echo our security token and signature, with a
@@ -1217,7 +1225,8 @@ fn an_import_of_unknown_fate_keeps_and_names_the_staged_archive() {
         "{json}"
     );
     assert_eq!(json["tasks"], serde_json::json!([]));
-    assert!(json.get("error").is_none(), "one object: the summary");
+    // One object: the summary, with the run's error added.
+    assert_eq!(json["error"]["exit_code"], 5, "{json}");
     assert_eq!(emu.objects().len(), 2, "both runs keep theirs");
 }
 
@@ -1640,7 +1649,7 @@ fn a_dotted_bucket_over_virtual_hosted_https_is_warned_about() {
     expect_code(&output, 0);
     assert!(
         stderr(&output).contains(
-            "warning: the bucket name my.staging has dots: addressed as my.staging.obs.example.invalid over HTTPS"
+            "warning: the bucket name my.staging has dots: addressed as my.staging.obs.example.invalid over HTTPS, it may not match the endpoint's certificate (a TLS error); a bucket without dots avoids it"
         ),
         "{}",
         stderr(&output)

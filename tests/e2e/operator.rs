@@ -269,6 +269,44 @@ fn an_argument_that_is_not_utf8_is_a_usage_error() {
     }
 }
 
+/// A usage error with `--json` says in its one-line message what clap
+/// said (the missing argument included), without the usage lines.
+#[test]
+fn a_usage_error_in_json_carries_the_whole_message() {
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd_at("http://127.0.0.1:9")
+        .args(["backup", "--json"]));
+    expect_code(&output, 2);
+    let error: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    assert_eq!(
+        error["error"]["message"],
+        "the following required arguments were not provided: <DIR>"
+    );
+}
+
+/// A retried failure's JSON message says each cause once.
+#[test]
+fn a_retried_failure_in_json_says_its_cause_once() {
+    let emu = Emu::with(|c| {
+        c.faults.fail_first = Some(100);
+        c.faults.fail_status = Some(500);
+    });
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["export", "job_batch", "--retries", "1", "--json"]));
+    expect_code(&output, 5);
+    let error: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    let message = error["error"]["message"].as_str().expect("message");
+    assert_eq!(
+        message.matches("Internal server error").count(),
+        1,
+        "{message}"
+    );
+    assert!(message.contains("gave up after 2 attempts"), "{message}");
+}
+
 #[test]
 fn empty_environment_variables_count_as_unset() {
     let emu = Emu::start();
