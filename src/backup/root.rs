@@ -111,10 +111,10 @@ mod tests {
         assert_eq!(mirror_dir("w1"), Path::new("workspaces/w1"));
         assert_eq!(workspace_file("prod"), b"{\n  \"name\": \"prod\"\n}\n");
         assert!(refuse_unwritable_ids(["w1", "w2"]).is_ok());
-        let refused = refuse_unwritable_ids(["w1", "a/b", "..", "tab\there"])
+        let refused = refuse_unwritable_ids(["w1", "a/b", "..", "tab\there", ".GIT"])
             .expect_err("unwritable ids")
             .to_string();
-        assert!(refused.contains("a/b, .., tab\\there"), "{refused}");
+        assert!(refused.contains("a/b, .., tab\\there, .GIT"), "{refused}");
 
         let listed = BTreeMap::from([("w1".to_string(), entry("prod"))]);
         let bytes = manifest_bytes(source(), listed.clone());

@@ -642,6 +642,45 @@ fn a_symbolic_link_where_the_backup_writes_is_refused() {
     }
 }
 
+/// DIR itself may be a symlink (with or without a trailing slash, relative
+/// or absolute): followed, as `unpack -C` follows it. A workspace's folder
+/// inside DIR may not.
+#[cfg(unix)]
+#[test]
+fn dir_itself_may_be_a_symbolic_link_and_a_workspace_folder_may_not() {
+    let data = small_workspace();
+    std::fs::create_dir_all(data.path().join("workspaces/w2")).expect("mkdir");
+    let emu = Emu::with(serving(data.path()));
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.path("real")).expect("mkdir");
+    std::os::unix::fs::symlink(sandbox.path("real"), sandbox.path("link")).expect("symlink");
+    let output = run(&mut backup(&sandbox, &emu, "link"));
+    expect_code(&output, 0);
+    assert!(sandbox.path("real/dataarts-backup.json").is_file());
+    assert!(sandbox.path("real/jobs/a/a.job").is_file());
+    let absolute = sandbox.path("link").display().to_string();
+    for dir in ["link", "link/", absolute.as_str()] {
+        let output = run(backup(&sandbox, &emu, dir).arg("--check"));
+        expect_code(&output, 0);
+    }
+    // A workspace's folder that is a symlink is refused, nothing written.
+    let elsewhere = sandbox.path("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::fs::create_dir_all(sandbox.path("all/workspaces")).expect("mkdir");
+    std::os::unix::fs::symlink(&elsewhere, sandbox.path("all/workspaces/w2")).expect("symlink");
+    let output = run(backup(&sandbox, &emu, "all").arg("--all-workspaces"));
+    expect_code(&output, 1);
+    assert!(
+        stderr(&output).contains("all/workspaces/w2 is a symbolic link"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        snapshot(&elsewhere).is_empty(),
+        "nothing written through it"
+    );
+}
+
 #[test]
 fn check_exits_0_for_a_mirror_7_for_drift_and_never_writes() {
     let data = small_workspace();

@@ -115,6 +115,25 @@ fn workspace_name_selects_the_workspace_or_names_the_candidates() {
         text.contains("id ws-1") && text.contains("id ws-2"),
         "{text}"
     );
+
+    // Names are the server's text: escaped in these messages too.
+    std::fs::write(
+        data.path().join("workspaces/ws-2/workspace.json"),
+        r#"{"name": "nl\nx\u001b]0;pwn\u0007"}"#,
+    )
+    .expect("write");
+    let emu = Emu::with(|c| c.data = Some(data.path().to_path_buf()));
+    let output = run(studio_cmd(&sandbox, &emu).args(["list", "--workspace-name", "nope"]));
+    expect_code(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("nl\\nx\\u{1b}]0;pwn\\u{7} (id ws-2"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
 }
 
 #[test]
