@@ -39,12 +39,12 @@ pub enum UsageError {
 /// a check that found differences.
 #[derive(Debug, thiserror::Error)]
 pub enum PartialFailure {
-    #[error("{failed} of {requested} jobs could not be exported (listed above); the others were written")]
+    #[error("{}", export_message(*failed, *requested))]
     Export { failed: usize, requested: usize },
     /// `migrate --keep-going`: jobs the source could not export.
-    #[error("{failed} of {requested} jobs could not be exported from the source (listed above); the others were migrated")]
+    #[error("{failed} of {requested} jobs could not be exported from the source (each listed with its error); the others were migrated")]
     Migrate { failed: usize, requested: usize },
-    #[error("{failed} of {requested} jobs and scripts could not be backed up (listed above); {}", if *written { "the rest was written" } else { "nothing was changed" })]
+    #[error("{failed} of {requested} jobs and scripts could not be backed up (each listed with its error); {}", if *written { "the rest was written" } else { "nothing was changed" })]
     Backup {
         failed: usize,
         requested: usize,
@@ -54,4 +54,20 @@ pub enum PartialFailure {
     /// `backup --check`: the directory is not the workspace's exact mirror.
     #[error("{} is not an exact mirror of the workspace: {differences}", dir.display())]
     Drift { dir: PathBuf, differences: String },
+}
+
+fn export_message(failed: usize, requested: usize) -> String {
+    match failed >= requested {
+        true => format!(
+            "{} (each listed with its error); nothing was written",
+            match requested {
+                1 => "the job could not be exported".to_string(),
+                n => format!("none of the {n} jobs could be exported"),
+            }
+        ),
+        false => format!(
+            "{failed} of {requested} jobs could not be exported (each listed with its error); \
+             the others were written"
+        ),
+    }
 }

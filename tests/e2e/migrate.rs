@@ -154,7 +154,7 @@ fn keep_going_reports_the_jobs_the_source_could_not_export() {
     let text = stderr(&output);
     assert!(text.contains("failed: gone_job: "), "{text}");
     assert!(
-        text.contains("1 of 2 jobs could not be exported from the source (listed above); the others were migrated"),
+        text.contains("1 of 2 jobs could not be exported from the source (each listed with its error); the others were migrated"),
         "{text}"
     );
 }

@@ -160,7 +160,7 @@ fn jobs_from_keeps_names_as_they_are_and_keep_going_reports_invalid_ones() {
     expect_code(&quiet, 4);
     let text = stderr(&quiet);
     assert!(text.contains("failed: bad\\u{1}name"), "{text}");
-    assert!(text.contains("(listed above)"), "{text}");
+    assert!(text.contains("(each listed with its error)"), "{text}");
     assert!(!text.contains("exported 2 jobs"), "{text}");
 }
 

@@ -285,6 +285,44 @@ fn keep_going_isolates_refused_names_and_exits_4() {
     assert_eq!(strict.snapshot().len(), 1, "{:?}", strict.snapshot().keys());
 }
 
+/// When every job is refused, `--keep-going --json` still prints the
+/// summary with each failure (and the error), and says nothing was written.
+#[test]
+fn keep_going_when_every_job_is_refused_lists_them_and_writes_nothing() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    let output = run(sandbox.cmd(&emu).args([
+        "export",
+        "nope1",
+        "nope2",
+        "--keep-going",
+        "-o",
+        "kg.zip",
+        "--json",
+    ]));
+    expect_code(&output, 4);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(summary["jobs"], serde_json::json!([]));
+    assert_eq!(summary["archive"], serde_json::Value::Null);
+    assert_eq!(summary["failed"][0]["name"], "nope1");
+    assert_eq!(summary["failed"][1]["error_code"], "DLF.0100");
+    assert_eq!(summary["error"]["exit_code"], 4);
+    assert_eq!(
+        summary["error"]["message"],
+        "none of the 2 jobs could be exported (each listed with its error); nothing was written"
+    );
+    assert!(!sandbox.path("kg.zip").exists());
+    let output = run(sandbox.cmd(&emu).args(["export", "nope1", "--keep-going"]));
+    expect_code(&output, 4);
+    let text = stderr(&output);
+    assert!(text.contains("failed: nope1: DLF.0100"), "{text}");
+    assert!(
+        text.contains("error: the job could not be exported (each listed with its error); nothing was written"),
+        "{text}"
+    );
+    assert!(!text.contains("exported 0"), "{text}");
+}
+
 #[test]
 fn a_listing_short_of_its_total_exits_5() {
     let server = RawServer::start(16, |_| {

@@ -27,7 +27,7 @@ use crate::model::{JobFailure, JobType};
 use crate::names;
 use crate::output::{self, Printer, Progress};
 
-use super::{connect, Context, PartialFailure, UsageError};
+use super::{connect, Context, UsageError};
 
 pub use batches::{download, export_parts, Batching, Downloaded};
 pub use plan::{ExportPlan, Output, Selection};
@@ -98,7 +98,7 @@ pub async fn execute(
         return Ok(None);
     }
     if names.is_empty() {
-        return Err(all_failed(failed, printer));
+        return Ok(Some(nothing_exported(failed, &client, started)));
     }
     let work_dir = work_dir(plan);
     let target = match &plan.output {
@@ -119,11 +119,11 @@ pub async fn execute(
     .map_err(|error| explain_extract_value(plan, error))?;
     failed.extend(downloaded.failed);
     let Some(target) = downloaded.target else {
-        return Err(all_failed(failed, printer));
+        return Ok(Some(nothing_exported(failed, &client, started)));
     };
     let archive = check_archive(plan, target, &names, &mut failed)?;
     if archive.exported.is_empty() {
-        return Err(all_failed(failed, printer));
+        return Ok(Some(nothing_exported(failed, &client, started)));
     }
     let extracted = match &plan.extract {
         Some(dir) => Some(
@@ -151,14 +151,20 @@ pub async fn execute(
     }))
 }
 
-/// Nothing could be exported: the failures are listed, and the run fails.
-fn all_failed(failed: Vec<JobFailure>, printer: &Printer) -> anyhow::Error {
-    super::print_failures(&failed, printer);
-    PartialFailure::Export {
-        failed: failed.len(),
+/// Nothing could be exported: a summary of the failures alone (reported
+/// as a run that fails, exit 4).
+fn nothing_exported(failed: Vec<JobFailure>, client: &Client, started: Instant) -> Summary {
+    Summary {
+        exported: Vec::new(),
+        jobs: Default::default(),
         requested: failed.len(),
+        archive: None,
+        archive_bytes: 0,
+        extracted: None,
+        failed,
+        requests: client.transport().requests_sent(),
+        seconds: started.elapsed().as_secs_f64(),
     }
-    .into()
 }
 
 /// The old `--extract DIR` spelling: `export --extract backup job_a` now

@@ -134,7 +134,9 @@ pub(super) fn report(
             .json_value(&summary.json())
             .context("cannot write the summary to stdout")?;
     } else {
-        printer.info(summary.line());
+        if !summary.exported.is_empty() {
+            printer.info(summary.line());
+        }
         crate::commands::print_failures(&summary.failed, printer);
     }
     if summary.failed.is_empty() {
