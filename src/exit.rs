@@ -155,7 +155,9 @@ fn target(error: &TargetError) -> Failure {
             "the directory given may itself be a link, but no folder inside it may be: \
              replace the link with a real directory",
         ),
-        TargetError::NotADirectory { .. } | TargetError::IsADirectory { .. } => failure,
+        TargetError::NotADirectory { .. }
+        | TargetError::IsADirectory { .. }
+        | TargetError::NameTooLong { .. } => failure,
     }
 }
 

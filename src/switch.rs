@@ -57,6 +57,12 @@ pub enum TargetError {
     /// A file unit's path is a folder.
     #[error("{} is a directory; not replacing it with a file", path.display())]
     IsADirectory { path: PathBuf },
+    /// A name in a unit's path is longer than a file name may be here.
+    #[error(
+        "{path} cannot be written here: a name in it is over {} bytes",
+        crate::names::MAX_FILE_NAME_BYTES
+    )]
+    NameTooLong { path: String },
 }
 
 fn exists_message(paths: &[PathBuf]) -> String {

@@ -82,13 +82,26 @@ impl<'l> Plan<'l> {
 /// Paths (relative to `dir`) the extraction would replace that already exist:
 /// each `jobs/<job>` directory of the archive, and each file outside them.
 /// Parent folders such as `jobs/` or `scripts/` do not count. Fails, naming
-/// it, on a symbolic link or a non-folder where the archive needs a folder.
+/// it, on a symbolic link or a non-folder where the archive needs a folder,
+/// and on a name too long to be a file name here.
 ///
 /// Walks the archive's tree over `dir`, descending only into folders that
 /// exist.
 pub fn existing_targets(listing: &Listing, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let tree = &listing.tree;
     let entries = &listing.entries;
+    let too_long = entries.iter().find(|entry| {
+        entry
+            .path
+            .split('/')
+            .any(|name| name.len() > crate::names::MAX_FILE_NAME_BYTES)
+    });
+    if let Some(entry) = too_long {
+        return Err(TargetError::NameTooLong {
+            path: crate::text::escape_controls(&entry.path),
+        }
+        .into());
+    }
     let jobs = tree.child(ROOT, "jobs", entries);
     let mut existing = Vec::new();
     let mut stack = vec![ROOT];

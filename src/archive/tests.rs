@@ -608,6 +608,25 @@ fn force_replaces_job_whole_and_leaves_the_rest() {
 }
 
 #[test]
+fn a_name_too_long_for_a_file_name_here_is_refused_before_writing() {
+    let long = "报".repeat(86);
+    let path = format!("jobs/{long}/x.job");
+    let z = build(
+        &[("jobs/ok/ok.job", b"ok"), (path.as_str(), b"job")],
+        CompressionMethod::Deflated,
+    );
+    let fx = fixture(&z);
+    let before = snapshot(&fx.dir);
+    let err = run(&fx, &Limits::default(), true).unwrap_err();
+    match err.downcast_ref::<TargetError>() {
+        Some(TargetError::NameTooLong { path: shown }) => assert_eq!(shown, &path),
+        other => panic!("expected NameTooLong, got {other:?} ({err:#})"),
+    }
+    assert!(err.to_string().contains("extracting"), "{err:#}");
+    assert_eq!(snapshot(&fx.dir), before, "nothing written");
+}
+
+#[test]
 fn single_job_layout_files_overwritten_only_with_force() {
     let z = build(
         &[

@@ -204,6 +204,24 @@ fn listed_names_that_cannot_be_file_names_fail_alone() {
     assert_eq!(summary["jobs"][0]["name"], "short");
     assert_eq!(summary["failed"][0]["name"], long.as_str());
     assert!(sandbox.path("out/jobs/short/short.job").exists());
+    // Without extracting too: an archive holding it could not be unpacked here.
+    let output = run(sandbox.cmd_at(&server.endpoint).args([
+        "export",
+        "--all",
+        "-o",
+        "ln.zip",
+        "--keep-going",
+        "--json",
+    ]));
+    expect_code(&output, 4);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(summary["failed"][0]["name"], long.as_str());
+    assert_eq!(
+        zip_entries(&sandbox.path("ln.zip"))
+            .keys()
+            .collect::<Vec<_>>(),
+        ["jobs/short/short.job"]
+    );
 }
 
 #[test]

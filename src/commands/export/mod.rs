@@ -238,13 +238,9 @@ async fn choose_names(
         .into_iter()
         .filter(|name| plan.matcher.is_match(name))
     {
-        // A name that cannot be a file name here fails that job alone.
-        let reason = if plan.extract.is_some() {
-            names::unwritable_reason(&name)
-        } else {
-            names::invalid_reason(&name)
-        };
-        match reason {
+        // A name that cannot be a file name here fails that job alone,
+        // extracting or not: an archive holding it could not be unpacked here.
+        match names::unwritable_reason(&name) {
             Some(reason) => failed.push(JobFailure::local(
                 crate::text::escape_controls(&name),
                 format!("not exported: the name cannot be a directory here ({reason})"),
