@@ -38,12 +38,27 @@ const MAX_MANIFEST: u64 = 256 * 1024 * 1024;
 pub struct Source {
     /// Host, and port when the URL has one, of the DLF endpoint.
     pub endpoint: String,
-    /// The `--match` patterns, as given.
+    /// The `--match` patterns, sorted, each once.
     #[serde(rename = "match")]
     pub matches: Vec<String>,
     pub project_id: String,
     /// `None`: the default workspace (no `workspace` header).
     pub workspace: Option<String>,
+}
+
+impl Source {
+    /// The same lineage: endpoint, project and workspace equal, and the
+    /// same set of patterns (they combine with OR, so order and repeats do
+    /// not count).
+    pub fn same_lineage(&self, other: &Source) -> bool {
+        let patterns = |source: &Source| -> std::collections::BTreeSet<String> {
+            source.matches.iter().cloned().collect()
+        };
+        self.endpoint == other.endpoint
+            && self.project_id == other.project_id
+            && self.workspace == other.workspace
+            && patterns(self) == patterns(other)
+    }
 }
 
 impl fmt::Display for Source {
@@ -182,10 +197,10 @@ pub fn check_lineage(
 ) -> Result<(), BackupError> {
     let recorded = match found {
         Found::Nothing => return Ok(()),
-        Found::Workspace(manifest) if !every_workspace && &manifest.source == current => {
+        Found::Workspace(manifest) if !every_workspace && manifest.source.same_lineage(current) => {
             return Ok(())
         }
-        Found::Root(root) if every_workspace && &root.source == current => return Ok(()),
+        Found::Root(root) if every_workspace && root.source.same_lineage(current) => return Ok(()),
         Found::Workspace(manifest) => manifest.source.to_string(),
         Found::Root(root) => every_workspace_of(&root.source),
     };
@@ -306,6 +321,21 @@ mod tests {
                 workspace: None,
             },
         }
+    }
+
+    #[test]
+    fn the_order_and_repeats_of_patterns_are_not_another_lineage() {
+        let recorded = manifest();
+        let mut current = recorded.source.clone();
+        current.matches = vec!["b*".into(), "etl_*".into()];
+        let mut reordered = recorded.clone();
+        reordered.source.matches = vec!["etl_*".into(), "b*".into(), "etl_*".into()];
+        let found = Found::Workspace(reordered);
+        assert!(check_lineage(Path::new("d"), &found, &current, false).is_ok());
+        current.matches = vec!["b*".into()];
+        assert!(check_lineage(Path::new("d"), &found, &current, false).is_err());
+        current.workspace = Some("w".into());
+        assert!(!recorded.source.same_lineage(&current));
     }
 
     #[test]

@@ -861,6 +861,18 @@ fn keep_going_keeps_a_refused_job_as_it_was_and_exits_4() {
         "the rest was written"
     );
     assert!(stderr(&output).contains("1 of 2 jobs and scripts could not be backed up"));
+    // --check --keep-going does not call what it could not read a mirror.
+    let output = run(sandbox
+        .cmd_at(&server.endpoint)
+        .args(args)
+        .args(["--check", "--keep-going"]));
+    expect_code(&output, 4);
+    let text = stderr(&output);
+    assert!(!text.contains("is an exact mirror"), "{text}");
+    assert!(
+        text.contains("backup mirrors what could be read of the workspace; 1 job or script could not be checked"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -89,9 +89,13 @@ impl BackupPlan {
             Some(port) => format!("{host}:{port}"),
             None => host.to_string(),
         };
+        // Patterns combine with OR: recorded sorted and once each, so
+        // their order on the command line is not another lineage.
+        let matches: std::collections::BTreeSet<String> =
+            self.matcher.patterns().iter().cloned().collect();
         Source {
             endpoint,
-            matches: self.matcher.patterns().to_vec(),
+            matches: matches.into_iter().collect(),
             project_id: project_id.to_string(),
             workspace,
         }

@@ -183,6 +183,11 @@ impl Report {
                 dir.display(),
                 if any_manifest { "updated" } else { "unchanged" }
             ),
+            Mode::Check if self.is_exact() && self.failures() > 0 => format!(
+                "{} mirrors what could be read of the workspace; {} could not be checked; {run}",
+                dir.display(),
+                output::plural(self.failures() as u64, "job or script", "jobs and scripts")
+            ),
             Mode::Check if self.is_exact() => {
                 format!(
                     "{} is an exact mirror of the workspace; {run}",
