@@ -282,6 +282,13 @@ pub struct Changes {
     pub scripts: Section,
     /// The manifest (or `workspace.json`) would be, or was, rewritten.
     pub manifest_changed: bool,
+    /// Jobs whose listing changed (saved without edits: time, user or
+    /// type) while their files did not: counted unchanged, their manifest
+    /// entries rewritten.
+    pub relisted: Vec<String>,
+    /// The workspace's name changed (`workspace.json` rewritten).
+    #[serde(skip)]
+    pub renamed: bool,
 }
 
 impl Changes {
@@ -422,6 +429,7 @@ pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
         source: unit.source.clone(),
     });
     let workspace_file = workspace_file_to_write(unit);
+    let renamed = workspace_file.is_some();
     let manifest_changed =
         unit.manifest_bytes.as_deref() != Some(&manifest[..]) || workspace_file.is_some();
     Ok(UnitPlan {
@@ -436,6 +444,8 @@ pub fn plan(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<UnitPlan> {
             jobs: jobs.section,
             scripts: scripts.section,
             manifest_changed,
+            relisted: jobs.relisted,
+            renamed,
         },
         unrecorded: unrecorded(unit),
     })
@@ -448,6 +458,8 @@ struct Compared<E, W> {
     entries: BTreeMap<String, E>,
     work: Vec<W>,
     prune: Vec<String>,
+    /// Recorded, no file changed, and the entry did ([`Changes::relisted`]).
+    relisted: Vec<String>,
 }
 
 impl<E, W> Default for Compared<E, W> {
@@ -457,6 +469,7 @@ impl<E, W> Default for Compared<E, W> {
             entries: BTreeMap::new(),
             work: Vec::new(),
             prune: Vec::new(),
+            relisted: Vec::new(),
         }
     }
 }
@@ -484,8 +497,11 @@ fn plan_jobs(unit: &Unit, cancel: &AtomicBool) -> anyhow::Result<Compared<JobEnt
     jobs.sort_by(|a, b| a.name.cmp(&b.name));
     for job in jobs {
         let (op, files, entry) = compare_job(unit, job, cancel)?;
-        let recorded = unit.recorded.jobs.contains_key(&job.name);
-        compared.section.tally(&job.name, recorded, files);
+        let recorded = unit.recorded.jobs.get(&job.name);
+        if recorded.is_some_and(|recorded| recorded != &entry) && files.is_empty() {
+            compared.relisted.push(job.name.clone());
+        }
+        compared.section.tally(&job.name, recorded.is_some(), files);
         compared.work.extend(op);
         compared.entries.insert(job.name.clone(), entry);
     }

@@ -681,6 +681,43 @@ fn dir_itself_may_be_a_symbolic_link_and_a_workspace_folder_may_not() {
     );
 }
 
+/// A job saved without edits (its listing changed, its files did not) is
+/// drift for `--check`, named as such; the backup counts it unchanged and
+/// rewrites only the manifest.
+#[test]
+fn a_job_saved_without_edits_is_named_when_check_finds_the_manifest_differs() {
+    let data = small_workspace();
+    let emu = Emu::with(serving(data.path()));
+    let sandbox = Sandbox::new();
+    expect_code(&run(&mut backup(&sandbox, &emu, "backup")), 0);
+    let job = data.path().join("jobs/a/a.job");
+    let later = SystemTime::now() + Duration::from_secs(3600);
+    std::fs::File::options()
+        .append(true)
+        .open(&job)
+        .and_then(|f| f.set_modified(later))
+        .expect("touch");
+    let emu = restart(emu, serving(data.path()));
+    let output = run(backup(&sandbox, &emu, "backup").args(["--check", "--json"]));
+    expect_code(&output, 7);
+    let json = json_of(&output);
+    assert_eq!(json["relisted"], json!(["a"]), "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("the listing of a changed (saved without edits")),
+        "{json}"
+    );
+    let output = run(&mut backup(&sandbox, &emu, "backup"));
+    expect_code(&output, 0);
+    assert!(
+        stderr(&output).contains("listing changed, files unchanged: a"),
+        "{}",
+        stderr(&output)
+    );
+    expect_code(&run(backup(&sandbox, &emu, "backup").arg("--check")), 0);
+}
+
 #[test]
 fn check_exits_0_for_a_mirror_7_for_drift_and_never_writes() {
     let data = small_workspace();

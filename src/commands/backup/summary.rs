@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::backup::{Changes, Section};
 use crate::model::JobFailure;
 use crate::output::{self, Printer};
+use crate::text::escape_controls;
 
 use super::plan::Mode;
 
@@ -106,6 +107,9 @@ impl Report {
             ));
         }
         if parts.is_empty() {
+            parts.extend(self.manifest_differences());
+        }
+        if parts.is_empty() {
             parts.push(if self.interrupted.is_empty() {
                 "the manifest differs".to_string()
             } else {
@@ -113,6 +117,39 @@ impl Report {
             });
         }
         parts.join(", ")
+    }
+
+    /// Why a manifest differs when no file does: jobs whose listing
+    /// changed, workspaces renamed, the list of workspaces.
+    fn manifest_differences(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        let relisted: Vec<String> = self
+            .workspaces
+            .values()
+            .flat_map(|w| w.changes.relisted.iter().map(|name| escape_controls(name)))
+            .collect();
+        if !relisted.is_empty() {
+            parts.push(format!(
+                "the listing of {} changed (saved without edits: the manifest records its time, user and type)",
+                output::name_list(&relisted, 10)
+            ));
+        }
+        let renamed: Vec<String> = self
+            .workspaces
+            .iter()
+            .filter(|(_, w)| w.changes.renamed)
+            .map(|(id, _)| escape_controls(id))
+            .collect();
+        if !renamed.is_empty() {
+            parts.push(format!(
+                "the name of workspace {} changed",
+                renamed.join(", ")
+            ));
+        }
+        if self.root_changed && renamed.is_empty() {
+            parts.push("the list of workspaces changed".to_string());
+        }
+        parts
     }
 
     /// Prints the summary: JSON on stdout with `--json`, else text on
@@ -150,6 +187,18 @@ impl Report {
                     "{prefix}scripts: {}",
                     section_line(&workspace.changes.scripts)
                 ));
+                if !workspace.changes.relisted.is_empty() {
+                    let names: Vec<String> = workspace
+                        .changes
+                        .relisted
+                        .iter()
+                        .map(|name| escape_controls(name))
+                        .collect();
+                    printer.info(format!(
+                        "{prefix}listing changed, files unchanged: {}",
+                        output::name_list(&names, 10)
+                    ));
+                }
             }
             for path in &workspace.removed_paths {
                 printer.info(format!(
@@ -323,6 +372,8 @@ mod tests {
                 jobs: section,
                 scripts: Section::default(),
                 manifest_changed: true,
+                relisted: vec!["e".into()],
+                renamed: false,
             },
             ..WorkspaceReport::default()
         };
@@ -333,6 +384,7 @@ mod tests {
                 "jobs": {"added": ["a", "b"], "changed": [{"name": "c", "files": ["jobs/c/c.job", "jobs/c/x.script"]}], "removed": ["d"], "unchanged": 5},
                 "scripts": {"added": [], "changed": [], "removed": [], "unchanged": 0},
                 "manifest_changed": true,
+                "relisted": ["e"],
                 "failed": [],
             })
         );
@@ -348,6 +400,16 @@ mod tests {
     fn differences_sum_over_workspaces_in_a_fixed_order() {
         let mut report = Report::default();
         assert_eq!(report.differences(), "the manifest differs");
+        let mut relisted = WorkspaceReport::default();
+        relisted.changes.relisted = vec!["job_a".into()];
+        relisted.changes.renamed = true;
+        report.workspaces.insert("w1".into(), relisted);
+        assert_eq!(
+            report.differences(),
+            "the listing of job_a changed (saved without edits: the manifest records its time, \
+             user and type), the name of workspace w1 changed"
+        );
+        report.workspaces.clear();
         report.interrupted.push("x".into());
         assert_eq!(report.differences(), "an interrupted run was not finished");
         for id in ["a", "b"] {
