@@ -236,11 +236,14 @@ fn import(error: &ImportError) -> Failure {
         ImportError::SpecialFile { .. } => Failure::new(code::ARCHIVE),
         ImportError::NoBucket => Failure::new(code::USAGE)
             .hint("pass --obs-bucket BUCKET (a bucket in the target's region that DataArts Studio can read)"),
-        ImportError::JobTooLarge { .. } | ImportError::ArchiveTooLarge { .. } => {
-            Failure::new(code::USAGE).hint(
-                "the import API reads at most 10 MiB per archive: import that job on its own, or make its files smaller",
-            )
-        }
+        ImportError::JobTooLarge { .. } => Failure::new(code::USAGE).hint(
+            "the import API reads at most 10 MiB per archive, and a job's files travel together: \
+             make its files smaller (a large resource can live in OBS), or create the job in the target by hand",
+        ),
+        ImportError::ArchiveTooLarge { .. } => Failure::new(code::USAGE).hint(
+            "the import API reads at most 10 MiB per archive: import its jobs from a jobs/<job>/ tree \
+             (`dataarts-jobs unpack` it first), which is packed into archives under the limit",
+        ),
         ImportError::MissingResources { resources } => {
             let mut failure = Failure::new(code::USAGE);
             for resource in resources {
@@ -323,8 +326,12 @@ fn import(error: &ImportError) -> Failure {
         }
         ImportError::SameWorkspace { .. } => Failure::new(code::USAGE)
             .hint("name another target with --to-workspace ID or --to-workspace-name NAME"),
+        ImportError::NoJobs { .. } => Failure::new(code::USAGE).hint(
+            "give an export zip, a folder holding jobs/<job>/<job>.job (a backup of every \
+             workspace holds one per workspace: DIR/workspaces/<id>/), or obs://BUCKET/KEY",
+        ),
         ImportError::Unreadable { .. }
-        | ImportError::NoJobs { .. }
+        | ImportError::NoDefinition { .. }
         | ImportError::BadBucket { .. }
         | ImportError::BadTaskId(_) => Failure::new(code::USAGE),
     }

@@ -55,10 +55,13 @@ pub struct Options {
 }
 
 impl Options {
-    /// The import body for the archive at `path`: every field the options give.
-    pub fn body(&self, path: &str) -> ImportBody {
+    /// The import body for the archive at `path` holding `jobs`: every
+    /// field the options give, the job parameters of those jobs only (all
+    /// of them when the jobs are not known).
+    pub fn body(&self, path: &str, jobs: &[String]) -> ImportBody {
         let mut jobs_param: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-        for (job, key, value) in &self.job_params {
+        let carried = |job: &String| jobs.is_empty() || jobs.contains(job);
+        for (job, key, value) in self.job_params.iter().filter(|(job, _, _)| carried(job)) {
             jobs_param
                 .entry(job.clone())
                 .or_default()
@@ -217,6 +220,8 @@ pub enum ImportError {
     Unreadable { path: String, detail: String },
     #[error("{path} holds no job to import: no jobs/<job>/ folder{}", if *zip { " and no jobs/<job>.job file" } else { "" })]
     NoJobs { path: String, zip: bool },
+    #[error("{folder}/ holds no {name}.job: a job's folder holds its definition as <job>.job, as the batch export lays it out")]
+    NoDefinition { folder: String, name: String },
     #[error("job `{name}` is {} with its files, more than the {} one import may read", output::size(*bytes), output::size(*limit))]
     JobTooLarge {
         name: String,
@@ -355,7 +360,7 @@ mod tests {
     fn the_body_carries_every_option_given_and_nothing_else() {
         let options = Options::default();
         assert_eq!(
-            std::str::from_utf8(&options.body("obs://b/k").body()).expect("utf-8"),
+            std::str::from_utf8(&options.body("obs://b/k", &[]).body()).expect("utf-8"),
             r#"{"path":"obs://b/k","sameNamePolicy":"SKIP"}"#
         );
         let options = Options {
@@ -372,11 +377,15 @@ mod tests {
             ..Options::default()
         };
         let body: serde_json::Value =
-            serde_json::from_slice(&options.body("obs://b/k").body()).expect("json");
+            serde_json::from_slice(&options.body("obs://b/k", &[]).body()).expect("json");
         assert_eq!(body["sameNamePolicy"], "OVERWRITE");
         assert_eq!(body["jobsParam"][0]["params"]["y"], "2");
         assert_eq!(body["resources"][0]["replace"], "new");
         assert_eq!(body["approvers"][0]["approverName"], "boss");
+        // An archive that does not hold job `a` gets none of its parameters.
+        let other: serde_json::Value =
+            serde_json::from_slice(&options.body("obs://b/k", &["z".into()]).body()).expect("json");
+        assert!(other.get("jobsParam").is_none(), "{other}");
         assert!(options.maps_resource(&ResourceStatus {
             name: "old".into(),
             kind: "DWS_CONNECTION".into(),

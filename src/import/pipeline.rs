@@ -366,7 +366,7 @@ impl Run<'_> {
             let archive = &self.archives[index];
             (archive.object.clone(), archive.jobs.clone())
         };
-        let body = importer.options.body(&object.to_string());
+        let body = importer.options.body(&object.to_string(), &jobs);
         // Ctrl-C while the request is out: a task may have started, and its
         // id is not known yet.
         self.ledger.requesting(index);

@@ -345,6 +345,15 @@ pub fn pack_dir(dir: &Path) -> anyhow::Result<Vec<Archive>> {
         let mut files = Vec::new();
         collect(&path, &format!("jobs/{name}"), &mut files)?;
         files.sort_by(|a, b| a.name.cmp(&b.name));
+        // The import reads a job's definition from `jobs/<job>/<job>.job`.
+        let definition = format!("jobs/{name}/{name}.job");
+        if !files.iter().any(|file| file.name == definition) {
+            return Err(ImportError::NoDefinition {
+                folder: path.display().to_string(),
+                name,
+            }
+            .into());
+        }
         let bytes = files
             .iter()
             .fold(0u64, |sum, file| sum.saturating_add(file.size));
@@ -722,7 +731,12 @@ mod tests {
         }
         let names: Vec<String> = (0..120).map(|i| format!("job{i:03}")).collect();
         for name in &names {
-            job(dir.path(), name, &[("data.bin", &noise)]);
+            let definition = format!("{name}.job");
+            job(
+                dir.path(),
+                name,
+                &[("data.bin", &noise), (&definition, b"{}")],
+            );
         }
         let archives = pack_dir(dir.path()).expect("packs");
         assert!(archives.len() >= 3, "{}", archives.len());
@@ -731,10 +745,28 @@ mod tests {
             assert!(archive.payload.size() <= MAX_ARCHIVE_BYTES);
             let bytes = archive.payload.read().expect("read");
             assert_eq!(bytes.len() as u64, archive.payload.size());
-            assert_eq!(entries(&bytes).len(), archive.jobs.len());
+            assert_eq!(entries(&bytes).len(), 2 * archive.jobs.len());
             jobs.extend(archive.jobs.iter().cloned());
         }
         assert_eq!(jobs, names);
+    }
+
+    #[test]
+    fn a_job_folder_without_its_definition_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        job(dir.path(), "a", &[("a.job", b"{}")]);
+        job(dir.path(), "folder_x", &[("etl_a.job", b"{}")]);
+        let error = pack_dir(dir.path()).expect_err("refused");
+        match error.downcast_ref::<ImportError>() {
+            Some(error @ ImportError::NoDefinition { name, .. }) => {
+                assert_eq!(name, "folder_x");
+                assert!(
+                    error.to_string().contains("holds no folder_x.job"),
+                    "{error}"
+                );
+            }
+            other => panic!("expected NoDefinition, got {other:?}"),
+        }
     }
 
     #[cfg(unix)]

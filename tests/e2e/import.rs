@@ -1658,3 +1658,51 @@ fn a_dotted_bucket_over_virtual_hosted_https_is_warned_about() {
     expect_code(&output, 0);
     assert!(!stderr(&output).contains("has dots"), "{}", stderr(&output));
 }
+
+/// A backup of every workspace is restored one workspace at a time: its
+/// `workspaces/` folder is said not to be imported, and a folder with
+/// only `workspaces/` is pointed at them. A job folder without its
+/// `<job>.job` is refused before anything is uploaded.
+#[test]
+fn a_tree_import_says_what_it_does_not_import_and_refuses_a_folder_without_its_job() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["export", "job_batch", "-C", "tree", "--no-archive"]));
+    expect_code(&output, 0);
+    std::fs::create_dir_all(sandbox.path("tree/workspaces/w2/jobs")).expect("mkdir");
+    let output =
+        run(sandbox
+            .cmd(&emu)
+            .args(["import", "tree", "--obs-bucket", "staging", "--dry-run"]));
+    expect_code(&output, 0);
+    assert!(
+        stderr(&output).contains("tree/workspaces/ is not imported: only tree/jobs/ is"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::create_dir_all(sandbox.path("only/workspaces/w2/jobs")).expect("mkdir");
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["import", "only", "--obs-bucket", "staging"]));
+    expect_code(&output, 2);
+    assert!(
+        stderr(&output).contains("DIR/workspaces/<id>/"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::create_dir_all(sandbox.path("tree/jobs/folder_x")).expect("mkdir");
+    std::fs::write(sandbox.path("tree/jobs/folder_x/etl_a.job"), "{}").expect("write");
+    let before = emu.requests().len();
+    let output = run(sandbox
+        .cmd(&emu)
+        .args(["import", "tree", "--obs-bucket", "staging"]));
+    expect_code(&output, 2);
+    assert!(
+        stderr(&output).contains("folder_x/ holds no folder_x.job"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(emu.requests().len(), before, "nothing sent");
+}

@@ -154,7 +154,9 @@ impl Plan {
                     resources.extend(reported);
                 }
             }
-            let body = importer.options.body(&archive.object.to_string());
+            let body = importer
+                .options
+                .body(&archive.object.to_string(), &archive.jobs);
             requests.push(Request::other(importer.dlf.prepare_import(&body)));
         }
         let existing = match archives.iter().any(|archive| archive.payload.is_none()) {

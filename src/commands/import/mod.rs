@@ -127,6 +127,17 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
     if let (Source::Dir(dir), false) = (&plan.source, scripts.is_empty()) {
         printer.info(scripts_note(dir, &scripts));
     }
+    if let Source::Dir(dir) = &plan.source {
+        if dir.join("workspaces").is_dir() {
+            printer.info(format!(
+                "{}/ is not imported: only {}/ is; a backup of every workspace is \
+                 restored one workspace at a time (import {}/<id>/ with --workspace <id>)",
+                dir.join("workspaces").display(),
+                dir.join("jobs").display(),
+                dir.join("workspaces").display(),
+            ));
+        }
+    }
     let client = connect(&plan.settings, printer).await?;
     let obs_client = match plan.source.is_local() {
         true => Some(obs::Client::new(
