@@ -123,7 +123,7 @@ fn classify_chain<'e>(
             return self::api(api);
         }
         if let Some(transport) = cause.downcast_ref::<TransportError>() {
-            return self::transport(transport);
+            return self::transport(transport, DLF_ENDPOINT);
         }
         if cause.is::<ArchiveError>() {
             return Failure::new(code::ARCHIVE);
@@ -388,7 +388,12 @@ fn obs(error: &ObsError) -> Failure {
                 _ => Failure::new(code::NETWORK).hint("OBS failed; retry later (--retries sets how often)"),
             }
         }
-        ObsError::Transport(transport) => return self::transport(transport),
+        ObsError::Transport(transport) => {
+            return self::transport(transport, "the OBS endpoint (--obs-endpoint, or --region)")
+        }
+        ObsError::EndpointPath { .. } => Failure::new(code::USAGE).hint(
+            "drop the path: the bucket goes into the host name (or, for an IP address, the path) by itself",
+        ),
         ObsError::ETagMismatch { .. } => Failure::new(code::NETWORK)
             .hint("the object OBS stored is not what was sent: retry; a proxy may be rewriting bodies"),
         ObsError::TokenCredentials => Failure::new(code::USAGE).hint(format!(
@@ -462,7 +467,7 @@ fn api(error: &ApiError) -> Failure {
                 None => failure,
             }
         }
-        ApiError::Transport(transport) => return self::transport(transport),
+        ApiError::Transport(transport) => return self::transport(transport, DLF_ENDPOINT),
         ApiError::ProjectNotFound { .. } => Failure::new(code::USAGE).hint(format!(
             "pass --project-id ID (or set {}), or check --region",
             crate::env::SDK_PROJECT_ID
@@ -559,7 +564,10 @@ fn status_hint(error: &ApiError, class: Class) -> Option<String> {
     })
 }
 
-fn transport(error: &TransportError) -> Failure {
+/// The endpoint settings a transport failure's hint names, for DataArts.
+const DLF_ENDPOINT: &str = "the endpoint (--endpoint or --region)";
+
+fn transport(error: &TransportError, endpoint: &str) -> Failure {
     let failure = Failure::new(code::NETWORK);
     if error.detail.contains("CaUsedAsEndEntity") {
         return failure.hint(
@@ -573,8 +581,9 @@ fn transport(error: &TransportError) -> Failure {
              that issued it, or check that the endpoint is right",
         );
     }
-    failure
-        .hint("check the endpoint (--endpoint or --region), the network and HTTPS_PROXY/NO_PROXY")
+    failure.hint(format!(
+        "check {endpoint}, the network and HTTPS_PROXY/NO_PROXY"
+    ))
 }
 
 /// Prints `error: ...`, `caused by: ...` lines and the hints on stderr (and,

@@ -151,6 +151,10 @@ pub enum ObsError {
     /// The credentials are an IAM token; OBS takes only AK/SK signatures.
     #[error("OBS accepts only AK/SK signatures, and the credentials in use are an IAM token")]
     TokenCredentials,
+    /// The endpoint has a path or query: OBS addresses objects by host (or
+    /// `/BUCKET/` for an IP), so a path would be signed as part of the key.
+    #[error("the OBS endpoint {endpoint} has a path or query; an OBS endpoint is scheme://host[:port] only")]
+    EndpointPath { endpoint: String },
 }
 
 /// A non-2xx answer of OBS.
@@ -230,7 +234,9 @@ impl Retryable for ObsError {
         match self {
             ObsError::Status(error) => Class::of(error.status).is_transient(),
             ObsError::Transport(transport) => transport.transient,
-            ObsError::ETagMismatch { .. } | ObsError::TokenCredentials => false,
+            ObsError::ETagMismatch { .. }
+            | ObsError::TokenCredentials
+            | ObsError::EndpointPath { .. } => false,
         }
     }
 
@@ -305,6 +311,11 @@ impl Client {
         else {
             return Err(ObsError::TokenCredentials);
         };
+        if endpoint.path() != "/" || endpoint.query().is_some() {
+            return Err(ObsError::EndpointPath {
+                endpoint: crate::text::escape_controls(endpoint.as_str()),
+            });
+        }
         Ok(Self {
             transport,
             path_style: uses_path_style(&endpoint),
@@ -671,6 +682,10 @@ mod tests {
     }
 
     fn client(endpoint: &str) -> Client {
+        try_client(endpoint).expect("client")
+    }
+
+    fn try_client(endpoint: &str) -> Result<Client, ObsError> {
         Client::new(
             transport(),
             Url::parse(endpoint).expect("url"),
@@ -680,7 +695,17 @@ mod tests {
                 security_token: Some(Secret::new("TOKEN-SECRET")),
             },
         )
-        .expect("client")
+    }
+
+    #[test]
+    fn an_endpoint_with_a_path_or_query_is_refused() {
+        for endpoint in ["http://127.0.0.1:9000/base", "https://obs.example.com/?x=1"] {
+            assert!(
+                matches!(try_client(endpoint), Err(ObsError::EndpointPath { .. })),
+                "{endpoint}"
+            );
+        }
+        assert!(try_client("http://127.0.0.1:9000/").is_ok());
     }
 
     #[test]
@@ -745,7 +770,8 @@ mod tests {
         // Virtual-hosted addressing needs a host to put the bucket in;
         // the request is never sent, signed for the bucket, to the endpoint.
         let object = ObjectPath::new("staging", "k.zip").expect("valid");
-        let client = client("unix:/run/obs.sock");
+        assert!(try_client("unix:/run/obs.sock").is_err(), "a path");
+        let client = client("unix:/");
         let error = client.url(&object).expect_err("no host");
         assert!(error.to_string().contains("obs://staging/k.zip"), "{error}");
         assert!(client

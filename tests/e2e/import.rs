@@ -1706,3 +1706,44 @@ fn a_tree_import_says_what_it_does_not_import_and_refuses_a_folder_without_its_j
     );
     assert_eq!(emu.requests().len(), before, "nothing sent");
 }
+
+/// An OBS endpoint with a path is refused before any request (it would be
+/// signed as part of every key); an unreachable OBS endpoint's hint names
+/// the OBS setting, not DataArts'.
+#[test]
+fn obs_endpoint_mistakes_name_the_obs_setting() {
+    let emu = Emu::start();
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let before = emu.requests().len();
+    let import = |endpoint: &str| {
+        run(sandbox.cmd(&emu).args([
+            "import",
+            "jobs.zip",
+            "--obs-bucket",
+            "staging",
+            "--workspace",
+            "B",
+            "--retries",
+            "0",
+            "--obs-endpoint",
+            endpoint,
+        ]))
+    };
+    let output = import(&format!("{}/base", emu.obs_endpoint));
+    expect_code(&output, 2);
+    assert!(
+        stderr(&output)
+            .contains("has a path or query; an OBS endpoint is scheme://host[:port] only"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(emu.requests().len(), before, "nothing sent");
+    let output = import("http://127.0.0.1:1");
+    expect_code(&output, 5);
+    assert!(
+        stderr(&output).contains("hint: check the OBS endpoint (--obs-endpoint, or --region)"),
+        "{}",
+        stderr(&output)
+    );
+}
