@@ -604,9 +604,14 @@ pub fn report(printer: &Printer, error: &anyhow::Error) -> u8 {
         printer.labelled(Label::Hint, hint);
     }
     if printer.json() {
+        let mut message = lines.join(": ");
+        for note in printer.left_behind_notes() {
+            message.push_str("; ");
+            message.push_str(&note);
+        }
         let object = serde_json::json!({
             "exit_code": failure.code,
-            "message": lines.join(": "),
+            "message": message,
             "error_code": failure.error_code,
             "request_id": failure.request_id,
         });

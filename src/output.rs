@@ -106,6 +106,8 @@ struct Inner {
     /// ([`Printer::finish_json`]), so a run that fails after it still
     /// prints one object, with its `error` added.
     json_pending: Mutex<Option<serde_json::Value>>,
+    /// What an interrupted run said it leaves behind ([`Printer::left_behind`]).
+    left_behind: Mutex<Vec<String>>,
 }
 
 impl std::fmt::Debug for Printer {
@@ -135,6 +137,7 @@ impl Printer {
                 multi,
                 stdout_closed: AtomicBool::new(false),
                 json_pending: Mutex::new(None),
+                left_behind: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -272,6 +275,27 @@ impl Printer {
             (None, None) => return Ok(()),
         };
         self.write_json(&document)
+    }
+
+    /// Warns that a run that is being stopped leaves `text` behind (a task
+    /// that may still run, a staged object), and keeps it for the error
+    /// that ends the run (`--json` puts it in the error's message).
+    pub fn left_behind(&self, text: &str) {
+        self.labelled(Label::Warning, text);
+        self.inner
+            .left_behind
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(text.to_string());
+    }
+
+    /// What [`Printer::left_behind`] recorded, in order.
+    pub fn left_behind_notes(&self) -> Vec<String> {
+        self.inner
+            .left_behind
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Option<serde_json::Value>> {

@@ -32,7 +32,7 @@ use crate::api::import::{FileInfo, ResourceStatus, SystemTask, TaskStatus};
 use crate::api::{ApiError, Client};
 use crate::model::JobType;
 use crate::obs::{self, ObjectPath};
-use crate::output::{self, Label, Printer};
+use crate::output::{self, Printer};
 
 /// Concurrent page requests when reading the target's jobs (before and after).
 const READ_BACK_PARALLEL: usize = 4;
@@ -146,7 +146,7 @@ impl InterruptNotice {
 impl Drop for InterruptNotice {
     fn drop(&mut self) {
         if let Some(text) = self.text.take() {
-            self.printer.labelled(Label::Warning, &text);
+            self.printer.left_behind(&text);
         }
     }
 }

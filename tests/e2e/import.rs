@@ -1293,8 +1293,10 @@ fn ctrl_c_while_waiting_prints_the_task_and_keeps_staging() {
         let emu = emu_with(&data, |c| c.task_polls = 1_000_000);
         let sandbox = Sandbox::new();
         export_default(&sandbox, &emu);
-        let mut child = sandbox
-            .std_cmd(&emu)
+        // With --json (the second round), the error's message names them too.
+        let json = signal == "-TERM";
+        let mut command = sandbox.std_cmd(&emu);
+        command
             .env("DATAARTS_TEST_RETRY_DELAY_SCALE", "0.05")
             .args([
                 "import",
@@ -1303,8 +1305,12 @@ fn ctrl_c_while_waiting_prints_the_task_and_keeps_staging() {
                 "staging",
                 "--workspace",
                 "B",
-            ])
-            .stdout(Stdio::null())
+            ]);
+        if json {
+            command.arg("--json");
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
@@ -1356,6 +1362,22 @@ fn ctrl_c_while_waiting_prints_the_task_and_keeps_staging() {
         );
         assert!(seen.contains("interrupted"), "{seen}");
         assert!(!seen.contains(SK));
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout)
+            .expect("read");
+        if json {
+            let object: Value = serde_json::from_str(&stdout).expect("one JSON object");
+            assert_eq!(object["error"]["exit_code"], 130);
+            let message = object["error"]["message"].as_str().expect("message");
+            assert!(
+                message.starts_with("interrupted; stopped while import task"),
+                "{message}"
+            );
+            assert!(
+                message.contains(&task_id) && message.contains(key),
+                "{message}"
+            );
+        }
     }
 }
 
