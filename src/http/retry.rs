@@ -42,15 +42,21 @@ impl RetryPolicy {
     }
 
     /// The delay before attempt `attempt + 1` (attempt counts from 1).
+    ///
+    /// Without `Retry-After`: exponential, jittered in `[d/2, d]`. With it:
+    /// never less than the server asked, and growing as the exponential
+    /// delay does when that is longer, jittered in `[d, 1.5 d]`, so parallel
+    /// requests refused together (a 429 for each) do not retry in lockstep.
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exponential = BASE_DELAY
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+            .min(MAX_DELAY);
         let chosen = match retry_after {
-            Some(asked) => asked.min(MAX_RETRY_AFTER),
-            None => {
-                let exponential = BASE_DELAY.saturating_mul(1 << attempt.saturating_sub(1).min(16));
-                let capped = exponential.min(MAX_DELAY);
-                // Jitter in [capped/2, capped]: spreads parallel batches apart.
-                capped.mul_f64(0.5 + fastrand::f64() * 0.5)
-            }
+            Some(asked) => asked
+                .min(MAX_RETRY_AFTER)
+                .max(exponential)
+                .mul_f64(1.0 + fastrand::f64() * 0.5),
+            None => exponential.mul_f64(0.5 + fastrand::f64() * 0.5),
         };
         chosen.mul_f64(self.delay_scale)
     }
@@ -154,14 +160,23 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_capped_and_scaled() {
         let policy = RetryPolicy::new(3, 1.0);
-        assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(2))),
-            Duration::from_secs(2)
-        );
-        assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(9999))),
-            MAX_RETRY_AFTER
-        );
+        let within = |delay: Duration, low: Duration| {
+            assert!(delay >= low && delay <= low.mul_f64(1.5), "{delay:?} vs {low:?}");
+        };
+        for _ in 0..50 {
+            within(policy.delay(1, Some(Duration::from_secs(2))), Duration::from_secs(2));
+            within(policy.delay(1, Some(Duration::from_secs(9999))), MAX_RETRY_AFTER);
+            // Asked for less than the back-off has grown to: the back-off.
+            within(
+                policy.delay(3, Some(Duration::from_millis(10))),
+                BASE_DELAY.saturating_mul(4).min(MAX_DELAY),
+            );
+        }
+        // Spread: parallel requests refused together do not all wait the same.
+        let delays: std::collections::BTreeSet<Duration> = (0..20)
+            .map(|_| policy.delay(1, Some(Duration::from_secs(1))))
+            .collect();
+        assert!(delays.len() > 1);
         let instant = RetryPolicy::new(3, 0.0);
         assert_eq!(
             instant.delay(3, Some(Duration::from_secs(2))),
