@@ -73,7 +73,7 @@ pub enum DownloadError {
     #[error("the response body from {url} was cut short: {detail}")]
     CutShort { url: String, detail: String },
     /// The body is larger than the limit.
-    #[error("the response body from {url} is larger than the limit of {max} bytes{}", declared_suffix(*declared))]
+    #[error("the response body from {url} is larger than the limit of {}{}", crate::output::size(*max), declared_suffix(*declared))]
     TooLarge {
         url: String,
         max: u64,
@@ -104,7 +104,7 @@ fn request_suffix(request_id: Option<&str>) -> String {
 
 fn declared_suffix(declared: Option<u64>) -> String {
     declared
-        .map(|n| format!(" (it announced {n} bytes)"))
+        .map(|n| format!(" (it announced {})", crate::output::size(n)))
         .unwrap_or_default()
 }
 

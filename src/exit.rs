@@ -162,7 +162,10 @@ fn target(error: &TargetError) -> Failure {
 }
 
 fn download(error: &DownloadError) -> Failure {
-    let failure = Failure::new(code::NETWORK);
+    let mut failure = Failure::new(code::NETWORK);
+    if let DownloadError::NotZip { request_id, .. } = error {
+        failure.request_id = request_id.clone();
+    }
     match error {
         DownloadError::NotZip { .. } => failure.hint(
             "a proxy or gateway may have answered instead of DataArts: check HTTPS_PROXY / NO_PROXY",

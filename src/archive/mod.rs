@@ -60,7 +60,7 @@ pub enum ArchiveError {
     ConflictingDuplicate { name: String },
     #[error("archive has {count} entries, more than the limit of {max}")]
     TooManyEntries { count: u64, max: u64 },
-    #[error("archive would extract to {total} bytes or more, more than the limit of {max} bytes")]
+    #[error("archive would extract to {} or more, more than the limit of {}", crate::output::size(*total), crate::output::size(*max))]
     TooLarge { total: u64, max: u64 },
     #[error("entry \"{name}\" does not inflate to its declared size")]
     SizeMismatch { name: String },

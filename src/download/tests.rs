@@ -182,7 +182,7 @@ fn transient_facts() {
     assert!(
         large
             .to_string()
-            .contains("larger than the limit of 10 bytes"),
+            .contains("larger than the limit of 10 B (it announced 11 B)"),
         "{large}"
     );
 }

@@ -161,11 +161,20 @@ mod tests {
     fn retry_after_is_honoured_capped_and_scaled() {
         let policy = RetryPolicy::new(3, 1.0);
         let within = |delay: Duration, low: Duration| {
-            assert!(delay >= low && delay <= low.mul_f64(1.5), "{delay:?} vs {low:?}");
+            assert!(
+                delay >= low && delay <= low.mul_f64(1.5),
+                "{delay:?} vs {low:?}"
+            );
         };
         for _ in 0..50 {
-            within(policy.delay(1, Some(Duration::from_secs(2))), Duration::from_secs(2));
-            within(policy.delay(1, Some(Duration::from_secs(9999))), MAX_RETRY_AFTER);
+            within(
+                policy.delay(1, Some(Duration::from_secs(2))),
+                Duration::from_secs(2),
+            );
+            within(
+                policy.delay(1, Some(Duration::from_secs(9999))),
+                MAX_RETRY_AFTER,
+            );
             // Asked for less than the back-off has grown to: the back-off.
             within(
                 policy.delay(3, Some(Duration::from_millis(10))),

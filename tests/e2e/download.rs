@@ -301,7 +301,7 @@ fn an_endless_body_stops_at_max_size_without_a_retry() {
         .args(["export", "a", "--max-size", "1MiB"]));
     expect_code(&output, 5);
     assert!(
-        stderr(&output).contains("larger than the limit of 1048576 bytes"),
+        stderr(&output).contains("larger than the limit of 1.0 MiB"),
         "{}",
         stderr(&output)
     );

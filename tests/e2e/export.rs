@@ -279,6 +279,13 @@ fn a_non_zip_body_exits_5_and_shows_its_first_bytes() {
     assert_eq!(server.count(), 1, "a non-zip body is not retried");
     assert!(!sandbox.path("jobs.zip").exists());
     assert!(!sandbox.path("jobs.zip.part").exists());
+    // --json carries the request id the message names.
+    let output = run(sandbox
+        .cmd_at(&server.endpoint)
+        .args(["export", "job_batch", "--json"]));
+    expect_code(&output, 5);
+    let error: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(error["error"]["request_id"], "raw-200", "{error}");
 }
 
 #[test]
