@@ -444,9 +444,13 @@ fn usage(error: &UsageError) -> Failure {
         UsageError::ExtractTakesNoValue { name, .. } => failure.hint(format!(
             "to extract into {name}/, pass -C {name}; to export a job named {name}, check the name with `dataarts-jobs list`"
         )),
-        UsageError::NothingToExport
+        UsageError::NothingToExport {
+            jobs_from: None,
+            matches: true,
+        } => failure.hint("--match filters: add --all to take every job that matches"),
+        UsageError::NothingToExport { .. }
         | UsageError::AllWithNames
-        | UsageError::NoneListedMatch
+        | UsageError::NoneListedMatch { .. }
         | UsageError::NoneGivenMatch
         | UsageError::JsonAndStdout
         | UsageError::NoArchiveWithoutExtract

@@ -339,7 +339,9 @@ async fn choose_names(
     }
     if names.is_empty() {
         return Err(match plan.selection {
-            Selection::All => super::UsageError::NoneListedMatch,
+            Selection::All => super::UsageError::NoneListedMatch {
+                filtered: !plan.matcher.patterns().is_empty(),
+            },
             Selection::Names(_) => super::UsageError::NoneGivenMatch,
         }
         .into());

@@ -7,12 +7,20 @@ use std::path::PathBuf;
 /// together, or the inputs they name do not fit).
 #[derive(Debug, thiserror::Error)]
 pub enum UsageError {
-    #[error("nothing to export: give job names, --jobs-from FILE, or --all")]
-    NothingToExport,
+    #[error("nothing to export: {}", match jobs_from {
+        Some(file) => format!("{file} holds no job name (only blank lines and # comments)"),
+        None => "give job names, --jobs-from FILE, or --all".to_string(),
+    })]
+    NothingToExport {
+        /// `--jobs-from` as given, when it was.
+        jobs_from: Option<String>,
+        /// `--match` was given (without `--all`).
+        matches: bool,
+    },
     #[error("--all exports every job; give either job names or --all (use --match to filter)")]
     AllWithNames,
-    #[error("nothing to export: the workspace has no job that matches")]
-    NoneListedMatch,
+    #[error("nothing to export: the workspace has no job{}", if *filtered { " that matches --match" } else { "" })]
+    NoneListedMatch { filtered: bool },
     #[error("nothing to export: no given job name matches --match")]
     NoneGivenMatch,
     #[error("--json and -o - both write to stdout; choose one")]

@@ -400,7 +400,33 @@ fn bad_names_and_empty_requests_are_usage_errors() {
         let output = run(sandbox.cmd(&emu).args(&args));
         expect_code(&output, 2);
     }
+    // The message fits what was given.
+    std::fs::write(sandbox.path("names.txt"), "# none yet\n\n").expect("write");
+    for (args, expected) in [
+        (
+            vec!["export", "--jobs-from", "names.txt"],
+            "error: nothing to export: names.txt holds no job name (only blank lines and # comments)",
+        ),
+        (
+            vec!["export", "--match", "etl_*"],
+            "hint: --match filters: add --all to take every job that matches",
+        ),
+    ] {
+        let output = run(sandbox.cmd(&emu).args(&args));
+        expect_code(&output, 2);
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
     assert!(emu.requests().is_empty());
+    let empty = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(empty.path().join("jobs")).expect("mkdir");
+    let emu = Emu::with(|c| c.data = Some(empty.path().to_path_buf()));
+    let output = run(sandbox.cmd(&emu).args(["export", "--all"]));
+    expect_code(&output, 2);
+    assert!(
+        stderr(&output).contains("error: nothing to export: the workspace has no job\n"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

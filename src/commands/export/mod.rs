@@ -250,7 +250,9 @@ async fn choose_names(
     }
     if names.is_empty() && failed.is_empty() {
         return Err(match plan.selection {
-            Selection::All => UsageError::NoneListedMatch,
+            Selection::All => UsageError::NoneListedMatch {
+                filtered: !plan.matcher.patterns().is_empty(),
+            },
             Selection::Names(_) => UsageError::NoneGivenMatch,
         }
         .into());

@@ -92,7 +92,16 @@ impl ExportPlan {
         let selection = match (selection_args.all, given.is_empty()) {
             (true, true) => Selection::All,
             (true, false) => return Err(UsageError::AllWithNames.into()),
-            (false, true) if refused.is_empty() => return Err(UsageError::NothingToExport.into()),
+            (false, true) if refused.is_empty() => {
+                return Err(UsageError::NothingToExport {
+                    jobs_from: selection_args
+                        .jobs_from
+                        .as_ref()
+                        .map(|path| path.display().to_string()),
+                    matches: !selection_args.matches.is_empty(),
+                }
+                .into())
+            }
             (false, _) => Selection::Names(given),
         };
 
