@@ -191,7 +191,7 @@ fn config(error: &ConfigError) -> Failure {
     match error {
         ConfigError::NoCredentials { .. } => failure.hint(format!(
             "set {} and {}, or write them to ~/.huaweicloud/credentials ([basic] ak = ..., sk = ...); \
-             `dataarts-jobs doctor` shows what is in effect",
+             then `dataarts-jobs doctor` shows every setting in effect and checks it",
             crate::env::SDK_AK,
             crate::env::SDK_SK
         )),

@@ -135,7 +135,10 @@ fn setting_rows(settings: &Settings) -> Vec<(&'static str, String, String)> {
             settings.http.timeout.as_secs(),
             settings.http.retries
         ),
-        "--timeout and --retries".to_string(),
+        match (settings.http.timeout.as_secs(), settings.http.retries) {
+            (60, 3) => "the defaults (--timeout, --retries)".to_string(),
+            _ => "--timeout and --retries".to_string(),
+        },
     ));
     rows
 }
@@ -178,6 +181,10 @@ struct Check {
     elapsed: Option<Duration>,
     /// The project id, when it was looked up with IAM.
     project_id: Option<String>,
+    /// The workspace id, when it was looked up by name.
+    workspace_id: Option<String>,
+    /// Requests are signed (AK/SK), not sent with an IAM token.
+    signed: bool,
 }
 
 async fn check(settings: &Settings, printer: &Printer) -> Check {
@@ -189,6 +196,8 @@ async fn check(settings: &Settings, printer: &Printer) -> Check {
                 clock: Clock::Unknown,
                 elapsed: None,
                 project_id: None,
+                workspace_id: None,
+                signed: matches!(settings.credentials, Credentials::AkSk { .. }),
             }
         }
     };
@@ -212,6 +221,13 @@ async fn check(settings: &Settings, printer: &Printer) -> Check {
         elapsed: Some(elapsed),
         project_id: matches!(settings.project.value, Project::LookUp { .. })
             .then(|| client.project_id().to_string()),
+        workspace_id: matches!(
+            settings.workspace.as_ref().map(|w| &w.value),
+            Some(WorkspaceRef::Name(_))
+        )
+        .then(|| client.workspace().map(str::to_string))
+        .flatten(),
+        signed: matches!(settings.credentials, Credentials::AkSk { .. }),
     }
 }
 
@@ -221,20 +237,34 @@ impl Check {
         if let Some(id) = &self.project_id {
             lines.push(format!("{:<12} {id}  (looked up with IAM)", "project id"));
         }
+        if let Some(id) = &self.workspace_id {
+            lines.push(format!(
+                "{:<12} {}  (looked up by name with the Management Center)",
+                "workspace id",
+                crate::text::escape_controls(id)
+            ));
+        }
         let took = self
             .elapsed
             .map(|e| format!(" in {} ms", e.as_millis()))
             .unwrap_or_default();
+        let request = match self.signed {
+            true => "a signed list request",
+            false => "a list request with the IAM token",
+        };
         lines.push(match &self.outcome {
             Ok(Some(total)) => format!(
-                "{:<12} ok: a signed list request answered{took} ({} in the workspace)",
+                "{:<12} ok: {request} answered{took} ({} in the workspace)",
                 "check",
                 output::plural(*total, "batch job", "batch jobs")
             ),
-            Ok(None) => format!("{:<12} ok: a signed list request answered{took}", "check"),
+            Ok(None) => format!("{:<12} ok: {request} answered{took}", "check"),
             Err(error) => format!("{:<12} failed: {error}", "check"),
         });
         lines.push(match &self.clock {
+            Clock::Unknown if self.elapsed.is_none() => {
+                format!("{:<12} unknown (no server was reached)", "clock")
+            }
             Clock::Unknown => format!("{:<12} unknown (the server sent no Date header)", "clock"),
             Clock::Offset(offset) => format!(
                 "{:<12} the server's clock is {} this machine's{}",
@@ -258,6 +288,7 @@ impl Check {
         json!({
             "ok": self.outcome.is_ok(),
             "project_id": self.project_id,
+            "workspace_id": self.workspace_id,
             "batch_jobs": self.outcome.as_ref().ok().copied().flatten(),
             "elapsed_ms": self.elapsed.map(|e| e.as_millis() as u64),
             "clock_offset_seconds": match self.clock {

@@ -86,6 +86,15 @@ fn workspace_name_selects_the_workspace_or_names_the_candidates() {
     let output = run(studio_cmd(&sandbox, &emu).args(["list", "--workspace-name", "production"]));
     expect_code(&output, 0);
     assert_eq!(stdout(&output), "prod_job\n");
+    // doctor shows the id the name resolved to.
+    let output = run(studio_cmd(&sandbox, &emu).args(["doctor", "--workspace-name", "production"]));
+    expect_code(&output, 0);
+    assert!(
+        stdout(&output)
+            .contains("workspace id ws-1  (looked up by name with the Management Center)"),
+        "{}",
+        stdout(&output)
+    );
 
     let output = run(studio_cmd(&sandbox, &emu).args(["list", "--workspace-name", "prodution"]));
     expect_code(&output, 2);
