@@ -112,10 +112,11 @@ impl Listing {
     ) -> Self {
         let mut listing = Listing::default();
         let refuse = |listing: &mut Listing, name: &str, reason: &str| {
-            let shown = escape_controls(name);
-            listing.unwritable.push(shown.clone());
+            // Shown escaped; `failed` keeps the name as the server has it
+            // (the text that prints it escapes it).
+            listing.unwritable.push(escape_controls(name));
             listing.failed.push(JobFailure::local(
-                shown,
+                name,
                 format!("not backed up: the name cannot be a file name here ({reason})"),
             ));
         };
@@ -929,7 +930,9 @@ mod tests {
         assert_eq!(listing.scripts.len(), 1);
         assert_eq!(listing.unwritable.len(), 3);
         assert!(listing.failed_jobs.contains(&long));
-        assert_eq!(listing.failed[2].name, "tab\\there");
+        // Shown escaped; `failed` keeps the name as the server has it.
+        assert_eq!(listing.unwritable[2], "tab\\there");
+        assert_eq!(listing.failed[2].name, "tab\there");
         let mut recorded = Recorded::default();
         assert!(listing.check_not_empty(&recorded, Path::new("m")).is_ok());
         recorded = recording_script("s");

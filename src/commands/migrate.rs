@@ -331,7 +331,7 @@ async fn choose_names(
     for name in candidates.into_iter().filter(|n| plan.matcher.is_match(n)) {
         match names::invalid_reason(&name) {
             Some(reason) => failed.push(JobFailure::local(
-                crate::text::escape_controls(&name),
+                name.clone(),
                 format!("not migrated: {reason}"),
             )),
             None => names.push(name),

@@ -140,10 +140,13 @@ fn print_failures(failed: &[JobFailure], printer: &Printer) {
             .map(crate::text::escape_controls)
             .collect::<Vec<_>>()
             .join(" ");
-        printer.error_line(format!(
-            "failed: {}: {why}",
-            crate::text::escape_controls(&failure.name),
-        ));
+        // Spaces at either end would be invisible: such a name is quoted.
+        let name = crate::text::escape_controls(&failure.name);
+        let name = match name.trim() == name {
+            true => name,
+            false => format!("`{name}`"),
+        };
+        printer.error_line(format!("failed: {name}: {why}"));
     }
 }
 

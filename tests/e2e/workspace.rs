@@ -321,6 +321,14 @@ fn keep_going_when_every_job_is_refused_lists_them_and_writes_nothing() {
         "{text}"
     );
     assert!(!text.contains("exported 0"), "{text}");
+    // Spaces at either end of a name would be invisible: it is quoted.
+    let output = run(sandbox.cmd(&emu).args(["export", " nope2", "--keep-going"]));
+    expect_code(&output, 4);
+    assert!(
+        stderr(&output).contains("failed: ` nope2`: DLF.0100"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

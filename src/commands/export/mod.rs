@@ -242,7 +242,7 @@ async fn choose_names(
         // extracting or not: an archive holding it could not be unpacked here.
         match names::unwritable_reason(&name) {
             Some(reason) => failed.push(JobFailure::local(
-                crate::text::escape_controls(&name),
+                name.clone(),
                 format!("not exported: the name cannot be a directory here ({reason})"),
             )),
             None => names.push(name),
