@@ -150,7 +150,8 @@ pub fn extract(
     if result.is_ok() {
         created.keep();
     }
-    result.with_context(|| format!("extracting {}", zip_path.display()))
+    // The caller says which archive (`zip_path` may be a temporary file).
+    result
 }
 
 fn check_cancel(cancel: &AtomicBool) -> anyhow::Result<()> {

@@ -622,7 +622,6 @@ fn a_name_too_long_for_a_file_name_here_is_refused_before_writing() {
         Some(TargetError::NameTooLong { path: shown }) => assert_eq!(shown, &path),
         other => panic!("expected NameTooLong, got {other:?} ({err:#})"),
     }
-    assert!(err.to_string().contains("extracting"), "{err:#}");
     assert_eq!(snapshot(&fx.dir), before, "nothing written");
 }
 

@@ -55,7 +55,8 @@ pub async fn run(args: UnpackArgs, ctx: &Context) -> anyhow::Result<()> {
         max_size: args.max_size,
         ..Limits::default()
     };
-    let extracted = extract(&args.zip, &args.dir, args.force, limits, ctx).await?;
+    let label = args.zip.display().to_string();
+    let extracted = extract(&args.zip, &label, &args.dir, args.force, limits, ctx).await?;
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
         let summary = Json {
@@ -91,11 +92,13 @@ pub async fn run(args: UnpackArgs, ctx: &Context) -> anyhow::Result<()> {
 /// Safe extraction on a blocking thread, with a bar over the bytes.
 pub async fn extract(
     zip: &Path,
+    label: &str,
     dir: &Path,
     force: bool,
     limits: Limits,
     ctx: &Context,
 ) -> anyhow::Result<Extracted> {
+    let label = label.to_string();
     let zip = zip.to_path_buf();
     let dir = dir.to_path_buf();
     let cancel = Arc::clone(&ctx.cancel);
@@ -110,7 +113,8 @@ pub async fn extract(
             cancel: &cancel,
             on_bytes: &on_bytes,
         };
-        let result = archive::extract(&zip, &listing, &dir, &options);
+        let result = archive::extract(&zip, &listing, &dir, &options)
+            .with_context(|| format!("extracting {label} into {}", dir.display()));
         bar.finish();
         // What killed runs left was put right first: say so, a line each.
         if let Ok(extracted) = &result {

@@ -456,7 +456,7 @@ fn a_file_where_a_folder_belongs_is_refused() {
     );
     expect_code(&output, 1);
     assert!(
-        stderr(&output).contains("not a directory"),
+        stderr(&output).contains("error: extracting in.zip into out\n  caused by: out/scripts exists and is not a directory"),
         "{}",
         stderr(&output)
     );

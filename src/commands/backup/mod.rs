@@ -771,7 +771,8 @@ fn extract(
         cancel,
         on_bytes: &on_bytes,
     };
-    let result = archive::extract(zip, &listing, into, &options);
+    let result = archive::extract(zip, &listing, into, &options)
+        .context("extracting the exported archive into the staging directory");
     bar.finish();
     result?;
     Ok(missing)

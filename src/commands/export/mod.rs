@@ -127,8 +127,15 @@ pub async fn execute(
     }
     let extracted = match &plan.extract {
         Some(dir) => Some(
-            super::unpack::extract(archive.target.path(), dir, plan.force, plan.limits, ctx)
-                .await?,
+            super::unpack::extract(
+                archive.target.path(),
+                "the exported archive",
+                dir,
+                plan.force,
+                plan.limits,
+                ctx,
+            )
+            .await?,
         ),
         None => None,
     };
