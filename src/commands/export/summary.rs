@@ -90,10 +90,14 @@ impl Summary {
             .sum()
     }
 
-    /// The one-line text summary.
-    fn line(&self) -> String {
+    /// The one-line text summary; `stdout_closed`: the reader of stdout
+    /// went away before the archive was all written.
+    fn line(&self, stdout_closed: bool) -> String {
         let files = self.files();
         let destination = match self.archive.as_deref() {
+            Some("-") if stdout_closed => {
+                " to stdout, which its reader closed before the end".to_string()
+            }
             Some("-") => " to stdout".to_string(),
             Some(path) => format!(" into {path}"),
             None => String::new(),
@@ -135,7 +139,7 @@ pub(super) fn report(
             .context("cannot write the summary to stdout")?;
     } else {
         if !summary.exported.is_empty() {
-            printer.info(summary.line());
+            printer.info(summary.line(printer.stdout_closed()));
         }
         crate::commands::print_failures(&summary.failed, printer);
     }
@@ -188,7 +192,7 @@ mod tests {
             seconds: 0.31,
         };
         assert_eq!(
-            summary.line(),
+            summary.line(false),
             "exported 12 jobs (j0, j1, j2, j3, j4, j5, j6, j7, j8, j9 and 2 more) into jobs.zip: \
              12 files, 2.2 KiB; 1 request in 0.3s"
         );
