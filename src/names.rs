@@ -14,6 +14,13 @@ pub const MAX_FILE_NAME_BYTES: usize = 255;
 pub enum NameError {
     #[error("invalid job name \"{}\": {reason}", name.escape_debug())]
     Invalid { name: String, reason: &'static str },
+    #[error("invalid job name \"{}\" in {origin} (line {line}): {reason}", name.escape_debug())]
+    InvalidLine {
+        name: String,
+        reason: &'static str,
+        origin: String,
+        line: usize,
+    },
     #[error("cannot read job names from {origin} (line {line}): {detail}")]
     Unreadable {
         origin: String,
@@ -89,8 +96,11 @@ pub fn validate_and_dedup(
 /// Reads names one a line, losslessly: only the line ending (`\n` or
 /// `\r\n`) is removed, names are not trimmed; blank (or whitespace-only)
 /// lines and lines starting with `#` are skipped; a UTF-8 byte-order mark
-/// at the start is ignored.
-pub fn read_names(mut reader: impl BufRead, origin: &str) -> Result<Vec<String>, NameError> {
+/// at the start is ignored. Each name comes with its line number.
+pub fn read_names(
+    mut reader: impl BufRead,
+    origin: &str,
+) -> Result<Vec<(usize, String)>, NameError> {
     let mut names = Vec::new();
     let mut line = String::new();
     let mut number = 0;
@@ -115,7 +125,7 @@ pub fn read_names(mut reader: impl BufRead, origin: &str) -> Result<Vec<String>,
         if name.trim().is_empty() || name.starts_with('#') {
             continue;
         }
-        names.push(name.to_string());
+        names.push((number, name.to_string()));
     }
 }
 
@@ -215,7 +225,12 @@ mod tests {
         let text = "\u{feff}job_a\n\n# comment\n  \t \n  job_b  \r\njob_c\n#x\nlast";
         assert_eq!(
             read_names(text.as_bytes(), "-").expect("reads"),
-            ["job_a", "  job_b  ", "job_c", "last"]
+            [
+                (1, "job_a".to_string()),
+                (5, "  job_b  ".to_string()),
+                (6, "job_c".to_string()),
+                (8, "last".to_string())
+            ]
         );
     }
 

@@ -129,6 +129,11 @@ fn jobs_from_keeps_names_as_they_are_and_keep_going_reports_invalid_ones() {
         .cmd(&emu)
         .args(["export", "--jobs-from", "names.txt"]));
     expect_code(&strict, 2);
+    assert!(
+        stderr(&strict).contains("error: invalid job name \"bad\\u{1}name\" in names.txt (line 3)"),
+        "{}",
+        stderr(&strict)
+    );
     assert!(emu.exports().is_empty());
     let output = run(sandbox.cmd(&emu).args([
         "export",

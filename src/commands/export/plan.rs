@@ -66,18 +66,22 @@ impl ExportPlan {
         let mut given = selection_args.jobs.clone();
         let mut refused = Vec::new();
         if let Some(path) = &selection_args.jobs_from {
-            let from_file = read_jobs_from(path, stdin)?;
-            let checked = names::check(from_file);
-            match checked.invalid.first() {
-                Some((name, reason)) if !args.keep_going => {
-                    return Err(NameError::Invalid {
+            let lines = read_jobs_from(path, stdin)?;
+            match lines.iter().find_map(|(number, name)| {
+                names::invalid_reason(name).map(|reason| (*number, name, reason))
+            }) {
+                Some((line, name, reason)) if !args.keep_going => {
+                    return Err(NameError::InvalidLine {
                         name: name.clone(),
                         reason,
+                        origin: jobs_from_origin(path),
+                        line,
                     }
                     .into())
                 }
                 _ => {}
             }
+            let checked = names::check(lines.into_iter().map(|(_, name)| name));
             refused = checked
                 .invalid
                 .into_iter()
@@ -172,7 +176,16 @@ impl ExportPlan {
     }
 }
 
-fn read_jobs_from(path: &Path, stdin: &mut dyn BufRead) -> Result<Vec<String>, NameError> {
+/// What `--jobs-from PATH` is called in messages.
+fn jobs_from_origin(path: &Path) -> String {
+    match path.as_os_str() == "-" {
+        true => "stdin".to_string(),
+        false => path.display().to_string(),
+    }
+}
+
+/// The names of `--jobs-from`, each with its line number.
+fn read_jobs_from(path: &Path, stdin: &mut dyn BufRead) -> Result<Vec<(usize, String)>, NameError> {
     if path.as_os_str() == "-" {
         return names::read_names(stdin, "stdin");
     }
