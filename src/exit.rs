@@ -302,31 +302,8 @@ fn import(error: &ImportError) -> Failure {
         ImportError::Incomplete { .. } => Failure::new(code::IMPORT).hint(
             "the import is safe to re-run once the cause is fixed: jobs that were imported are skipped (or overwritten again with --same-name overwrite)",
         ),
-        ImportError::NotReplaceable { kind } => {
-            let failure = Failure::new(code::USAGE);
-            match crate::suggest::closest(kind, crate::api::import::REPLACEABLE_TYPES) {
-                Some(type_) => failure.hint(format!("did you mean --map {type_}:OLD=NEW?")),
-                None => failure.hint(format!(
-                    "drop that --map: a {} the jobs reference must exist in the target",
-                    escape_controls(kind)
-                )),
-            }
-        }
-        ImportError::ParamsForAbsentJobs { absent, jobs } => {
-            let failure = Failure::new(code::USAGE);
-            let guess = absent
-                .first()
-                .and_then(|job| crate::suggest::closest(job, jobs.iter().map(String::as_str)));
-            match guess {
-                Some(job) => failure.hint(format!(
-                    "did you mean --job-param {}:KEY=VALUE? nothing was imported",
-                    escape_controls(job)
-                )),
-                None => failure.hint(
-                    "--job-param JOB:KEY=VALUE sets parameters of a job the import carries; nothing was imported",
-                ),
-            }
-        }
+        ImportError::NotReplaceable { kind } => not_replaceable(kind),
+        ImportError::ParamsForAbsentJobs { absent, jobs } => params_for_absent_jobs(absent, jobs),
         ImportError::SameWorkspace { .. } => Failure::new(code::USAGE)
             .hint("name another target with --to-workspace ID or --to-workspace-name NAME"),
         ImportError::NoJobs { .. } => Failure::new(code::USAGE).hint(
@@ -337,6 +314,35 @@ fn import(error: &ImportError) -> Failure {
         | ImportError::NoDefinition { .. }
         | ImportError::BadBucket { .. }
         | ImportError::BadTaskId(_) => Failure::new(code::USAGE),
+    }
+}
+
+/// A `--map` of a type the import cannot replace: the type meant, or drop it.
+fn not_replaceable(kind: &str) -> Failure {
+    let failure = Failure::new(code::USAGE);
+    match crate::suggest::closest(kind, crate::api::import::REPLACEABLE_TYPES) {
+        Some(type_) => failure.hint(format!("did you mean --map {type_}:OLD=NEW?")),
+        None => failure.hint(format!(
+            "drop that --map: a {} the jobs reference must exist in the target",
+            escape_controls(kind)
+        )),
+    }
+}
+
+/// `--job-param` for a job the import does not carry: the job meant, if close.
+fn params_for_absent_jobs(absent: &[String], jobs: &[String]) -> Failure {
+    let failure = Failure::new(code::USAGE);
+    let guess = absent
+        .first()
+        .and_then(|job| crate::suggest::closest(job, jobs.iter().map(String::as_str)));
+    match guess {
+        Some(job) => failure.hint(format!(
+            "did you mean --job-param {}:KEY=VALUE? nothing was imported",
+            escape_controls(job)
+        )),
+        None => failure.hint(
+            "--job-param JOB:KEY=VALUE sets parameters of a job the import carries; nothing was imported",
+        ),
     }
 }
 

@@ -28,6 +28,38 @@ pub struct WorkspaceReport {
     pub removed_paths: Vec<String>,
 }
 
+impl WorkspaceReport {
+    /// The text lines of its jobs and scripts (and of jobs saved without
+    /// edits), prefixed with the workspace when there are several.
+    fn print_sections(&self, id: &str, printer: &Printer) {
+        let prefix = match (&self.label, id.is_empty()) {
+            (Some(label), _) => format!("workspace {label}: "),
+            (None, true) => String::new(),
+            (None, false) => format!("workspace {id}: "),
+        };
+        printer.info(format!(
+            "{prefix}jobs: {}",
+            section_line(&self.changes.jobs)
+        ));
+        printer.info(format!(
+            "{prefix}scripts: {}",
+            section_line(&self.changes.scripts)
+        ));
+        if !self.changes.relisted.is_empty() {
+            let names: Vec<String> = self
+                .changes
+                .relisted
+                .iter()
+                .map(|name| escape_controls(name))
+                .collect();
+            printer.info(format!(
+                "{prefix}listing changed, files unchanged: {}",
+                output::name_list(&names, 10)
+            ));
+        }
+    }
+}
+
 /// `backup --json` of one workspace.
 #[derive(Serialize)]
 struct OneJson<'a> {
@@ -174,31 +206,7 @@ impl Report {
         }
         for (id, workspace) in &self.workspaces {
             if !json {
-                let prefix = match (&workspace.label, id.is_empty()) {
-                    (Some(label), _) => format!("workspace {label}: "),
-                    (None, true) => String::new(),
-                    (None, false) => format!("workspace {id}: "),
-                };
-                printer.info(format!(
-                    "{prefix}jobs: {}",
-                    section_line(&workspace.changes.jobs)
-                ));
-                printer.info(format!(
-                    "{prefix}scripts: {}",
-                    section_line(&workspace.changes.scripts)
-                ));
-                if !workspace.changes.relisted.is_empty() {
-                    let names: Vec<String> = workspace
-                        .changes
-                        .relisted
-                        .iter()
-                        .map(|name| escape_controls(name))
-                        .collect();
-                    printer.info(format!(
-                        "{prefix}listing changed, files unchanged: {}",
-                        output::name_list(&names, 10)
-                    ));
-                }
+                workspace.print_sections(id, printer);
             }
             for path in &workspace.removed_paths {
                 printer.info(format!(
