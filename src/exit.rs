@@ -322,10 +322,9 @@ fn not_replaceable(kind: &str) -> Failure {
     let failure = Failure::new(code::USAGE);
     match crate::suggest::closest(kind, crate::api::import::REPLACEABLE_TYPES) {
         Some(type_) => failure.hint(format!("did you mean --map {type_}:OLD=NEW?")),
-        None => failure.hint(format!(
-            "drop that --map: a {} the jobs reference must exist in the target",
-            escape_controls(kind)
-        )),
+        None => failure.hint(
+            "use one of the types above, or drop that --map: other resources the jobs reference must exist in the target",
+        ),
     }
 }
 
@@ -706,6 +705,7 @@ mod tests {
                 PartialFailure::Drift {
                     dir: "b".into(),
                     differences: "1 job changed".into(),
+                    every_workspace: false,
                 }
                 .into(),
                 7,

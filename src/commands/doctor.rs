@@ -131,9 +131,9 @@ fn setting_rows(settings: &Settings) -> Vec<(&'static str, String, String)> {
     rows.push((
         "requests",
         format!(
-            "timeout {}s, {} retries",
+            "timeout {}s, {}",
             settings.http.timeout.as_secs(),
-            settings.http.retries
+            output::plural(u64::from(settings.http.retries), "retry", "retries")
         ),
         match (settings.http.timeout.as_secs(), settings.http.retries) {
             (60, 3) => "the defaults (--timeout, --retries)".to_string(),

@@ -60,8 +60,13 @@ pub enum PartialFailure {
         written: bool,
     },
     /// `backup --check`: the directory is not the workspace's exact mirror.
-    #[error("{} is not an exact mirror of the workspace: {differences}", dir.display())]
-    Drift { dir: PathBuf, differences: String },
+    #[error("{} is not an exact mirror of {}: {differences}", dir.display(), if *every_workspace { "the project's workspaces" } else { "the workspace" })]
+    Drift {
+        dir: PathBuf,
+        differences: String,
+        /// A backup of every workspace (`--all-workspaces`).
+        every_workspace: bool,
+    },
 }
 
 fn export_message(failed: usize, requested: usize) -> String {

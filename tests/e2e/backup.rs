@@ -999,6 +999,12 @@ fn every_workspace_is_mirrored_and_a_vanished_one_pruned() {
         json_of(&output)["workspaces"]["ws-2"]["jobs"]["changed"][0]["name"],
         "test_job"
     );
+    assert!(
+        stderr(&output)
+            .contains("backup is not an exact mirror of the project's workspaces: 1 job changed"),
+        "{}",
+        stderr(&output)
+    );
 
     // ws-2 disappears.
     std::fs::write(dir.join("workspaces/ws-1/NOTES.md"), "ours").expect("write");

@@ -840,7 +840,7 @@ fn a_map_that_matches_nothing_is_warned_about_and_one_that_cannot_apply_is_refus
     for (map, hint) in [
         (
             "DLI_QUEUE:q=r",
-            "hint: drop that --map: a DLI_QUEUE the jobs reference must exist in the target",
+            "hint: use one of the types above, or drop that --map: other resources the jobs reference must exist in the target",
         ),
         (
             "dws_connection:dws_link=dws_b",

@@ -66,6 +66,7 @@ pub async fn run(args: BackupArgs, ctx: &Context) -> anyhow::Result<()> {
         return Err(PartialFailure::Drift {
             dir: plan.dir.clone(),
             differences: report.differences(),
+            every_workspace: report.all_workspaces,
         }
         .into());
     }
