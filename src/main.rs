@@ -80,7 +80,11 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     if !error.use_stderr() {
         return ExitCode::SUCCESS;
     }
-    if std::env::args_os().any(|arg| arg == "--json") {
+    // `--json` as a flag: not after `--`, where it would be a job name.
+    if std::env::args_os()
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--json")
+    {
         let printer = Printer::detect(output::Options {
             json: true,
             ..output::Options::default()
