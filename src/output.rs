@@ -9,10 +9,14 @@
 //! - stderr carries messages (`info`, suppressed by `-q`), traces (`-v`),
 //!   warnings and the error block; write errors there are ignored (nothing
 //!   better can be done with them).
-//! - Progress bars and spinners show only when stderr is a terminal, without
-//!   `-q` and without `-v` (they interleave badly with traces); messages
-//!   printed while a bar shows are printed above it, and a bar that is
-//!   dropped (Ctrl-C drops the command's future) clears its line.
+//! - `--json`: the run's one document is held until the run ends and
+//!   written by [`Printer::finish_json`]; a run that fails adds its error
+//!   object to it (or prints the error object alone), so stdout always holds
+//!   exactly one JSON object.
+//! - Progress bars and spinners show only when stderr is a terminal and
+//!   without `-q`; messages and `-v` traces printed while a bar shows are
+//!   printed above it, and a bar that is dropped (Ctrl-C drops the command's
+//!   future) clears its line.
 //!
 //! Nothing else in the crate prints: `clippy::print_stdout`/`print_stderr`
 //! are denied everywhere but here.
