@@ -187,9 +187,10 @@ pub async fn run(args: MigrateArgs, ctx: &Context) -> anyhow::Result<()> {
         Err(error) => Err(error),
     };
     let done = run.finish(&mut report, done).await;
-    // Once an import was asked for, the summary says what was done, even
-    // when the run stopped afterwards (the error follows it).
-    if done.is_ok() || report.imports_sent {
+    // Once an import was asked for (or a staged archive is kept), the
+    // summary says what was done, even when the run stopped afterwards
+    // (the error follows it).
+    if done.is_ok() || report.imports_sent || !report.kept.is_empty() {
         super::import::print_report(
             &report,
             Some(Migration {

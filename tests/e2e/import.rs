@@ -1769,3 +1769,61 @@ fn obs_endpoint_mistakes_name_the_obs_setting() {
         stderr(&output)
     );
 }
+
+/// `--keep-staging` keeps what the run staged, and names it: in the summary
+/// of a run that ends, and in the summary (with the error) of one the
+/// pre-flight stops.
+#[test]
+fn keep_staging_keeps_and_names_what_was_staged() {
+    let data = two_workspaces();
+    let connections = data.path().join("connections.json");
+    std::fs::write(
+        &connections,
+        r#"{"default": [{"name": "dws_link", "type": "DWS_CONNECTION"}], "B": []}"#,
+    )
+    .expect("write");
+    let emu = emu_with(&data, |c| c.connections = Some(connections));
+    let sandbox = Sandbox::new();
+    export_default(&sandbox, &emu);
+    let import = |extra: &[&str]| {
+        run(sandbox
+            .cmd(&emu)
+            .args([
+                "import",
+                "jobs.zip",
+                "--obs-bucket",
+                "staging",
+                "--workspace",
+                "B",
+                "--keep-staging",
+                "--json",
+            ])
+            .args(extra))
+    };
+    // The pre-flight stops the run: the staged archive is kept and named.
+    let output = import(&[]);
+    expect_code(&output, 2);
+    let json = import_json(&output);
+    assert_eq!(json["error"]["exit_code"], 2, "{json}");
+    let kept = json["staging_kept"]
+        .as_array()
+        .expect("staging_kept")
+        .clone();
+    assert_eq!(kept.len(), 1, "{json}");
+    assert_eq!(emu.objects().len(), 1);
+    assert!(kept[0]
+        .as_str()
+        .is_some_and(|key| key.ends_with(&emu.objects()[0])));
+    assert!(emu.requests_to("/jobs/import").is_empty());
+    // A run that imports keeps its archive too, and says so.
+    let output = import(&["--allow-missing"]);
+    expect_code(&output, 0);
+    let json = import_json(&output);
+    assert_eq!(
+        json["staging_kept"].as_array().map(Vec::len),
+        Some(1),
+        "{json}"
+    );
+    assert_eq!(json["staging_deleted"], serde_json::json!([]), "{json}");
+    assert_eq!(emu.objects().len(), 2, "both runs' archives kept");
+}

@@ -164,9 +164,10 @@ pub async fn run(args: ImportArgs, ctx: &Context) -> anyhow::Result<()> {
     }
     let mut report = Report::default();
     let done = importer.run(staged, &mut report).await;
-    // Once an import was asked for, the summary says what was done, even
-    // when the run stopped afterwards (the error follows it).
-    if done.is_ok() || report.imports_sent {
+    // Once an import was asked for (or a staged archive is kept), the
+    // summary says what was done, even when the run stopped afterwards
+    // (the error follows it).
+    if done.is_ok() || report.imports_sent || !report.kept.is_empty() {
         print_report(
             &report,
             None,

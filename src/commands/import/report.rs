@@ -64,6 +64,8 @@ fn report_json(report: &Report, migration: Option<Migration<'_>>) -> Value {
             "staging_key": task.staging_key,
         })).collect::<Vec<_>>(),
         "request_ids": report.request_ids,
+        "staging_kept": report.kept,
+        "staging_deleted": report.deleted,
     });
     if let (Some(migration), Some(map)) = (migration, object.as_object_mut()) {
         map.insert("batches".to_string(), migration.batches);
